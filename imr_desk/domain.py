@@ -1,0 +1,337 @@
+"""The letter record: the one owner of the field list, its types and its normalisers.
+
+Parser, storage, form, export and evaluation all read the field set from here, so a field
+is added or renamed in exactly one place (see shared spec ``fields.md``).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final, Literal
+
+SCHEMA: Final = "imr-desk.letter/1"
+
+FieldKind = Literal["str", "date", "int", "enum", "list", "text"]
+Scope = Literal["letter", "item"]
+
+STATUSES: Final = ("parsed", "in_progress", "verified", "flagged", "skipped")
+LAYOUTS: Final = ("A", "B", "C", "unknown")
+PRIORITIES: Final = ("standard", "expedited")
+SEXES: Final = ("male", "female")
+DECISIONS: Final = ("upheld", "overturned")
+OUTCOMES: Final = ("upheld", "overturned", "partially_overturned")
+CATEGORIES: Final = (
+    "Diagnostic Testing",
+    "DMEPOS",
+    "Evaluation & Management",
+    "Home Health",
+    "Injection",
+    "Pharmaceuticals",
+    "Programs",
+    "Psych Services",
+    "Rehabilitation",
+    "Surgery",
+    "Therapies",
+    "Transportation",
+)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of the letter record: how it is typed, labelled, validated and shown."""
+
+    name: str
+    scope: Scope
+    kind: FieldKind
+    label: str
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    help: str = ""
+
+    def path(self, index: int | None = None) -> str:
+        """The field path used in provenance, audit log and export (``items.0.decision``)."""
+        if self.scope == "letter":
+            return f"letter.{self.name}"
+        return f"items.{index}.{self.name}"
+
+    @property
+    def empty(self) -> Any:
+        """The value a field has when the letter does not state it."""
+        return [] if self.kind == "list" else None
+
+
+def _letter(name: str, kind: FieldKind, label: str, **kw: Any) -> FieldSpec:
+    return FieldSpec(name, "letter", kind, label, **kw)
+
+
+def _item(name: str, kind: FieldKind, label: str, **kw: Any) -> FieldSpec:
+    return FieldSpec(name, "item", kind, label, **kw)
+
+
+LETTER_FIELDS: Final[tuple[FieldSpec, ...]] = (
+    _letter("case_number", "str", "Case number", required=True, help="CMyy-nnnnnnn"),
+    _letter("claim_number", "str", "Claim number"),
+    _letter("date_assigned", "date", "Date assigned"),
+    _letter("decision_date", "date", "Decision date"),
+    _letter("injury_date", "date", "Date of injury"),
+    _letter("ur_denial_date", "date", "UR denial date"),
+    _letter("application_received", "date", "Application received"),
+    _letter("priority", "enum", "Priority", choices=PRIORITIES),
+    _letter("reviewer_license_states", "list", "Reviewer licensure"),
+    _letter("reviewer_specialties", "list", "Reviewer specialties"),
+    _letter("patient_age", "int", "Patient age"),
+    _letter("patient_sex", "enum", "Patient sex", choices=SEXES),
+    _letter("diagnoses", "list", "Diagnoses"),
+    _letter("records_from", "date", "Records from"),
+    _letter("records_to", "date", "Records to"),
+    _letter("case_summary", "text", "Case summary"),
+    _letter("outcome", "enum", "Outcome", choices=OUTCOMES, required=True),
+)
+
+ITEM_FIELDS: Final[tuple[FieldSpec, ...]] = (
+    _item("treatment", "text", "Treatment", required=True),
+    _item("original_request", "text", "Original request"),
+    _item("authorized_portion", "text", "Authorized portion"),
+    _item("decision", "enum", "Decision", choices=DECISIONS, required=True),
+    _item("category", "enum", "Category", choices=CATEGORIES),
+    _item("claims_administrator_guideline", "text", "Claims Administrator guideline"),
+    _item("maximus_guideline", "text", "MAXIMUS guideline"),
+    _item("rationale", "text", "Decision rationale"),
+)
+
+FIELDS_BY_NAME: Final = {f.name: f for f in (*LETTER_FIELDS, *ITEM_FIELDS)}
+ORDER_SENSITIVE_LISTS: Final = frozenset({"diagnoses"})
+
+
+# --- normalisers -------------------------------------------------------------------------
+
+LIGATURES: Final = {
+    "\ufb00": "ff",
+    "\ufb01": "fi",
+    "\ufb02": "fl",
+    "\ufb03": "ffi",
+    "\ufb04": "ffl",
+    "\ufb05": "st",
+    "\ufb06": "st",
+}
+_LIGATURE_TABLE: Final = str.maketrans(LIGATURES)
+_MONTHS: Final = {
+    m: i + 1
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ]
+    )
+}
+_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{2}|\d{4})\s*$")
+_WORDY_DATE = re.compile(r"^\s*([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})\s*$")
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
+
+
+def expand_ligatures(text: str) -> str:
+    """Replace typographic ligatures (``ﬁ``) by their letters, as the spec requires."""
+    return text.translate(_LIGATURE_TABLE)
+
+
+def normalise_text(text: str | None) -> str | None:
+    """Collapse whitespace, join line-end hyphens without a space, trim; empty gives None."""
+    if text is None:
+        return None
+    text = expand_ligatures(text)
+    text = re.sub(r"-[ \t]*\n\s*", "-", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return text or None
+
+
+def full_year(year: int) -> int:
+    """Two-digit years 00-49 are 20xx and 50-99 are 19xx (fields.md)."""
+    if year >= 100:
+        return year
+    return 2000 + year if year < 50 else 1900 + year
+
+
+def normalise_date(text: str | None) -> str | None:
+    """Turn any date form letters print into ISO ``YYYY-MM-DD``; None when it is no date."""
+    if not text:
+        return None
+    for pattern, build in ((_NUMERIC_DATE, _numeric), (_WORDY_DATE, _wordy), (_ISO_DATE, _iso)):
+        match = pattern.match(text)
+        if match:
+            return build(*match.groups())
+    return None
+
+
+def _checked(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _numeric(month: str, day: str, year: str) -> str | None:
+    return _checked(full_year(int(year)), int(month), int(day))
+
+
+def _wordy(month: str, day: str, year: str) -> str | None:
+    number = _MONTHS.get(month.lower()) or _MONTHS.get(_month_prefix(month.lower()), 0)
+    return _checked(int(year), number, int(day)) if number else None
+
+
+def _month_prefix(abbreviation: str) -> str:
+    return next((m for m in _MONTHS if len(abbreviation) >= 3 and m.startswith(abbreviation)), "")
+
+
+def _iso(year: str, month: str, day: str) -> str | None:
+    return _checked(int(year), int(month), int(day))
+
+
+def split_list(text: str | None) -> list[str]:
+    """Split a comma-separated list as printed, each entry trimmed, empties dropped."""
+    if not text:
+        return []
+    return [part for part in (normalise_text(p) for p in text.split(",")) if part]
+
+
+def coerce(spec: FieldSpec, value: Any) -> Any:
+    """Normalise a value typed by a person into the field's stored form.
+
+    Raises ValueError with a message fit for the reviewer when the value cannot be that field.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return spec.empty
+    if spec.kind == "list":
+        return list(value) if isinstance(value, list | tuple) else split_list(str(value))
+    if spec.kind == "int":
+        return _coerce_int(spec, value)
+    if spec.kind == "date":
+        iso = normalise_date(str(value))
+        if iso is None:
+            raise ValueError(
+                f"{spec.label}: '{value}' is not a date (use YYYY-MM-DD or MM/DD/YYYY)"
+            )
+        return iso
+    if spec.kind == "enum":
+        text = str(value).strip().lower() if spec.choices != CATEGORIES else str(value).strip()
+        if text not in spec.choices:
+            raise ValueError(f"{spec.label}: '{value}' is not one of {', '.join(spec.choices)}")
+        return text
+    return normalise_text(str(value))
+
+
+def _coerce_int(spec: FieldSpec, value: Any) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{spec.label}: '{value}' is not a whole number") from None
+    if not 0 <= number <= 120:
+        raise ValueError(f"{spec.label}: {number} is outside 0-120")
+    return number
+
+
+# --- records -------------------------------------------------------------------------------
+
+
+def empty_letter() -> dict[str, Any]:
+    """Letter fields all unset, in field order."""
+    return {f.name: f.empty for f in LETTER_FIELDS}
+
+
+def empty_item() -> dict[str, Any]:
+    """Item fields all unset, in field order."""
+    return {f.name: f.empty for f in ITEM_FIELDS}
+
+
+def empty_record(
+    *, file_name: str = "", sha256: str = "", pages: int = 0, layout: str = "unknown"
+) -> dict[str, Any]:
+    """A record with every key present, so exports load as one table."""
+    return {
+        "schema": SCHEMA,
+        "source": {"file_name": file_name, "sha256": sha256, "pages": pages, "layout": layout},
+        "status": "parsed",
+        "letter": empty_letter(),
+        "items": [],
+        "provenance": [],
+        "review": None,
+    }
+
+
+def derive_outcome(decisions: Iterable[str | None]) -> str | None:
+    """The letter's outcome from its items' decisions: all upheld, all overturned, or mixed."""
+    found = {d for d in decisions if d}
+    if not found:
+        return None
+    if found == {"upheld"}:
+        return "upheld"
+    if found == {"overturned"}:
+        return "overturned"
+    return "partially_overturned"
+
+
+def field_paths(record: dict[str, Any]) -> Iterator[tuple[str, FieldSpec]]:
+    """Every field path of a record, in field order: letter fields, then each item's."""
+    for spec in LETTER_FIELDS:
+        yield spec.path(), spec
+    for index, _ in enumerate(record.get("items") or []):
+        for spec in ITEM_FIELDS:
+            yield spec.path(index), spec
+
+
+def get_path(record: dict[str, Any], path: str) -> Any:
+    """The value at a field path such as ``letter.case_number`` or ``items.2.decision``."""
+    parts = path.split(".")
+    if parts[0] == "letter":
+        return record["letter"].get(parts[1])
+    return record["items"][int(parts[1])].get(parts[2])
+
+
+def set_path(record: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A copy of the record with one field changed (records are treated as values)."""
+    changed = copy.deepcopy(record)
+    parts = path.split(".")
+    if parts[0] == "letter":
+        changed["letter"][parts[1]] = value
+    else:
+        changed["items"][int(parts[1])][parts[2]] = value
+    return changed
+
+
+def spec_for_path(path: str) -> FieldSpec:
+    """The field spec a path refers to; KeyError for an unknown field."""
+    name = path.rsplit(".", 1)[-1]
+    spec = FIELDS_BY_NAME[name]
+    expected = "letter" if path.startswith("letter.") else "item"
+    if spec.scope != expected:
+        raise KeyError(path)
+    return spec
+
+
+def values_equal(a: Any, b: Any) -> bool:
+    """Compare two field values as a reviewer would: whitespace and empties don't count."""
+    return _canon(a) == _canon(b)
+
+
+def _canon(value: Any) -> Any:
+    if isinstance(value, str):
+        return normalise_text(value)
+    if isinstance(value, list | tuple):
+        return [_canon(v) for v in value] or None
+    return value
+
+
+Normaliser = Callable[[str | None], Any]

@@ -1,0 +1,258 @@
+"""PDF reading: the only module that imports PyMuPDF.
+
+Returns plain dataclasses (words with boxes, rendered pixels) so the parser and the UI never
+hold PyMuPDF objects, and every failure becomes one ``PdfError`` with a reason a person can read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+import pymupdf
+
+from imr_desk.domain import expand_ligatures
+
+MIN_WORDS_FOR_TEXT_LAYER: Final = 3
+OCR_DPI: Final = 300
+
+
+class PdfError(Exception):
+    """A file that cannot be read as a letter; ``reason`` says why in plain words."""
+
+    def __init__(self, path: str | os.PathLike[str], reason: str) -> None:
+        super().__init__(f"{Path(path).name}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One word as printed: page index, box in PDF points (origin top left), text."""
+
+    page: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+    block: int = 0
+    line: int = 0
+
+    @property
+    def rect(self) -> tuple[float, float, float, float]:
+        return (self.x0, self.y0, self.x1, self.y1)
+
+
+@dataclass(frozen=True)
+class PdfText:
+    """Everything the parser needs from one PDF."""
+
+    file_name: str
+    sha256: str
+    pages: int
+    words: tuple[Word, ...]
+    page_sizes: tuple[tuple[float, float], ...] = ()
+    needs_ocr: bool = False
+    ocr_pages: tuple[int, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """Pixels of one page (RGB888), ready for a QImage, plus the scale used."""
+
+    samples: bytes
+    width: int
+    height: int
+    stride: int
+    zoom: float
+
+
+def sha256_bytes(data: bytes) -> str:
+    """The letter's identity: SHA-256 of the file's bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def tesseract_available() -> bool:
+    """Whether OCR can run here (PyMuPDF drives Tesseract through its tessdata)."""
+    return shutil.which("tesseract") is not None and _tessdata() is not None
+
+
+def _tessdata() -> str | None:
+    try:
+        return pymupdf.get_tessdata()
+    except Exception:  # PyMuPDF raises a bare RuntimeError when tessdata is missing
+        return None
+
+
+def open_document(path: str | os.PathLike[str], data: bytes | None = None) -> pymupdf.Document:
+    """Open a PDF (empty-password encryption included) or raise PdfError saying why not."""
+    if data is None:
+        data = _read_bytes(path)
+    if not data:
+        raise PdfError(path, "the file is empty (0 bytes)")
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        raise PdfError(path, "not a PDF file (no %PDF header)")
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except Exception as exc:
+        raise PdfError(path, f"damaged PDF that cannot be opened ({exc})") from None
+    if doc.needs_pass and not doc.authenticate(""):
+        doc.close()
+        raise PdfError(path, "the PDF is protected by a password")
+    if doc.page_count == 0:
+        doc.close()
+        raise PdfError(path, "the PDF has no pages (truncated or damaged)")
+    return doc
+
+
+def _read_bytes(path: str | os.PathLike[str]) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise PdfError(path, "no such file") from None
+    except IsADirectoryError:
+        raise PdfError(path, "is a folder, not a file") from None
+    except OSError as exc:
+        raise PdfError(path, f"cannot be read ({exc.strerror})") from None
+
+
+def read_pdf(path: str | os.PathLike[str], *, ocr: bool = True) -> PdfText:
+    """Read a letter's words with their boxes, OCR-ing pages without a text layer if possible."""
+    data = _read_bytes(path)
+    doc = open_document(path, data)
+    try:
+        return _extract(doc, Path(path).name, sha256_bytes(data), path, ocr=ocr)
+    except PdfError:
+        raise
+    except Exception as exc:
+        raise PdfError(path, f"damaged PDF, text cannot be extracted ({exc})") from None
+    finally:
+        doc.close()
+
+
+def _extract(
+    doc: pymupdf.Document, name: str, digest: str, path: str | os.PathLike[str], *, ocr: bool
+) -> PdfText:
+    words: list[Word] = []
+    sizes: list[tuple[float, float]] = []
+    ocr_pages: list[int] = []
+    needs_ocr = False
+    can_ocr = ocr and tesseract_available()
+    for index, page in enumerate(doc):
+        sizes.append((page.rect.width, page.rect.height))
+        page_words = _page_words(page, index)
+        if len(page_words) < MIN_WORDS_FOR_TEXT_LAYER and _has_images(page):
+            if can_ocr:
+                page_words = _ocr_words(page, index)
+                ocr_pages.append(index)
+            else:
+                needs_ocr = True
+        words.extend(page_words)
+    return PdfText(
+        name, digest, doc.page_count, tuple(words), tuple(sizes), needs_ocr, tuple(ocr_pages)
+    )
+
+
+def _page_words(
+    page: pymupdf.Page, index: int, textpage: pymupdf.TextPage | None = None
+) -> list[Word]:
+    raw = page.get_text("words", textpage=textpage, sort=False)
+    return [
+        Word(index, w[0], w[1], w[2], w[3], expand_ligatures(w[4]), w[5], w[6])
+        for w in raw
+        if w[4].strip()
+    ]
+
+
+def _has_images(page: pymupdf.Page) -> bool:
+    return bool(page.get_images(full=False))
+
+
+def _ocr_words(page: pymupdf.Page, index: int) -> list[Word]:
+    textpage = page.get_textpage_ocr(dpi=OCR_DPI, full=True)
+    return _page_words(page, index, textpage)
+
+
+def bare_word_extraction(path: str | os.PathLike[str]) -> int:
+    """Open a PDF and extract its words, nothing more: the benchmark's baseline."""
+    with pymupdf.open(path) as doc:
+        return sum(len(page.get_text("words")) for page in doc)
+
+
+def render_page(
+    path: str | os.PathLike[str],
+    page_index: int,
+    *,
+    zoom: float = 1.0,
+    doc: pymupdf.Document | None = None,
+) -> RenderedPage:
+    """Render one page to RGB pixels at ``zoom`` times 72 dpi."""
+    own = doc is None
+    document = doc if doc is not None else open_document(path)
+    try:
+        pix = document[page_index].get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
+        return RenderedPage(bytes(pix.samples), pix.width, pix.height, pix.stride, zoom)
+    finally:
+        if own:
+            document.close()
+
+
+def page_sizes(path: str | os.PathLike[str]) -> list[tuple[float, float]]:
+    """Width and height in points of every page, for laying out a continuous view."""
+    doc = open_document(path)
+    try:
+        return [(p.rect.width, p.rect.height) for p in doc]
+    finally:
+        doc.close()
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedText:
+    """A run of text to draw at a baseline position (points, origin top left)."""
+
+    x: float
+    y: float
+    text: str
+    size: float = 11.0
+    bold: bool = False
+
+
+def text_width(text: str, *, size: float = 11.0, bold: bool = False) -> float:
+    """Width in points of ``text`` in the writer's font, for wrapping generated letters."""
+    return pymupdf.get_text_length(text, fontname=_font(bold), fontsize=size)
+
+
+def _font(bold: bool) -> str:
+    return "tibo" if bold else "tiro"
+
+
+def write_pdf(
+    path: str | os.PathLike[str],
+    pages: list[list[PlacedText]],
+    *,
+    page_size: tuple[float, float] = (612.0, 792.0),
+    encrypt_empty_password: bool = False,
+    title: str = "",
+) -> None:
+    """Write a text PDF (used to generate synthetic letters), optionally encrypted like DWC's."""
+    doc = pymupdf.open()
+    for runs in pages:
+        page = doc.new_page(width=page_size[0], height=page_size[1])
+        for run in runs:
+            page.insert_text((run.x, run.y), run.text, fontname=_font(run.bold), fontsize=run.size)
+    doc.set_metadata({"title": title, "producer": "IMR Desk sample generator"})
+    options: dict[str, object] = {"garbage": 3, "deflate": True}
+    if encrypt_empty_password:
+        options.update(
+            encryption=pymupdf.PDF_ENCRYPT_AES_128,
+            owner_pw="imr-desk-owner",
+            user_pw="",
+            permissions=pymupdf.PDF_PERM_PRINT,
+        )
+    doc.save(str(path), **options)
+    doc.close()
