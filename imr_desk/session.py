@@ -1,0 +1,259 @@
+"""ReviewSession: the state of one open letter while a reviewer works on it. No Qt.
+
+The session is the source of truth the form mirrors: the current record, what the parser said,
+which fields a human set, the validation issues, and the per-letter undo/redo history. It never
+writes anywhere itself: it turns a reviewer's intent into ``Operation`` values that the
+controller runs against the store, so every edit and every undo is saved and audited the same way.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal, Protocol
+
+from imr_desk.domain import (
+    ITEM_FIELDS,
+    coerce,
+    derive_outcome,
+    empty_item,
+    field_paths,
+    get_path,
+    spec_for_path,
+    values_equal,
+)
+from imr_desk.validation import Issue, blocking, issues_by_path, validate
+
+LOW_CONFIDENCE: Final = 0.8
+"""Below this parser confidence a field is shown as needing review."""
+
+OperationKind = Literal["set", "add_item", "remove_item", "move_item"]
+
+
+class RowLike(Protocol):
+    """What a session needs from a stored letter (``storage.LetterRow`` fits)."""
+
+    sha256: str
+    status: str
+    file_name: str
+    source_path: str
+    pages: int
+    parsed: dict
+    current: dict
+    human_fields: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One write the controller performs on the store for this letter."""
+
+    kind: OperationKind
+    path: str = ""
+    value: Any = None
+    boxes: list[dict] | None = None
+    index: int | None = None
+    new_index: int | None = None
+    item: dict | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """A reviewer's edit as the writes that do it and the writes that take it back."""
+
+    label: str
+    do: tuple[Operation, ...]
+    undo: tuple[Operation, ...]
+    focus: str = ""
+
+
+@dataclass
+class ReviewSession:
+    """State of one letter under review, rebuilt from the store after every write."""
+
+    sha256: str
+    record: dict[str, Any]
+    parsed: dict[str, Any]
+    human_fields: frozenset[str] = frozenset()
+    status: str = "parsed"
+    file_name: str = ""
+    source_path: str = ""
+    pages: int = 0
+    undo_stack: list[Change] = field(default_factory=list)
+    redo_stack: list[Change] = field(default_factory=list)
+
+    @classmethod
+    def from_row(cls, row: RowLike) -> ReviewSession:
+        """A fresh session (empty history) for a stored letter."""
+        session = cls(sha256=row.sha256, record={}, parsed={})
+        session.update(row)
+        return session
+
+    def update(self, row: RowLike) -> None:
+        """Take the stored state after a write; the undo history is kept."""
+        self.record = row.current
+        self.parsed = row.parsed
+        self.human_fields = frozenset(row.human_fields)
+        self.status = row.status
+        self.file_name = row.file_name
+        self.source_path = row.source_path
+        self.pages = row.pages
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def value(self, path: str) -> Any:
+        """The current value of a field path (None for a path that no longer exists)."""
+        try:
+            return get_path(self.record, path)
+        except (IndexError, KeyError):
+            return None
+
+    def item_count(self) -> int:
+        return len(self.record.get("items") or [])
+
+    def provenance(self, path: str) -> dict[str, Any] | None:
+        return next((p for p in self.record.get("provenance") or [] if p["field"] == path), None)
+
+    def confidence(self, path: str) -> float | None:
+        """The parser's confidence for a field; None when the parser never saw it."""
+        entry = self.provenance(path)
+        return None if entry is None else float(entry.get("confidence", 0.0))
+
+    def boxes(self, path: str) -> list[dict]:
+        """Where on the pages the field's value was read (page, rect in points)."""
+        entry = self.provenance(path)
+        return list(entry.get("boxes") or []) if entry else []
+
+    def evidence(self) -> dict[str, list[dict]]:
+        """Every field's boxes, for drawing clickable highlights on the pages."""
+        return {p["field"]: list(p.get("boxes") or []) for p in self.record.get("provenance") or []}
+
+    def is_human(self, path: str) -> bool:
+        return path in self.human_fields
+
+    def issues(self) -> list[Issue]:
+        return validate(self.record)
+
+    def issues_by_path(self) -> dict[str, list[Issue]]:
+        return issues_by_path(self.issues())
+
+    def blocking_issues(self) -> list[Issue]:
+        return blocking(self.issues())
+
+    def needs_review(self, path: str, issue_paths: Iterable[str] = ()) -> bool:
+        """A field needs a look when the parser was unsure and no human has confirmed it yet,
+        or when it has a validation issue."""
+        if path in issue_paths:
+            return True
+        if self.is_human(path):
+            return False
+        confidence = self.confidence(path)
+        return confidence is not None and confidence < LOW_CONFIDENCE
+
+    def next_needing_review(self, after: str | None = None) -> str | None:
+        """The next field path after ``after`` (wrapping round) that needs review."""
+        paths = [path for path, _ in field_paths(self.record)]
+        issue_paths = {issue.path for issue in self.issues()}
+        start = paths.index(after) + 1 if after in paths else 0
+        for path in paths[start:] + paths[:start]:
+            if self.needs_review(path, issue_paths):
+                return path
+        return None
+
+    # --- intents -> changes ----------------------------------------------------------------
+
+    def edit(self, path: str, raw: Any, *, boxes: list[dict] | None = None) -> Change | None:
+        """The change that sets a field from what the reviewer typed; None if nothing changes.
+
+        Raises ValueError (reviewer-readable) when the text cannot be that field's type.
+        """
+        spec = spec_for_path(path)
+        new = coerce(spec, raw)
+        old = self.value(path)
+        if values_equal(old, new) and boxes is None:
+            return None
+        old_boxes = self.boxes(path)
+        do = [Operation("set", path, new, boxes)]
+        undo = [Operation("set", path, old, old_boxes)]
+        if spec.name == "decision":
+            self._follow_outcome(path, new, do, undo)
+        return Change(f"Edit {spec.label}", tuple(do), tuple(reversed(undo)), focus=path)
+
+    def _follow_outcome(
+        self, path: str, decision: Any, do: list[Operation], undo: list[Operation]
+    ) -> None:
+        """Changing an item's decision also changes the outcome when it was consistent before,
+        so the reviewer does not have to fix the same fact twice."""
+        index = int(path.split(".")[1])
+        decisions = [item.get("decision") for item in self.record.get("items") or []]
+        current = self.value("letter.outcome")
+        if current not in (None, derive_outcome(decisions)):
+            return
+        decisions[index] = decision
+        wanted = derive_outcome(decisions)
+        if wanted and wanted != current:
+            do.append(Operation("set", "letter.outcome", wanted, None))
+            undo.append(Operation("set", "letter.outcome", current, self.boxes("letter.outcome")))
+
+    def add_item(self, index: int | None = None) -> Change:
+        """The change that inserts an empty item (at the end by default)."""
+        at = self.item_count() if index is None else index
+        item = empty_item()
+        return Change(
+            "Add item",
+            (Operation("add_item", index=at, item=item),),
+            (Operation("remove_item", index=at),),
+            focus=ITEM_FIELDS[0].path(at),
+        )
+
+    def remove_item(self, index: int) -> Change:
+        """The change that removes an item; undo puts the same values back in place."""
+        item = copy.deepcopy(self.record["items"][index])
+        return Change(
+            f"Remove item {index + 1}",
+            (Operation("remove_item", index=index),),
+            (Operation("add_item", index=index, item=item),),
+        )
+
+    def move_item(self, index: int, new_index: int) -> Change | None:
+        """The change that moves an item; None when the move goes nowhere."""
+        if new_index < 0 or new_index >= self.item_count() or new_index == index:
+            return None
+        return Change(
+            f"Move item {index + 1}",
+            (Operation("move_item", index=index, new_index=new_index),),
+            (Operation("move_item", index=new_index, new_index=index),),
+            focus=ITEM_FIELDS[0].path(new_index),
+        )
+
+    # --- history ---------------------------------------------------------------------------
+
+    def done(self, change: Change) -> None:
+        """Record a change that was written: it can be undone; redo history is dropped."""
+        self.undo_stack.append(change)
+        self.redo_stack.clear()
+
+    def take_undo(self) -> Change | None:
+        """The change to take back (moved to the redo stack), or None."""
+        if not self.undo_stack:
+            return None
+        change = self.undo_stack.pop()
+        self.redo_stack.append(change)
+        return change
+
+    def take_redo(self) -> Change | None:
+        """The change to apply again (moved back to the undo stack), or None."""
+        if not self.redo_stack:
+            return None
+        change = self.redo_stack.pop()
+        self.undo_stack.append(change)
+        return change
+
+    def give_back(self, change: Change, *, was_undo: bool) -> None:
+        """Put a change back where it was when writing it failed, so history stays truthful."""
+        source, target = (
+            (self.redo_stack, self.undo_stack) if was_undo else (self.undo_stack, self.redo_stack)
+        )
+        if source and source[-1] is change:
+            source.pop()
+            target.append(change)

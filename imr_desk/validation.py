@@ -1,0 +1,176 @@
+"""Validation rules a letter record must pass before a reviewer may verify it.
+
+Pure functions over the record dict (fields.md shape), so the same rules run in the app, in
+tests and in any headless check. Each rule returns ``Issue`` values naming the field path the
+reviewer has to fix; blocking issues stop Verify, warnings are only shown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any, Final
+
+from imr_desk.domain import (
+    ITEM_FIELDS,
+    LETTER_FIELDS,
+    FieldSpec,
+    derive_outcome,
+    normalise_date,
+)
+
+CASE_NUMBER: Final = re.compile(r"^CM\d{2}-\d{7}$")
+DATE_ORDER: Final = ("injury_date", "ur_denial_date", "date_assigned", "decision_date")
+"""Dates a letter states in the order events happen: injury, UR denial, assignment, decision."""
+AGE_RANGE: Final = (0, 120)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem with one field; ``blocking`` issues stop Verify."""
+
+    path: str
+    message: str
+    blocking: bool = True
+
+
+def validate(record: dict[str, Any]) -> list[Issue]:
+    """Every issue of a record, in field order (letter fields first, then each item)."""
+    issues = [
+        *_letter_field_issues(record),
+        *_date_order_issues(record),
+        *_item_issues(record),
+        *_outcome_issues(record),
+    ]
+    order = {path: n for n, path in enumerate(_all_paths(record))}
+    return sorted(issues, key=lambda issue: order.get(issue.path, len(order)))
+
+
+def blocking(issues: list[Issue]) -> list[Issue]:
+    """Only the issues that stop Verify."""
+    return [issue for issue in issues if issue.blocking]
+
+
+def issues_by_path(issues: list[Issue]) -> dict[str, list[Issue]]:
+    """Issues grouped by field path, for showing them inline next to each editor."""
+    grouped: dict[str, list[Issue]] = {}
+    for issue in issues:
+        grouped.setdefault(issue.path, []).append(issue)
+    return grouped
+
+
+def _all_paths(record: dict[str, Any]) -> Iterator[str]:
+    yield from (spec.path() for spec in LETTER_FIELDS)
+    for index, _ in enumerate(record.get("items") or []):
+        yield from (spec.path(index) for spec in ITEM_FIELDS)
+
+
+def _letter_field_issues(record: dict[str, Any]) -> Iterator[Issue]:
+    letter = record.get("letter") or {}
+    for spec in LETTER_FIELDS:
+        yield from field_issues(spec, spec.path(), letter.get(spec.name))
+    case_number = letter.get("case_number")
+    if case_number and not CASE_NUMBER.match(str(case_number)):
+        yield Issue(
+            "letter.case_number",
+            f"Case number '{case_number}' does not look like CM16-0213037",
+            blocking=False,
+        )
+
+
+def _item_issues(record: dict[str, Any]) -> Iterator[Issue]:
+    items = record.get("items") or []
+    if not items:
+        yield Issue("letter.outcome", "The letter has no items: add the disputed treatments")
+    for index, item in enumerate(items):
+        for spec in ITEM_FIELDS:
+            yield from field_issues(spec, spec.path(index), item.get(spec.name))
+
+
+def field_issues(spec: FieldSpec, path: str, value: Any) -> Iterator[Issue]:
+    """Issues of one value on its own: required, type, date format, enum choices."""
+    if _is_empty(value):
+        if spec.required:
+            yield Issue(path, f"{spec.label} is required")
+        return
+    message = _type_problem(spec, value)
+    if message:
+        yield Issue(path, message)
+
+
+def _is_empty(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    return isinstance(value, list | tuple) and not value
+
+
+def _type_problem(spec: FieldSpec, value: Any) -> str | None:
+    checks = {
+        "date": _date_problem,
+        "enum": _enum_problem,
+        "int": _int_problem,
+        "list": _list_problem,
+    }
+    check = checks.get(spec.kind)
+    return check(spec, value) if check else None
+
+
+def _date_problem(spec: FieldSpec, value: Any) -> str | None:
+    if not isinstance(value, str) or normalise_date(value) != value:
+        return f"{spec.label}: '{value}' is not a date in YYYY-MM-DD form"
+    return None
+
+
+def _enum_problem(spec: FieldSpec, value: Any) -> str | None:
+    if value not in spec.choices:
+        return f"{spec.label}: '{value}' is not one of {', '.join(spec.choices)}"
+    return None
+
+
+def _int_problem(spec: FieldSpec, value: Any) -> str | None:
+    low, high = AGE_RANGE
+    if isinstance(value, bool) or not isinstance(value, int):
+        return f"{spec.label}: '{value}' is not a whole number"
+    if not low <= value <= high:
+        return f"{spec.label}: {value} is outside {low}-{high}"
+    return None
+
+
+def _list_problem(spec: FieldSpec, value: Any) -> str | None:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        return f"{spec.label}: every entry must be non-empty text"
+    return None
+
+
+def _date_order_issues(record: dict[str, Any]) -> Iterator[Issue]:
+    letter = record.get("letter") or {}
+    labels = {spec.name: spec.label for spec in LETTER_FIELDS}
+    stated = [(name, letter.get(name)) for name in DATE_ORDER if _valid_date(letter.get(name))]
+    for (first, first_value), (later, later_value) in pairwise(stated):
+        if first_value > later_value:
+            yield Issue(
+                f"letter.{later}",
+                f"{labels[later]} ({later_value}) is before {labels[first]} ({first_value})",
+            )
+    start, end = letter.get("records_from"), letter.get("records_to")
+    if _valid_date(start) and _valid_date(end) and start > end:
+        yield Issue("letter.records_to", f"Records to ({end}) is before Records from ({start})")
+
+
+def _valid_date(value: Any) -> bool:
+    return isinstance(value, str) and normalise_date(value) == value
+
+
+def _outcome_issues(record: dict[str, Any]) -> Iterator[Issue]:
+    items = record.get("items") or []
+    expected = derive_outcome(item.get("decision") for item in items)
+    outcome = (record.get("letter") or {}).get("outcome")
+    if expected and outcome and outcome != expected:
+        yield Issue(
+            "letter.outcome",
+            f"Outcome '{outcome}' disagrees with the items' decisions (they give '{expected}')",
+        )
