@@ -256,3 +256,38 @@ def write_pdf(
         )
     doc.save(str(path), **options)
     doc.close()
+
+
+class PdfDocument:
+    """One letter kept open for viewing: page sizes, rendering and words for text selection.
+
+    PyMuPDF documents are not thread-safe, so each thread that renders opens its own
+    ``PdfDocument``; the object itself holds no Qt and can be closed and reopened freely.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = str(path)
+        self._doc = open_document(path)
+        self.sizes: tuple[tuple[float, float], ...] = tuple(
+            (page.rect.width, page.rect.height) for page in self._doc
+        )
+        self._words: dict[int, tuple[Word, ...]] = {}
+
+    @property
+    def page_count(self) -> int:
+        return len(self.sizes)
+
+    def render(self, page_index: int, zoom: float) -> RenderedPage:
+        """Pixels of one page at ``zoom`` times 72 dpi."""
+        return render_page(self.path, page_index, zoom=zoom, doc=self._doc)
+
+    def words(self, page_index: int) -> tuple[Word, ...]:
+        """The page's words with boxes (cached: selection asks for them on every drag)."""
+        if page_index not in self._words:
+            self._words[page_index] = tuple(_page_words(self._doc[page_index], page_index))
+        return self._words[page_index]
+
+    def close(self) -> None:
+        """Release the file; safe to call twice."""
+        if not self._doc.is_closed:
+            self._doc.close()
