@@ -220,14 +220,18 @@ class PlacedText:
     text: str
     size: float = 11.0
     bold: bool = False
+    sans: bool = False
 
 
-def text_width(text: str, *, size: float = 11.0, bold: bool = False) -> float:
+def text_width(text: str, *, size: float = 11.0, bold: bool = False, sans: bool = False) -> float:
     """Width in points of ``text`` in the writer's font, for wrapping generated letters."""
-    return pymupdf.get_text_length(text, fontname=_font(bold), fontsize=size)
+    return pymupdf.get_text_length(text, fontname=_font(bold, sans), fontsize=size)
 
 
-def _font(bold: bool) -> str:
+def _font(bold: bool, sans: bool = False) -> str:
+    """Base-14 fonts: Times for body text, Helvetica (``sans``) for header tables."""
+    if sans:
+        return "hebo" if bold else "helv"
     return "tibo" if bold else "tiro"
 
 
@@ -244,7 +248,9 @@ def write_pdf(
     for runs in pages:
         page = doc.new_page(width=page_size[0], height=page_size[1])
         for run in runs:
-            page.insert_text((run.x, run.y), run.text, fontname=_font(run.bold), fontsize=run.size)
+            page.insert_text(
+                (run.x, run.y), run.text, fontname=_font(run.bold, run.sans), fontsize=run.size
+            )
     doc.set_metadata({"title": title, "producer": "IMR Desk sample generator"})
     options: dict[str, object] = {"garbage": 3, "deflate": True}
     if encrypt_empty_password:
