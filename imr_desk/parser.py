@@ -1,0 +1,280 @@
+"""The letter parser: a pure function from a PDF's words to a letter record with evidence.
+
+Layouts are told apart by their headings and labels, never by position; every value carries the
+boxes it was read from and a confidence that drops where a fallback rule was used.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any, Final
+
+from imr_desk.domain import (
+    ITEM_FIELDS,
+    LETTER_FIELDS,
+    derive_outcome,
+    empty_item,
+    empty_record,
+    normalise_date,
+    normalise_text,
+    split_list,
+)
+from imr_desk.parsing import layout_a, summary
+from imr_desk.parsing.category import suggest_category
+from imr_desk.parsing.header import HeaderValue, read_header
+from imr_desk.parsing.items import ItemSpans, Span, find_items
+from imr_desk.parsing.text import TextStream, boxes_of, drop_furniture, group_lines
+from imr_desk.pdf_source import PdfText, read_pdf
+
+PARSER_VERSION: Final = "1.0.0"
+
+HOW_HEADING: Final = re.compile(r"^HOW THE IMR FINAL DETERMINATION WAS MADE", re.MULTILINE)
+SUMMARY_HEADING: Final = re.compile(r"^CLINICAL CASE SUMMARY", re.MULTILINE)
+ISSUES_HEADING: Final = re.compile(r"^IMR ISSUES,? DECISIONS,? AND RATIONALES?", re.MULTILINE)
+ITEMS_INTRO: Final = re.compile(
+    r"The Final Determination was based on decisions for the disputed items/services set forth"
+    r"\s+below:"
+)
+LICENSURE: Final = re.compile(r"State\(s\) of Licensure:(.*)$", re.MULTILINE)
+SPECIALTY: Final = re.compile(
+    r"Certification\(s\)/Specialty:(.*?)(?=\n\s*CLINICAL CASE SUMMARY|\Z)", re.DOTALL
+)
+CASE_NUMBER: Final = re.compile(r"\bCM\d{2}-\d{7}\b")
+FINAL_DETERMINATION: Final = {"UPHOLD": "upheld", "OVERTURN": "overturned"}
+
+
+class RecordBuilder:
+    """Collects field values with their provenance, then emits the record in field order."""
+
+    def __init__(self, record: dict[str, Any], stream: TextStream) -> None:
+        self.record = record
+        self.stream = stream
+        self.evidence: dict[str, tuple[float, list[dict[str, object]]]] = {}
+
+    def put(self, name: str, value: Any, confidence: float, boxes: list[dict[str, object]]) -> None:
+        """Set a letter field unless an earlier, preferred rule already did."""
+        if value in (None, []) or self.record["letter"].get(name) not in (None, []):
+            return
+        self.record["letter"][name] = value
+        self.evidence[f"letter.{name}"] = (confidence, boxes)
+
+    def put_span(self, name: str, found: summary.Found | None) -> None:
+        """Set a letter field from a prose match."""
+        if found is not None:
+            self.put(name, found.value, found.confidence, self.stream.boxes(found.start, found.end))
+
+    def provenance(self) -> list[dict[str, Any]]:
+        """One entry per letter and item field, in field order; 0 where nothing was found."""
+        entries = [self._entry(spec.path()) for spec in LETTER_FIELDS]
+        for index, _ in enumerate(self.record["items"]):
+            entries += [self._entry(spec.path(index)) for spec in ITEM_FIELDS]
+        return entries
+
+    def _entry(self, path: str) -> dict[str, Any]:
+        confidence, boxes = self.evidence.get(path, (0.0, []))
+        return {"field": path, "confidence": round(confidence, 3), "boxes": boxes}
+
+
+def parse_file(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read and parse one letter; raises ``PdfError`` when the file cannot be read."""
+    return parse(read_pdf(path))
+
+
+def parse(pdf: PdfText) -> dict[str, Any]:
+    """The letter record for a PDF's words. Never raises: an unreadable letter gets layout unknown."""
+    heights = [h for _, h in pdf.page_sizes] or [792.0] * pdf.pages
+    lines = drop_furniture(group_lines(pdf.words), heights)
+    stream = TextStream(lines)
+    layout = detect_layout(stream.text)
+    record = empty_record(
+        file_name=pdf.file_name, sha256=pdf.sha256, pages=pdf.pages, layout=layout
+    )
+    record["source"]["needs_ocr"] = pdf.needs_ocr
+    builder = RecordBuilder(record, stream)
+    try:
+        _read_fields(builder, lines, layout)
+    except Exception as exc:  # a parser bug must not cost the reviewer the letter
+        record["source"]["parse_error"] = f"{type(exc).__name__}: {exc}"
+    record["provenance"] = builder.provenance()
+    return record
+
+
+def detect_layout(text: str) -> str:
+    """A (2013 notice), B (published decision), C (mailed letter) or unknown."""
+    if layout_a.is_notice(text):
+        return "A"
+    if ISSUES_HEADING.search(text) and "Date Assigned:" in text:
+        return "B"
+    if ISSUES_HEADING.search(text) or (SUMMARY_HEADING.search(text) and HOW_HEADING.search(text)):
+        return "C"
+    return "unknown"
+
+
+def _read_fields(builder: RecordBuilder, lines: list, layout: str) -> None:
+    stream = builder.stream
+    header = read_header(lines)
+    final_determination = _read_header(builder, header)
+    if layout == "A":
+        layout_a.read(builder, stream)
+    else:
+        _read_credentials(builder, stream)
+        _read_summary(builder, stream)
+        _read_items(builder, stream)
+    _fallback_case_number(builder, stream)
+    _derive_outcome(builder, final_determination)
+
+
+def _read_header(builder: RecordBuilder, header: dict[str, HeaderValue]) -> str | None:
+    for name, value in header.items():
+        boxes = boxes_of(value.words)
+        spec_kind = next((f.kind for f in LETTER_FIELDS if f.name == name), None)
+        if spec_kind == "date":
+            builder.put(name, normalise_date(value.text), 1.0, boxes)
+        elif name == "priority":
+            priority = value.text.split()[0].lower()
+            builder.put(
+                name, priority if priority in ("standard", "expedited") else None, 1.0, boxes
+            )
+        elif name in ("case_number", "claim_number"):
+            builder.put(name, value.words[0].text, 1.0, boxes_of(value.words[:1]))
+    determination = header.get("final_determination")
+    return determination.text.split()[0].upper() if determination else None
+
+
+def _section(
+    stream: TextStream, heading: re.Pattern[str], *ends: re.Pattern[str]
+) -> tuple[int, int] | None:
+    match = heading.search(stream.text)
+    if match is None:
+        return None
+    stops = [m.start() for e in ends if (m := e.search(stream.text, match.end()))]
+    return match.end(), min(stops, default=len(stream.text))
+
+
+def _read_credentials(builder: RecordBuilder, stream: TextStream) -> None:
+    licensure = LICENSURE.search(stream.text)
+    if licensure:
+        builder.put(
+            "reviewer_license_states",
+            split_list(licensure.group(1)),
+            0.95,
+            stream.boxes(licensure.start(1), licensure.end(1)),
+        )
+    specialty = SPECIALTY.search(stream.text)
+    if specialty:
+        builder.put(
+            "reviewer_specialties",
+            split_list(specialty.group(1)),
+            0.95,
+            stream.boxes(specialty.start(1), specialty.end(1)),
+        )
+    span = _section(stream, HOW_HEADING, SUMMARY_HEADING) or (0, len(stream.text))
+    found = summary.prose_credentials(stream, *span)
+    if found:
+        builder.put_span("reviewer_specialties", found[0])
+        builder.put_span("reviewer_license_states", found[1])
+
+
+def _read_summary(builder: RecordBuilder, stream: TextStream) -> None:
+    section = _section(stream, SUMMARY_HEADING, ISSUES_HEADING)
+    if section is None:
+        return
+    body = summary.summary_span(stream, *section)
+    if body is None:
+        return
+    start, end = body
+    builder.put(
+        "case_summary", normalise_text(stream.text[start:end]), 0.95, stream.boxes(start, end)
+    )
+    builder.put_span("patient_age", summary.patient_age(stream, start, end))
+    builder.put_span("patient_sex", summary.patient_sex(stream, start, end))
+    builder.put_span("injury_date", summary.prose_date(summary.INJURY_PROSE, stream, start, end))
+    builder.put_span("ur_denial_date", summary.prose_date(summary.UR_PROSE, stream, start, end))
+    builder.put_span("diagnoses", summary.diagnoses(stream, start, end))
+    records = summary.records_range(stream, start, end)
+    if records:
+        builder.put_span("records_from", records[0])
+        builder.put_span("records_to", records[1])
+
+
+def _read_items(builder: RecordBuilder, stream: TextStream) -> None:
+    section = _section(stream, ISSUES_HEADING)
+    if section is None:
+        return
+    intro = ITEMS_INTRO.search(stream.text, section[0])
+    start = intro.end() if intro else section[0]
+    for spans in find_items(stream, start, section[1]):
+        add_item(builder, spans)
+
+
+def add_item(builder: RecordBuilder, spans: ItemSpans) -> None:
+    """Append one item from its spans, with provenance for every field."""
+    stream = builder.stream
+    index = len(builder.record["items"])
+    item = empty_item()
+    evidence = builder.evidence
+    for name in (
+        "treatment",
+        "original_request",
+        "authorized_portion",
+        "claims_administrator_guideline",
+        "maximus_guideline",
+        "rationale",
+    ):
+        span: Span | None = getattr(spans, name)
+        if span is None:
+            continue
+        item[name] = span.text(stream)
+        evidence[f"items.{index}.{name}"] = (span.confidence, stream.boxes(span.start, span.end))
+    item["decision"] = spans.decision
+    confidence = _decision_confidence(spans.decision, item["rationale"])
+    evidence[f"items.{index}.decision"] = (
+        confidence,
+        stream.boxes(spans.decision_span.start, spans.decision_span.end),
+    )
+    item["category"] = suggest_category(item["treatment"])
+    if item["category"]:
+        evidence[f"items.{index}.category"] = (0.5, [])
+    builder.record["items"].append(item)
+
+
+def _decision_confidence(decision: str, rationale: str | None) -> float:
+    """Cross-check the decision word against the rationale's conclusion."""
+    if not rationale:
+        return 0.9
+    tail = rationale[-300:].lower()
+    says_not = bool(
+        re.search(r"not (?:medically )?(?:necessary|appropriate|established|supported)", tail)
+    )
+    says_yes = bool(
+        re.search(r"(?<!not )(?:is|are|was|deemed|be) (?:considered )?medically necessary", tail)
+    )
+    if decision == "upheld" and says_yes and not says_not:
+        return 0.6
+    if decision == "overturned" and says_not and not says_yes:
+        return 0.6
+    return 1.0
+
+
+def _fallback_case_number(builder: RecordBuilder, stream: TextStream) -> None:
+    match = CASE_NUMBER.search(stream.text)
+    if match:
+        builder.put("case_number", match.group(0), 0.7, stream.boxes(match.start(), match.end()))
+
+
+def _derive_outcome(builder: RecordBuilder, final_determination: str | None) -> None:
+    items = builder.record["items"]
+    outcome = derive_outcome(item["decision"] for item in items)
+    if outcome is None:
+        return
+    stated = FINAL_DETERMINATION.get(final_determination or "", None)
+    agrees = (
+        final_determination is None
+        or stated == outcome
+        or (stated is None and outcome == "partially_overturned")
+    )
+    paths = [f"items.{i}.decision" for i in range(len(items))]
+    boxes = [box for path in paths for box in builder.evidence.get(path, (0, []))[1]]
+    confidence = min(builder.evidence.get(p, (0.0, []))[0] for p in paths)
+    builder.put("outcome", outcome, confidence if agrees else 0.3, boxes)

@@ -1,0 +1,107 @@
+"""Suggest a DWC treatment category from the treatment text (letters never print one).
+
+Ordered keyword rules: the first that matches wins, so specific phrases ("associated surgical
+service: physical therapy") come before the general ones ("physical therapy").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+_RULES: Final[tuple[tuple[str, str], ...]] = (
+    (
+        r"functional restoration|\bFRP\b|work hardening|work conditioning|detox|"
+        r"weight loss program|pain program|\bHELP\b program",
+        "Programs",
+    ),
+    (
+        r"psycholog|psychiatr|psychother|cognitive behavio|\bCBT\b|biofeedback|hypnother|"
+        r"counsel",
+        "Psych Services",
+    ),
+    (r"transport|\btaxi\b|\bmileage\b|ambulance", "Transportation"),
+    (r"home health|home care|\bnursing\b|aide\b|caregiver|housekeep", "Home Health"),
+    (
+        r"\bEMG\b|\bNCV\b|\bNCS\b|electromyog|nerve conduction|\bMRI\b|\bMRA\b|\bCT\b|x-?rays?\b|"
+        r"radiograph|ultrasound|sonogra|scan\b|imaging|bone scan|urine drug|drug screen|"
+        r"toxicolog|\blab(?:s|oratory)?\b|blood test|panel\b|\bCBC\b|\bFCE\b|functional capacity|"
+        r"sleep study|polysomno|\bEKG\b|\bECG\b|echocardiog|discogra|\bQFCE\b|genetic test|"
+        r"evaluation for|testing",
+        "Diagnostic Testing",
+    ),
+    (r"associated surgical service: (?:physical|occupational) therapy", "Rehabilitation"),
+    (
+        r"associated surgical service: (?:cold|hot|ice|sling|brace|crutch|walker|cpm|"
+        r"continuous passive|compression|pneumatic|vasopneumatic|ultrasling|slingshot)",
+        "DMEPOS",
+    ),
+    (
+        r"associated surgical service|pre-?op|post-?op(?!erative (?:physical|occupational))|"
+        r"surgical assistant|assistant surgeon|medical clearance",
+        "Surgery",
+    ),
+    (
+        r"injection|\bESI\b|epidural|facet|nerve block|\bblock\b|radiofrequency|rhizotomy|"
+        r"ablation|trigger point|botox|botulinum|\bPRP\b|platelet|cortisone|synvisc|"
+        r"viscosupplement|hyaluron|neurolytic|medial branch",
+        "Injection",
+    ),
+    (
+        r"arthroscop|arthroplast|fusion|laminectomy|discectomy|decompression|release\b|repair\b|"
+        r"replacement|reconstruction|surgery|surgical|osteotomy|meniscectomy|tenodesis|"
+        r"neuroplasty|spinal cord stimulator|implant|excision|debridement|carpal tunnel release|"
+        r"hardware removal|\bORIF\b|chondroplasty|acromioplasty",
+        "Surgery",
+    ),
+    (
+        r"physical therap|\bPT\b|occupational therap|\bOT\b|chiropract|chirophysio|manipulation|"
+        r"acupunct|aqua|pool therapy|massage|exercise|rehab|gym|myofascial release|"
+        r"physiotherap",
+        "Rehabilitation",
+    ),
+    (
+        r"\bTENS\b|\bH-?wave\b|interferential|stimulat|\bunit\b|brace|splint|orthotic|orthosis|"
+        r"insole|cane\b|walker|wheelchair|crutch|commode|shower chair|bath|bed\b|mattress|"
+        r"pillow|support\b|lumbar support|collar|sling|cushion|heat(?:ing)? pad|heat therapy|"
+        r"cold therapy|hot/cold|ice\b|cryo|wrap\b|traction|compression|stockings|"
+        r"\bDME\b|durable medical|equipment|supplies|electrodes|batteries|scooter|prosthe|"
+        r"\bCPM\b|continuous passive|pump\b|glucometer|hearing aid|glasses",
+        "DMEPOS",
+    ),
+    (
+        r"consult|referral|follow-?up|office visit|evaluation|\bvisit|re-?evaluat|dental|"
+        r"dentist|specialist|management|pain management|orthopedic|neurolog|second opinion",
+        "Evaluation & Management",
+    ),
+    (
+        r"\d+(?:\.\d+)?\s*(?:mg|mcg|g|ml|%)\b|#\s*\d+|\btabs?\b|tablet|capsule|cream|gel\b|"
+        r"ointment|patch|lotion|compound|topical|medication|\bdrug|refill|supply of|"
+        r"transdermal|spray|solution|injectable|suppositor|syrup|oral|"
+        r"norco|percocet|oxycod|hydrocod|tramadol|ultram|gabapentin|lyrica|pregabalin|"
+        r"naproxen|ibuprofen|meloxicam|celecoxib|celebrex|etodolac|diclofenac|voltaren|"
+        r"cyclobenzaprine|flexeril|tizanidine|zanaflex|baclofen|methocarbamol|robaxin|"
+        r"carisoprodol|soma\b|orphenadrine|norflex|omeprazole|prilosec|pantoprazole|"
+        r"protonix|ranitidine|pepcid|famotidine|zofran|ondansetron|lidoderm|lidocaine|"
+        r"flector|duloxetine|cymbalta|amitriptyline|nortriptyline|trazodone|ambien|zolpidem|"
+        r"lunesta|xanax|valium|ativan|klonopin|clonazepam|diazepam|buprenorph|butrans|"
+        r"suboxone|morphine|fentanyl|methadone|tapentadol|nucynta|oxycontin|opana|dilaudid|"
+        r"codeine|tylenol|acetaminophen|viagra|cialis|sertraline|zoloft|prozac|fluoxetine|"
+        r"wellbutrin|bupropion|venlafaxine|effexor|topiramate|topamax|terocin|menthoderm|"
+        r"salonpas|capsaicin|ketoprofen|flurbiprofen|colace|senna|laxative|docusate|"
+        r"linzess|amitiza|vitamin|supplement|theramine|sentra|medical food",
+        "Pharmaceuticals",
+    ),
+    (r"therapy|therapies|heat|cold|laser|shockwave|\bESWT\b|ultraviolet|hyperbaric", "Therapies"),
+)
+_COMPILED: Final = tuple((re.compile(p, re.IGNORECASE), c) for p, c in _RULES)
+
+
+def suggest_category(treatment: str | None) -> str | None:
+    """The DWC category a treatment most likely belongs to, or None when nothing matches."""
+    if not treatment:
+        return None
+    for pattern, category in _COMPILED:
+        if pattern.search(treatment):
+            return category
+    return None
