@@ -1,0 +1,180 @@
+"""Read-only queries of the review database: single letters, queue pages, counts, audit.
+
+Nothing here writes; ``LetterStore`` adds the writes on top. Listings select only the small
+indexed columns unless asked for the full records, so a queue page stays fast at 100,000 letters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime, time
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from imr_desk.domain import STATUSES
+from imr_desk.storage.errors import translated_errors
+from imr_desk.storage.rows import (
+    FULL_COLUMNS,
+    ROW_COLUMNS,
+    AuditEntry,
+    LetterRow,
+    audit_entry,
+    filter_sql,
+    iso_utc,
+    letter_row,
+)
+
+Clock = Callable[[], datetime]
+
+
+class LetterQueries:
+    """The read side of ``LetterStore``."""
+
+    _db: Database
+    path: Path
+    _clock: Clock
+
+    def _exists(self, sha256: str) -> bool:
+        found = self._db.conn.execute("SELECT 1 FROM letters WHERE sha256 = ?", (sha256,))
+        return found.fetchone() is not None
+
+    def has_letter(self, sha256: str) -> bool:
+        """Whether a letter with this SHA-256 is stored. Read-only."""
+        with translated_errors(self.path):
+            return self._exists(sha256)
+
+    def get(self, sha256: str) -> LetterRow:
+        """The full letter (parser's and current records); KeyError if absent. Read-only."""
+        with translated_errors(self.path):
+            found = self._db.conn.execute(
+                f"SELECT {FULL_COLUMNS} FROM letters WHERE sha256 = ?", (sha256,)
+            ).fetchone()
+        if found is None:
+            raise KeyError(sha256)
+        return letter_row(found)
+
+    # --- queries -----------------------------------------------------------------------
+
+    def list_letters(
+        self, *, offset: int = 0, limit: int = 100, full: bool = False, **filters: Any
+    ) -> list[LetterRow]:
+        """A page of letters in import order. Without ``full`` the rows' ``parsed`` and
+        ``current`` are empty (a queue page stays fast); ``get()`` fills them. Read-only."""
+        where, params = filter_sql(**filters)
+        columns = FULL_COLUMNS if full else ROW_COLUMNS
+        sql = f"SELECT {columns} FROM letters{where} ORDER BY id LIMIT ? OFFSET ?"
+        with translated_errors(self.path):
+            found = self._db.conn.execute(sql, [*params, limit, offset]).fetchall()
+        return [letter_row(values) for values in found]
+
+    def count_letters(self, **filters: Any) -> int:
+        """How many letters match the queue filters. Read-only."""
+        where, params = filter_sql(**filters)
+        with translated_errors(self.path):
+            return int(
+                self._db.conn.execute(f"SELECT count(*) FROM letters{where}", params).fetchone()[0]
+            )
+
+    def iter_letters(self, *, status: str | None = None, batch: int = 500) -> Iterator[LetterRow]:
+        """Every letter (full rows) in import order, fetched in batches. Read-only."""
+        last = 0
+        clause = "AND status = ?" if status else ""
+        while True:
+            params: list[Any] = [last, *([status] if status else []), batch]
+            with translated_errors(self.path):
+                found = self._db.conn.execute(
+                    f"SELECT id, {FULL_COLUMNS} FROM letters WHERE id > ? {clause} "
+                    "ORDER BY id LIMIT ?",
+                    params,
+                ).fetchall()
+            if not found:
+                return
+            last = found[-1][0]
+            yield from (letter_row(values[1:]) for values in found)
+
+    def next_letter(
+        self, after_sha256: str | None, *, statuses: tuple[str, ...] = ("parsed", "in_progress")
+    ) -> str | None:
+        """The next letter to review after this one, wrapping to the start; None when done."""
+        marks = ", ".join("?" * len(statuses))
+        base = f"SELECT sha256 FROM letters WHERE status IN ({marks})"
+        with translated_errors(self.path):
+            conn = self._db.conn
+            if after_sha256 is not None:
+                found = conn.execute(
+                    f"{base} AND id > (SELECT id FROM letters WHERE sha256 = ?) "
+                    "ORDER BY id LIMIT 1",
+                    (*statuses, after_sha256),
+                ).fetchone()
+                if found:
+                    return found[0]
+            found = conn.execute(
+                f"{base} AND sha256 IS NOT ? ORDER BY id LIMIT 1", (*statuses, after_sha256)
+            ).fetchone()
+        return found[0] if found else None
+
+    def audit(self, sha256: str | None = None) -> list[AuditEntry]:
+        """The audit log, oldest first, of one letter or of all. Read-only."""
+        sql = "SELECT id, sha256, field, old_json, new_json, reviewer, at FROM audit"
+        params: tuple[Any, ...] = ()
+        if sha256 is not None:
+            sql += " WHERE sha256 = ?"
+            params = (sha256,)
+        with translated_errors(self.path):
+            found = self._db.conn.execute(sql + " ORDER BY id", params).fetchall()
+        return [audit_entry(values) for values in found]
+
+    def audited_fields(self) -> dict[str, set[str]]:
+        """Every letter's audited field paths in one query (for export's ``corrected``)."""
+        result: dict[str, set[str]] = {}
+        with translated_errors(self.path):
+            for sha256, path in self._db.conn.execute("SELECT DISTINCT sha256, field FROM audit"):
+                result.setdefault(sha256, set()).add(path)
+        return result
+
+    def count_by(self, column: str, *, status: str | None = None) -> dict[str | None, int]:
+        """Letter counts grouped by ``status``, ``outcome`` or ``layout``. Read-only."""
+        if column not in ("status", "outcome", "layout"):
+            raise ValueError(column)
+        where, params = filter_sql(status=status)
+        sql = f"SELECT {column}, count(*) FROM letters{where} GROUP BY {column}"
+        with translated_errors(self.path):
+            return dict(self._db.conn.execute(sql, params).fetchall())
+
+    def category_counts(self, *, status: str | None = None) -> dict[str | None, int]:
+        """Item counts by treatment category, over the current records. Read-only."""
+        where, params = filter_sql(status=status)
+        sql = (
+            "SELECT json_extract(item.value, '$.category'), count(*) FROM letters, "
+            f"json_each(letters.current_json, '$.items') AS item{where} GROUP BY 1"
+        )
+        with translated_errors(self.path):
+            return dict(self._db.conn.execute(sql, params).fetchall())
+
+    def progress(self) -> dict[str, int]:
+        """Counts by status (every status present) plus ``verified_today`` (local day)."""
+        counts = dict.fromkeys(STATUSES, 0)
+        counts.update({k: v for k, v in self.count_by("status").items() if k})
+        midnight = datetime.combine(self._clock().date(), time(), self._clock().tzinfo)
+        with translated_errors(self.path):
+            counts["verified_today"] = self._db.conn.execute(
+                "SELECT count(*) FROM letters WHERE status = 'verified' AND verified_at >= ?",
+                (iso_utc(midnight),),
+            ).fetchone()[0]
+        return counts
+
+    def reparse_candidates(self, parser_version: str) -> list[tuple[str, str]]:
+        """(sha256, source path) of untouched letters parsed by another parser version."""
+        sql = (
+            "SELECT sha256, source_path FROM letters WHERE status = 'parsed' AND "
+            "parser_version IS NOT ? AND sha256 NOT IN (SELECT sha256 FROM audit) ORDER BY id"
+        )
+        with translated_errors(self.path):
+            return [tuple(r) for r in self._db.conn.execute(sql, (parser_version,))]
+
+    def integrity_check(self) -> str:
+        """SQLite's ``PRAGMA integrity_check`` answer ("ok" when the file is sound)."""
+        with translated_errors(self.path):
+            return str(self._db.conn.execute("PRAGMA integrity_check").fetchone()[0])

@@ -1,0 +1,138 @@
+"""Opening the database file: owner-only permissions, WAL, version check, migrations.
+
+The schema version is ``PRAGMA user_version`` (the number of migrations applied), checked
+before anything is written, so a database from a newer IMR Desk is refused untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Final
+
+from platformdirs import user_data_dir
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from imr_desk.storage.errors import SchemaTooNewError, StorageError, translated_errors
+
+MIGRATIONS: Final = Migrations("imr_desk")
+SYNCHRONOUS: Final = "FULL"
+"""WAL + FULL: each commit is fsynced, so an edit the app reported saved survives a power cut."""
+
+
+@MIGRATIONS()
+def m001_letters_and_audit(db: Database) -> None:
+    """Letters (parser's and human-corrected records) and the append-only audit log."""
+    db.table("letters").create(
+        {
+            "id": int,
+            "sha256": str,
+            "source_path": str,
+            "file_name": str,
+            "pages": int,
+            "layout": str,
+            "needs_ocr": int,
+            "status": str,
+            "case_number": str,
+            "outcome": str,
+            "min_confidence": float,
+            "parser_version": str,
+            "reviewer": str,
+            "note": str,
+            "created_at": str,
+            "updated_at": str,
+            "verified_at": str,
+            "parsed_json": str,
+            "current_json": str,
+            "human_fields": str,
+        },
+        pk="id",
+        not_null=["sha256", "status", "parsed_json", "current_json", "created_at"],
+        if_not_exists=True,
+    )
+    letters = db.table("letters")
+    letters.create_index(["sha256"], unique=True, if_not_exists=True)
+    letters.create_index(["status"], if_not_exists=True)
+    letters.create_index(["case_number"], if_not_exists=True)
+    letters.create_index(["outcome"], if_not_exists=True)
+    letters.create_index(["min_confidence"], if_not_exists=True)
+    db.table("audit").create(
+        {
+            "id": int,
+            "sha256": str,
+            "field": str,
+            "old_json": str,
+            "new_json": str,
+            "reviewer": str,
+            "at": str,
+        },
+        pk="id",
+        not_null=["sha256", "field", "reviewer", "at"],
+        if_not_exists=True,
+    )
+    audit = db.table("audit")
+    audit.create_index(["sha256", "id"], if_not_exists=True)
+    audit.create_index(["at"], if_not_exists=True)
+    db.execute("PRAGMA user_version = 1")
+
+
+SCHEMA_VERSION: Final = len(MIGRATIONS._migrations)
+
+
+def default_db_path() -> Path:
+    """Where the database lives without ``--db``: the user's data directory."""
+    return Path(user_data_dir("imr-desk", appauthor=False)) / "letters.db"
+
+
+def create_private_file(path: Path) -> None:
+    """Create the empty database file readable by its owner only (letters are medical records)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise StorageError(f"cannot create the database {path}: {exc.strerror}") from None
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def stored_version(path: Path) -> int:
+    """The schema version in the file, read without writing anything. Raises StorageError."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    with translated_errors(path):
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            conn.close()
+
+
+def check_version(path: Path) -> None:
+    """Refuse a database written by a newer schema, before touching it."""
+    version = stored_version(path)
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"{path} was written by a newer IMR Desk (database schema {version}, this version "
+            f"knows up to {SCHEMA_VERSION}); it was not changed. Update IMR Desk to open it."
+        )
+
+
+def connect(path: Path, *, busy_timeout: float, read_only: bool = False) -> Database:
+    """Open the file in WAL mode with durable commits and apply pending migrations."""
+    uri = f"{path.resolve().as_uri()}?mode={'ro' if read_only else 'rw'}"
+    with translated_errors(path):
+        conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout, check_same_thread=False)
+        try:
+            if not read_only:
+                conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
+            db = Database(conn, execute_plugins=False)
+            if not read_only:
+                MIGRATIONS.apply(db)
+        except BaseException:
+            conn.close()
+            raise
+    return db
