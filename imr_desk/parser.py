@@ -24,17 +24,20 @@ from imr_desk.parsing import layout_a, summary
 from imr_desk.parsing.category import suggest_category
 from imr_desk.parsing.header import HeaderValue, read_header
 from imr_desk.parsing.items import ItemSpans, Span, find_items
-from imr_desk.parsing.text import TextStream, boxes_of, drop_furniture, group_lines
-from imr_desk.pdf_source import PdfText, read_pdf
+from imr_desk.parsing.text import TextStream, boxes_of, drop_furniture, flexible, group_lines
+from imr_desk.pdf_source import PdfError, PdfText, read_pdf
 
 PARSER_VERSION: Final = "1.0.0"
+NOT_A_LETTER: Final = (
+    "not an IMR determination letter (no case number, IMR headings or items found)"
+)
 
 HOW_HEADING: Final = re.compile(r"^HOW THE IMR FINAL DETERMINATION WAS MADE", re.MULTILINE)
 SUMMARY_HEADING: Final = re.compile(r"^CLINICAL CASE SUMMARY", re.MULTILINE)
 ISSUES_HEADING: Final = re.compile(r"^IMR ISSUES,? DECISIONS,? AND RATIONALES?", re.MULTILINE)
-ITEMS_INTRO: Final = re.compile(
+ITEMS_INTRO: Final = flexible(
     r"The Final Determination was based on decisions for the disputed items/services set forth"
-    r"\s+below:"
+    r" below:"
 )
 LICENSURE: Final = re.compile(r"State\(s\) of Licensure:(.*)$", re.MULTILINE)
 SPECIALTY: Final = re.compile(
@@ -77,12 +80,30 @@ class RecordBuilder:
 
 
 def parse_file(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read and parse one letter; raises ``PdfError`` when the file cannot be read."""
-    return parse(read_pdf(path))
+    """Read and parse one letter.
+
+    Raises ``PdfError`` when the file cannot be read or is a readable PDF with nothing of an IMR
+    letter in it, so a batch reports and skips it instead of filling the queue with strangers.
+    """
+    record = parse(read_pdf(path))
+    if not looks_like_letter(record):
+        raise PdfError(path, NOT_A_LETTER)
+    return record
+
+
+def looks_like_letter(record: dict[str, Any]) -> bool:
+    """Whether a record holds anything of an IMR letter (or is a scan awaiting OCR)."""
+    source, letter = record["source"], record["letter"]
+    return bool(
+        source["layout"] != "unknown"
+        or source.get("needs_ocr")
+        or letter["case_number"]
+        or record["items"]
+    )
 
 
 def parse(pdf: PdfText) -> dict[str, Any]:
-    """The letter record for a PDF's words. Never raises: an unreadable letter gets layout unknown."""
+    """The record for a PDF's words. Never raises: an unreadable letter gets layout unknown."""
     heights = [h for _, h in pdf.page_sizes] or [792.0] * pdf.pages
     lines = drop_furniture(group_lines(pdf.words), heights)
     stream = TextStream(lines)

@@ -10,6 +10,14 @@ import re
 from typing import Final
 
 _RULES: Final[tuple[tuple[str, str], ...]] = (
+    (r"medical clearance", "Evaluation & Management"),
+    (r"assist(?:ant)?\b|\bPA\b|surgeon", "Surgery"),
+    (r"\bBMP\b|\bCMP\b|PT/PTT|\bINR\b|urinalysis|\bUA\b|arthrogram|\bMR\b", "Diagnostic Testing"),
+    (
+        r"(?:ultrasound|electrical muscle stimulation|\bEMS\b|massage|traction)"
+        r".*(?:times a week|sessions|visits)",
+        "Rehabilitation",
+    ),
     (
         r"functional restoration|\bFRP\b|work hardening|work conditioning|detox|"
         r"weight loss program|pain program|\bHELP\b program",
@@ -29,17 +37,6 @@ _RULES: Final[tuple[tuple[str, str], ...]] = (
         r"sleep study|polysomno|\bEKG\b|\bECG\b|echocardiog|discogra|\bQFCE\b|genetic test|"
         r"evaluation for|testing",
         "Diagnostic Testing",
-    ),
-    (r"associated surgical service: (?:physical|occupational) therapy", "Rehabilitation"),
-    (
-        r"associated surgical service: (?:cold|hot|ice|sling|brace|crutch|walker|cpm|"
-        r"continuous passive|compression|pneumatic|vasopneumatic|ultrasling|slingshot)",
-        "DMEPOS",
-    ),
-    (
-        r"associated surgical service|pre-?op|post-?op(?!erative (?:physical|occupational))|"
-        r"surgical assistant|assistant surgeon|medical clearance",
-        "Surgery",
     ),
     (
         r"injection|\bESI\b|epidural|facet|nerve block|\bblock\b|radiofrequency|rhizotomy|"
@@ -62,7 +59,8 @@ _RULES: Final[tuple[tuple[str, str], ...]] = (
     ),
     (
         r"\bTENS\b|\bH-?wave\b|interferential|stimulat|\bunit\b|brace|splint|orthotic|orthosis|"
-        r"insole|cane\b|walker|wheelchair|crutch|commode|shower chair|bath|bed\b|mattress|"
+        r"insole|gloves|wipes|vascutherm|\bpad\b|wraps?\b|cane\b|walker|wheelchair|crutch|"
+        r"commode|shower chair|bath|bed\b|mattress|"
         r"pillow|support\b|lumbar support|collar|sling|cushion|heat(?:ing)? pad|heat therapy|"
         r"cold therapy|hot/cold|ice\b|cryo|wrap\b|traction|compression|stockings|"
         r"\bDME\b|durable medical|equipment|supplies|electrodes|batteries|scooter|prosthe|"
@@ -89,7 +87,7 @@ _RULES: Final[tuple[tuple[str, str], ...]] = (
         r"codeine|tylenol|acetaminophen|viagra|cialis|sertraline|zoloft|prozac|fluoxetine|"
         r"wellbutrin|bupropion|venlafaxine|effexor|topiramate|topamax|terocin|menthoderm|"
         r"salonpas|capsaicin|ketoprofen|flurbiprofen|colace|senna|laxative|docusate|"
-        r"linzess|amitiza|vitamin|supplement|theramine|sentra|medical food",
+        r"linzess|amitiza|vitamin|supplement|theramine|sentra|medical food|unknown quantity",
         "Pharmaceuticals",
     ),
     (r"therapy|therapies|heat|cold|laser|shockwave|\bESWT\b|ultraviolet|hyperbaric", "Therapies"),
@@ -97,11 +95,22 @@ _RULES: Final[tuple[tuple[str, str], ...]] = (
 _COMPILED: Final = tuple((re.compile(p, re.IGNORECASE), c) for p, c in _RULES)
 
 
+_SURGICAL_PREFIX: Final = re.compile(
+    r"^(?:associated surgical services?:?|pre-?op(?:erative)?|post-?op(?:erative)?)\s*",
+    re.IGNORECASE,
+)
+
+
 def suggest_category(treatment: str | None) -> str | None:
-    """The DWC category a treatment most likely belongs to, or None when nothing matches."""
+    """The DWC category a treatment most likely belongs to, or None when nothing matches.
+
+    "Post-op Norco" is a drug and "Associated surgical service: Sling" equipment: the surgical
+    prefix only decides (Surgery) when the rest names nothing else.
+    """
     if not treatment:
         return None
-    for pattern, category in _COMPILED:
-        if pattern.search(treatment):
-            return category
-    return None
+    rest, surgical = treatment, False
+    while (match := _SURGICAL_PREFIX.match(rest)) and match.group(0):
+        rest, surgical = rest[match.end() :], True
+    found = next((category for pattern, category in _COMPILED if pattern.search(rest)), None)
+    return found or ("Surgery" if surgical else None)

@@ -12,29 +12,26 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from imr_desk.domain import normalise_text
-from imr_desk.parsing.text import TextStream
+from imr_desk.parsing.text import TextStream, flexible
 
-CA_LABEL: Final = re.compile(r"^[ \t]*Claims Administrator guideline:", re.MULTILINE)
-MAX_LABEL: Final = re.compile(r"^[ \t]*MAXIMUS guideline:", re.MULTILINE)
-RATIONALE_LABEL: Final = re.compile(r"^[ \t]*Decision rationale:", re.MULTILINE)
+CA_LABEL: Final = flexible(r"^Claims Administrator guideline:", re.MULTILINE)
+MAX_LABEL: Final = flexible(r"^MAXIMUS guideline:", re.MULTILINE)
+RATIONALE_LABEL: Final = flexible(r"^Decision rationale:", re.MULTILINE)
 DECISION_LINE: Final = re.compile(r":[ \t]*\n?[ \t]*(Upheld|Overturned)[ \t]*$", re.MULTILINE)
 SENTENCE_END: Final = re.compile(r"""[.!?]["'\u201d)]?$""")
 MAX_TREATMENT_LINES: Final = 6
 PARAGRAPH_GAP: Final = 0.55  # of a line's height: more white space than this starts a paragraph
 
 
-def _flexible(pattern: str) -> re.Pattern[str]:
-    """A pattern whose spaces match any run of whitespace (the sentences wrap anywhere)."""
-    return re.compile(pattern.replace(" ", r"\s+"), re.DOTALL)
-
-
-PARTIAL_REMAINING: Final = _flexible(
+PARTIAL_REMAINING: Final = flexible(
     r"^(?P<x>.+?) was the original request\.\s*(?P<y>.+?) was authorized by the Claims"
-    r" Administrator\.\s*The remaining IMR eligible portion of the original request,\s*(?P<z>.+?)$"
+    r" Administrator\.\s*The remaining IMR eligible portion of the original request,\s*(?P<z>.+?)$",
+    re.DOTALL,
 )
-PARTIAL_WHOLE: Final = _flexible(
+PARTIAL_WHOLE: Final = flexible(
     r"^(?P<x>.+?) was the original request\.\s*The Claims Administrator authorized (?P<y>.+?),"
-    r" leaving the original request IMR eligible\.\s*The original request,\s*(?P<z>.+?)$"
+    r" leaving the original request IMR eligible\.\s*The original request,\s*(?P<z>.+?)$",
+    re.DOTALL,
 )
 TRAILING_IS: Final = re.compile(r"\s+is$")
 

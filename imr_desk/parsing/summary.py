@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import Final
 
 from imr_desk.domain import normalise_date, normalise_text
-from imr_desk.parsing.text import TextStream
+from imr_desk.parsing.text import TextStream, flexible
 
 DATE: Final = r"(?:\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})|[A-Z][a-z]+\.? \d{1,2}, \d{4})"
-SUMMARY_OPENING: Final = re.compile(
+SUMMARY_OPENING: Final = flexible(
     r"The expert reviewer developed the following clinical case summary.*?medical records:",
     re.DOTALL | re.IGNORECASE,
 )
@@ -28,28 +28,29 @@ SEX_WORDS: Final = {
     "woman": "female",
     "lady": "female",
 }
-INJURY_PROSE: Final = re.compile(
+INJURY_PROSE: Final = flexible(
     rf"(?:injury date of|date of injury (?:of|on)|date of injury:?|injured on|"
     rf"industrial injury on)\s+({DATE})",
     re.IGNORECASE,
 )
-UR_PROSE: Final = re.compile(
+UR_PROSE: Final = flexible(
     rf"(?:Utilization Review Denial dated|utilization review determination being challenged is"
     rf" dated)\s+({DATE})",
     re.IGNORECASE,
 )
-RECORDS_RANGE: Final = re.compile(
+RECORDS_RANGE: Final = flexible(
     rf"(?:Medical records[\s,(]*(?:dated\s+)?|(?:Treatment reports|Medical records|Records)"
     rf" (?:were|was) provided from\s+)({DATE})\s*(?:-|to|through)\s*({DATE})",
 )
-BOARD: Final = re.compile(
-    r"Board Certified in (?P<board>.+?)"
-    r"(?:,\s*has a subspecialty in (?P<sub>.+?))?"
-    r"\s+and is licensed to practice in (?P<states>.+?)\.",
+BOARD: Final = flexible(
+    r"Board Certified in (?P<board>(?:(?!,\s*has\s+a\s+subspecialty).)+?)"
+    r"(?:,\s*has\s+a\s+subspecialty\s+in\s+(?P<sub>.+?))?"
+    r"\s+and\s+is\s+licensed\s+to\s+practice\s+in\s+(?P<states>.+?)\.",
     re.DOTALL,
 )
 DIAGNOSES_INTRO: Final = re.compile(
-    r"diagnos(?:es|is)(?: include| includes| are| were| was| of)?(?: the following)?:?\s*",
+    r"diagnos(?:es|is)(?:\s+include|\s+includes|\s+are|\s+were|\s+was|\s+of)?"
+    r"(?:\s+the\s+following)?:?\s*",
     re.IGNORECASE,
 )
 

@@ -176,3 +176,8 @@ def boxes_of(words: Sequence[Word]) -> list[dict[str, object]]:
         {"page": page, "rect": [round(v, 2) for v in box]}
         for page, box in zip(pages, merged, strict=True)
     ]
+
+
+def flexible(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """Compile a phrase pattern whose spaces match any whitespace run: prose wraps anywhere."""
+    return re.compile(pattern.replace(" ", r"\s+"), flags)

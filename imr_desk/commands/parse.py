@@ -1,0 +1,52 @@
+"""``imr-desk parse FILE... [--json]``: parse letters and print their records."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from imr_desk.parser import parse_file
+from imr_desk.pdf_source import PdfError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Files to parse and the output form."""
+    parser.add_argument("files", nargs="+", metavar="FILE", help="letter PDFs")
+    parser.add_argument("--json", action="store_true", help="one JSON record per line")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Parse each file; an unreadable one is reported on stderr and the rest still parse."""
+    failed = 0
+    for path in args.files:
+        try:
+            record = parse_file(path)
+        except PdfError as error:
+            print(f"imr-desk parse: {path}: {error.reason}", file=sys.stderr)
+            failed += 1
+            continue
+        print(json.dumps(record, ensure_ascii=False) if args.json else summarise(record))
+    return 1 if failed else 0
+
+
+def summarise(record: dict[str, Any]) -> str:
+    """A short readable account of a record, for people rather than programs."""
+    source, letter = record["source"], record["letter"]
+    lines = [
+        f"{source['file_name']}: layout {source['layout']}, {source['pages']} page(s)"
+        + (" — needs OCR" if source.get("needs_ocr") else ""),
+        f"  case {letter['case_number'] or '?'}  decided {letter['decision_date'] or '?'}"
+        f"  outcome {letter['outcome'] or '?'}",
+        f"  patient {letter['patient_age'] or '?'} {letter['patient_sex'] or '?'}"
+        f"  reviewer {', '.join(letter['reviewer_specialties']) or '?'}",
+    ]
+    for index, item in enumerate(record["items"]):
+        lines.append(
+            f"  {index + 1}. {item['treatment']} — {item['decision']} [{item['category']}]"
+        )
+    low = [p["field"] for p in record["provenance"] if 0 < p["confidence"] < 0.7]
+    if low:
+        lines.append(f"  check: {', '.join(low)}")
+    return "\n".join(lines)
