@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import time
+from pathlib import Path
 from typing import Any
 
 from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, empty_item, empty_record
+from imr_desk.pdf_source import PdfError
 
 BOX = {"page": 0, "rect": [1.0, 2.0, 3.0, 4.0]}
 
@@ -49,3 +52,40 @@ def fake_record(
         for spec in ITEM_FIELDS
     ]
     return record
+
+
+def fake_parse_file(path: str) -> dict[str, Any]:
+    """A stand-in parser for import tests: the file's bytes decide the record.
+
+    Content starting with ``BAD`` is unreadable, ``CRASH`` is a parser bug, and content
+    containing ``SCAN`` is a letter that needs OCR.
+    """
+    data = Path(path).read_bytes()
+    if data.startswith(b"BAD"):
+        raise PdfError(path, "damaged PDF that cannot be opened")
+    if data.startswith(b"CRASH"):
+        raise RuntimeError("boom")
+    record = fake_record(int(hashlib.sha1(data).hexdigest()[:6], 16) % 10**7)
+    record["source"].update(
+        sha256=hashlib.sha256(data).hexdigest(),
+        file_name=Path(path).name,
+        needs_ocr=b"SCAN" in data,
+    )
+    return record
+
+
+def slow_fake_parse_file(path: str) -> dict[str, Any]:
+    """``fake_parse_file`` taking a while, so a test can kill an import half-way."""
+    time.sleep(0.05)
+    return fake_parse_file(path)
+
+
+def write_letters(folder: Path, count: int, *, prefix: str = "letter") -> list[Path]:
+    """``count`` distinct fake letter files for ``fake_parse_file``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for n in range(count):
+        path = folder / f"{prefix}-{n:05d}.pdf"
+        path.write_bytes(f"%PDF fake letter {prefix} {n}".encode())
+        paths.append(path)
+    return paths

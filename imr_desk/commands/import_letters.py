@@ -1,0 +1,111 @@
+"""``imr-desk import PATH... [--db DB]``: parse letters in parallel into the review database."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Final
+
+from imr_desk.commands.progress_bar import ProgressBar
+from imr_desk.importer import ImportProgress, ImportSummary, default_parser, import_paths
+from imr_desk.storage import LetterStore, StorageError
+
+LISTED_DUPLICATES: Final = 10
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Paths, database, workers, re-parse."""
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="letter PDFs or folders (recursive)"
+    )
+    parser.add_argument("--db", help="review database (default: one in your user data folder)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="parser processes (default: cores)"
+    )
+    parser.add_argument(
+        "--reparse",
+        action="store_true",
+        help="re-run this parser on stored letters nobody has touched (all of them without PATH)",
+    )
+    parser.add_argument("--verbose", action="store_true", help="list every duplicate")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Import; exit 0 when every file was handled, 1 when some failed, 130 when interrupted."""
+    if not args.paths and not args.reparse:
+        print("imr-desk import: give at least one PATH (or --reparse)", file=sys.stderr)
+        return 2
+    try:
+        store = LetterStore.open(args.db)
+    except StorageError as exc:
+        print(f"imr-desk import: {exc}", file=sys.stderr)
+        return 1
+    try:
+        summary = _import(store, args)
+    except StorageError as exc:
+        print(f"\nimr-desk import: {exc}", file=sys.stderr)
+        print("Letters saved before the error are kept; run again to continue.", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print_summary(summary, store_path=str(store.path), verbose=args.verbose)
+    if summary.cancelled:
+        return 130
+    return 1 if summary.failed else 0
+
+
+def _import(store: LetterStore, args: argparse.Namespace) -> ImportSummary:
+    parse_file, version = default_parser()
+    paths = list(args.paths)
+    if args.reparse and not paths:
+        paths = [source for _, source in store.reparse_candidates(version)]
+    bar = ProgressBar(enabled=False if args.no_progress else None)
+
+    def report(progress: ImportProgress) -> None:
+        last = progress.last
+        if last is not None and last.outcome == "failed":
+            bar.message(f"failed: {last.path}: {last.reason}")
+        counts = progress.counts
+        extra = f"new {counts.get('imported', 0)} dup {counts.get('duplicate', 0)}"
+        bar.update(progress.done, progress.total, progress.rate, progress.eta, extra)
+
+    try:
+        return import_paths(
+            store,
+            paths,
+            parse_file=parse_file,
+            parser_version=version,
+            workers=args.workers,
+            report=report,
+            reparse=args.reparse,
+        )
+    finally:
+        bar.clear()
+
+
+def print_summary(summary: ImportSummary, *, store_path: str, verbose: bool = False) -> None:
+    """The closing report: duplicates, failures, letters needing OCR, then the totals."""
+    shown = summary.duplicates if verbose else summary.duplicates[:LISTED_DUPLICATES]
+    for result in shown:
+        print(f"duplicate: {result.path} ({result.reason})")
+    if len(shown) < len(summary.duplicates):
+        print(f"... and {len(summary.duplicates) - len(shown)} more duplicates (--verbose)")
+    for result in summary.failed:
+        print(f"failed: {result.path}: {result.reason}")
+    for path in summary.needs_ocr:
+        print(f"needs OCR: {path}")
+    for result in summary.kept:
+        print(f"not re-parsed: {result.path} ({result.reason})")
+    rate = summary.total / summary.seconds if summary.seconds else 0.0
+    print(
+        f"imported {summary.imported}, duplicates {len(summary.duplicates)}, "
+        f"failed {len(summary.failed)}, needs OCR {len(summary.needs_ocr)}"
+        + (f", re-parsed {summary.reparsed}" if summary.reparsed or summary.kept else "")
+        + f" ({summary.total} files in {summary.seconds:.1f} s, {rate:.1f}/s) into {store_path}"
+    )
+    if summary.cancelled:
+        print(
+            "interrupted: every letter listed as imported is saved; run the same command again "
+            "to import the rest"
+        )

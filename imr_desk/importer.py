@@ -1,0 +1,311 @@
+"""Batch import: find letters, parse them in worker processes, store each in its own transaction.
+
+The parent process is the only writer; workers only parse. A letter is written whole or not at
+all, so an import that is interrupted (Ctrl+C, killed, cancelled from the app) and run again
+resumes: letters already stored are recognised by their SHA-256 and skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from imr_desk.pdf_source import PdfError
+from imr_desk.storage import LetterStore
+
+Outcome = Literal["imported", "duplicate", "failed", "reparsed", "kept"]
+ParseFile = Callable[[str], dict[str, Any]]
+IN_FLIGHT_PER_WORKER: Final = 4
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What happened to one file; ``reason`` says why it failed or what it duplicates."""
+
+    path: str
+    outcome: Outcome
+    reason: str | None = None
+    needs_ocr: bool = False
+
+
+@dataclass
+class ImportProgress:
+    """Running totals, handed to the progress callback after every file."""
+
+    total: int
+    started: float = field(default_factory=time.monotonic)
+    done: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    needs_ocr: int = 0
+    last: FileResult | None = None
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    @property
+    def rate(self) -> float:
+        """Files per second so far."""
+        return self.done / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds left at the current rate; None until there is a rate."""
+        return (self.total - self.done) / self.rate if self.rate > 0 else None
+
+
+@dataclass
+class ImportSummary:
+    """The end of an import: what was imported, skipped, failed and still needs OCR."""
+
+    total: int = 0
+    imported: int = 0
+    reparsed: int = 0
+    kept: list[FileResult] = field(default_factory=list)
+    duplicates: list[FileResult] = field(default_factory=list)
+    failed: list[FileResult] = field(default_factory=list)
+    needs_ocr: list[str] = field(default_factory=list)
+    cancelled: bool = False
+    seconds: float = 0.0
+
+    def add(self, result: FileResult) -> None:
+        """Count one file's result."""
+        if result.outcome == "imported":
+            self.imported += 1
+        elif result.outcome == "reparsed":
+            self.reparsed += 1
+        elif result.outcome == "kept":
+            self.kept.append(result)
+        elif result.outcome == "duplicate":
+            self.duplicates.append(result)
+        else:
+            self.failed.append(result)
+        if result.needs_ocr:
+            self.needs_ocr.append(result.path)
+
+
+# --- discovery -----------------------------------------------------------------------------
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[FileResult]]:
+    """The PDF files named or found (recursively) under the paths, in a stable order, plus a
+    failure for each path that does not exist. A file named explicitly is taken whatever its
+    extension, so the parser can say what is wrong with it."""
+    found: dict[Path, None] = {}
+    missing: list[FileResult] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.update(dict.fromkeys(_pdfs_under(path)))
+        elif path.exists():
+            found[path] = None
+        else:
+            missing.append(FileResult(str(path), "failed", "no such file or folder"))
+    return list(found), missing
+
+
+def _pdfs_under(folder: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            if name.lower().endswith(".pdf"):
+                yield Path(root) / name
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of the file's bytes: the letter's identity (the same as the parser's)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --- workers -------------------------------------------------------------------------------
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl+C to the parent, which stops the pool and reports what was saved."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def parse_job(path: str, parse_file: ParseFile) -> tuple[str, Any]:
+    """Run in a worker: ("ok", record) or ("failed", reason). Never raises."""
+    try:
+        return "ok", parse_file(path)
+    except PdfError as exc:
+        return "failed", exc.reason
+    except Exception as exc:  # a parser bug costs one file, not the batch
+        return "failed", f"the parser failed ({type(exc).__name__}: {exc})"
+
+
+def default_parser() -> tuple[ParseFile, str]:
+    """The real parser and its version (imported late: the parser is the heavy part)."""
+    from imr_desk.parser import PARSER_VERSION, parse_file
+
+    return parse_file, PARSER_VERSION
+
+
+# --- the import ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Job:
+    path: Path
+    reparse: bool
+
+
+class _Importer:
+    """One run of ``import_paths``: classifies files, feeds the pool, writes results."""
+
+    def __init__(self, store: LetterStore, parser_version: str, reparse: bool) -> None:
+        self.store = store
+        self.parser_version = parser_version
+        self.reparse = reparse
+        self.seen: dict[str, str] = {}
+        self.candidates: set[str] = set()
+        if reparse:
+            self.candidates = {sha for sha, _ in store.reparse_candidates(parser_version)}
+
+    def classify(self, path: Path) -> _Job | FileResult:
+        """Decide before parsing: a new letter, a re-parse, a duplicate or unreadable."""
+        try:
+            sha = file_sha256(path)
+        except OSError as exc:
+            return FileResult(str(path), "failed", f"cannot be read ({exc.strerror})")
+        if sha in self.seen:
+            return FileResult(str(path), "duplicate", f"same file as {self.seen[sha]}")
+        self.seen[sha] = str(path)
+        if not self.store.has_letter(sha):
+            return _Job(path, reparse=False)
+        if self.reparse and sha in self.candidates:
+            return _Job(path, reparse=True)
+        return FileResult(str(path), "duplicate", "already in the database")
+
+    def store_result(self, job: _Job, status: str, value: Any) -> FileResult:
+        """Write one parsed record in its own transaction (the parent is the only writer)."""
+        path = str(job.path)
+        if status != "ok":
+            return FileResult(path, "failed", str(value))
+        needs_ocr = bool((value.get("source") or {}).get("needs_ocr"))
+        if job.reparse:
+            replaced = self.store.replace_parsed(value, parser_version=self.parser_version)
+            if replaced:
+                return FileResult(path, "reparsed", needs_ocr=needs_ocr)
+            return FileResult(path, "kept", "a reviewer has worked on it")
+        source = str(job.path.resolve())
+        if self.store.add_letter(value, source_path=source, parser_version=self.parser_version):
+            return FileResult(path, "imported", needs_ocr=needs_ocr)
+        return FileResult(path, "duplicate", "already in the database")
+
+
+def import_paths(
+    store: LetterStore,
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    parse_file: ParseFile | None = None,
+    parser_version: str | None = None,
+    workers: int | None = None,
+    report: Callable[[ImportProgress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    reparse: bool = False,
+) -> ImportSummary:
+    """Import letters from files and folders; see the module docstring for the guarantees.
+
+    ``workers=0`` parses in this process (no pool). ``report`` is called after every file;
+    ``should_stop`` is polled between files (the app's Cancel button). Ctrl+C stops the same way.
+    """
+    if parse_file is None:
+        parse_file, default_version = default_parser()
+        parser_version = parser_version or default_version
+    files, missing = discover(paths)
+    summary = ImportSummary(total=len(files) + len(missing))
+    progress = ImportProgress(total=summary.total)
+    importer = _Importer(store, parser_version or "unknown", reparse)
+    stop = should_stop or (lambda: False)
+
+    def record(result: FileResult) -> None:
+        summary.add(result)
+        progress.done += 1
+        progress.counts[result.outcome] = progress.counts.get(result.outcome, 0) + 1
+        progress.needs_ocr += result.needs_ocr
+        progress.last = result
+        if report is not None:
+            report(progress)
+
+    for result in missing:
+        record(result)
+    try:
+        run = _run_inline if workers == 0 else _run_pool
+        summary.cancelled = run(
+            importer, files, parse_file, record=record, stop=stop, workers=workers
+        )
+    except KeyboardInterrupt:
+        summary.cancelled = True
+    summary.seconds = progress.elapsed
+    return summary
+
+
+def _jobs(
+    importer: _Importer, files: list[Path], record: Callable[[FileResult], None]
+) -> Iterator[_Job]:
+    for path in files:
+        job = importer.classify(path)
+        if isinstance(job, FileResult):
+            record(job)
+        else:
+            yield job
+
+
+def _run_inline(
+    importer: _Importer,
+    files: list[Path],
+    parse_file: ParseFile,
+    *,
+    record: Callable[[FileResult], None],
+    stop: Callable[[], bool],
+    workers: int | None,
+) -> bool:
+    for job in _jobs(importer, files, record):
+        if stop():
+            return True
+        record(importer.store_result(job, *parse_job(str(job.path), parse_file)))
+    return stop()
+
+
+def _run_pool(
+    importer: _Importer,
+    files: list[Path],
+    parse_file: ParseFile,
+    *,
+    record: Callable[[FileResult], None],
+    stop: Callable[[], bool],
+    workers: int | None,
+) -> bool:
+    count = workers or os.cpu_count() or 1
+    context = multiprocessing.get_context("spawn")  # no fork of a process that may run Qt
+    pool = ProcessPoolExecutor(count, mp_context=context, initializer=_ignore_interrupts)
+    pending: dict[Future, _Job] = {}
+    jobs = _jobs(importer, files, record)
+    try:
+        while True:
+            while not stop() and len(pending) < count * IN_FLIGHT_PER_WORKER:
+                job = next(jobs, None)
+                if job is None:
+                    break
+                pending[pool.submit(parse_job, str(job.path), parse_file)] = job
+            if not pending or stop():
+                return stop()
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                record(importer.store_result(pending.pop(future), *future.result()))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,152 @@
+"""Batch import: discovery, duplicates, failures, OCR, cancel and resume, re-parse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fake_letters import fake_parse_file, write_letters
+
+from imr_desk.importer import ImportProgress, discover, import_paths
+from imr_desk.storage import LetterStore
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> LetterStore:
+    opened = LetterStore.open(tmp_path / "letters.db", reviewer="ann")
+    yield opened
+    opened.close()
+
+
+def run(store: LetterStore, paths: list, **kw: object):
+    kw.setdefault("workers", 0)
+    kw.setdefault("parser_version", "v1")
+    return import_paths(store, paths, parse_file=fake_parse_file, **kw)
+
+
+def test_discover_walks_folders_for_pdfs_and_reports_missing_paths(tmp_path: Path) -> None:
+    write_letters(tmp_path / "a" / "deep", 2)
+    (tmp_path / "a" / "notes.txt").write_text("not a letter")
+    (tmp_path / "a" / "UPPER.PDF").write_bytes(b"%PDF x")
+    explicit = tmp_path / "named.bin"
+    explicit.write_bytes(b"x")
+    files, missing = discover([tmp_path / "a", explicit, tmp_path / "gone"])
+    names = [f.name for f in files]
+    assert names == ["UPPER.PDF", "letter-00000.pdf", "letter-00001.pdf", "named.bin"]
+    assert [(m.path, m.reason) for m in missing] == [
+        (str(tmp_path / "gone"), "no such file or folder")
+    ]
+
+
+def test_import_stores_letters_and_reports_failures_ocr_and_progress(
+    store: LetterStore, tmp_path: Path
+) -> None:
+    write_letters(tmp_path / "in", 4)
+    (tmp_path / "in" / "broken.pdf").write_bytes(b"BAD bytes")
+    (tmp_path / "in" / "crash.pdf").write_bytes(b"CRASH please")
+    (tmp_path / "in" / "scan.pdf").write_bytes(b"%PDF SCAN only")
+    seen: list[tuple[int, int]] = []
+
+    def report(progress: ImportProgress) -> None:
+        seen.append((progress.done, progress.total))
+
+    summary = run(store, [tmp_path / "in"], report=report)
+    assert (summary.imported, len(summary.failed), summary.total) == (5, 2, 7)
+    reasons = {Path(r.path).name: r.reason for r in summary.failed}
+    assert reasons["broken.pdf"] == "damaged PDF that cannot be opened"
+    assert "the parser failed (RuntimeError: boom)" in reasons["crash.pdf"]
+    assert [Path(p).name for p in summary.needs_ocr] == ["scan.pdf"]
+    assert seen == [(n, 7) for n in range(1, 8)]
+    assert store.count_letters() == 5
+    row = store.list_letters()[0]
+    assert (row.parser_version, row.status) == ("v1", "parsed")
+    assert Path(row.source_path).is_absolute()
+
+
+def test_a_second_import_skips_known_letters_and_same_content_files(
+    store: LetterStore, tmp_path: Path
+) -> None:
+    letters = write_letters(tmp_path / "in", 3)
+    copy = tmp_path / "copy.pdf"
+    copy.write_bytes(letters[0].read_bytes())
+    first = run(store, [tmp_path / "in", copy])
+    assert (first.imported, len(first.duplicates)) == (3, 1)
+    assert first.duplicates[0].reason == f"same file as {letters[0]}"
+    again = run(store, [tmp_path / "in"])
+    assert (again.imported, len(again.duplicates)) == (0, 3)
+    assert {d.reason for d in again.duplicates} == {"already in the database"}
+    assert store.count_letters() == 3
+
+
+def test_parallel_workers_import_the_same_as_one_process(tmp_path: Path) -> None:
+    write_letters(tmp_path / "in", 12)
+    (tmp_path / "in" / "broken.pdf").write_bytes(b"BAD")
+    with LetterStore.open(tmp_path / "pool.db") as pooled:
+        summary = run(pooled, [tmp_path / "in"], workers=2)
+        assert (summary.imported, len(summary.failed), summary.cancelled) == (12, 1, False)
+        pooled_cases = sorted(r.case_number for r in pooled.list_letters())
+    with LetterStore.open(tmp_path / "inline.db") as inline:
+        run(inline, [tmp_path / "in"])
+        assert sorted(r.case_number for r in inline.list_letters()) == pooled_cases
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_cancelled_import_resumes_without_duplicates(
+    store: LetterStore, tmp_path: Path, workers: int
+) -> None:
+    write_letters(tmp_path / "in", 20)
+    imported = []
+
+    def report(progress: ImportProgress) -> None:
+        imported.append(progress.last)
+
+    summary = run(
+        store,
+        [tmp_path / "in"],
+        workers=workers,
+        report=report,
+        should_stop=lambda: len(imported) >= 5,
+    )
+    assert summary.cancelled
+    assert 5 <= store.count_letters() < 20
+    rest = run(store, [tmp_path / "in"], workers=workers)
+    assert rest.imported + summary.imported == 20
+    assert len(rest.duplicates) == summary.imported
+    assert store.count_letters() == 20
+
+
+def test_reparse_replaces_untouched_letters_and_never_a_reviewers_work(
+    store: LetterStore, tmp_path: Path
+) -> None:
+    letters = write_letters(tmp_path / "in", 3)
+    run(store, [tmp_path / "in"])
+    rows = store.list_letters()
+    store.set_field(rows[0].sha256, "letter.patient_age", 77)
+    store.set_status(rows[1].sha256, "skipped")
+    summary = run(store, letters, parser_version="v2", reparse=True)
+    assert (summary.reparsed, summary.kept, len(summary.duplicates)) == (1, [], 2)
+    versions = {r.sha256: r.parser_version for r in store.list_letters()}
+    assert versions == {rows[0].sha256: "v1", rows[1].sha256: "v1", rows[2].sha256: "v2"}
+    assert store.get(rows[0].sha256).current["letter"]["patient_age"] == 77
+    assert store.reparse_candidates("v2") == []
+    assert run(store, letters, parser_version="v2", reparse=True).reparsed == 0
+
+
+def test_reparse_keeps_a_letter_a_reviewer_opened_while_it_was_being_parsed(
+    store: LetterStore, tmp_path: Path
+) -> None:
+    letters = write_letters(tmp_path / "in", 2)
+    run(store, letters)
+    second = store.list_letters()[1].sha256
+
+    def report(progress: ImportProgress) -> None:
+        if progress.done == 1:  # a reviewer edits letter 2 before its new record arrives
+            store.set_field(second, "letter.patient_sex", "female")
+
+    summary = run(store, letters, parser_version="v2", reparse=True, report=report)
+    assert (summary.reparsed, [Path(k.path).name for k in summary.kept]) == (
+        1,
+        ["letter-00001.pdf"],
+    )
+    row = store.get(second)
+    assert (row.parser_version, row.current["letter"]["patient_sex"]) == ("v1", "female")
