@@ -6,6 +6,7 @@ hold PyMuPDF objects, and every failure becomes one ``PdfError`` with a reason a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -77,6 +78,7 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@functools.cache
 def tesseract_available() -> bool:
     """Whether OCR can run here (PyMuPDF drives Tesseract through its tessdata)."""
     return shutil.which("tesseract") is not None and _tessdata() is not None
@@ -142,12 +144,11 @@ def _extract(
     sizes: list[tuple[float, float]] = []
     ocr_pages: list[int] = []
     needs_ocr = False
-    can_ocr = ocr and tesseract_available()
     for index, page in enumerate(doc):
         sizes.append((page.rect.width, page.rect.height))
         page_words = _page_words(page, index)
         if len(page_words) < MIN_WORDS_FOR_TEXT_LAYER and _has_images(page):
-            if can_ocr:
+            if ocr and tesseract_available():
                 page_words = _ocr_words(page, index)
                 ocr_pages.append(index)
             else:

@@ -29,6 +29,10 @@ HEADER_LABELS: Final[dict[tuple[str, ...], str]] = {
     ("Dated:",): "decision_date",
 }
 MAX_HEADER_VALUE_WORDS: Final = 6
+# Longest label first, indexed by its first word, so a line is scanned once.
+_LABELS_BY_FIRST_WORD: Final[dict[str, list[tuple[str, ...]]]] = {}
+for _words in sorted(HEADER_LABELS, key=len, reverse=True):
+    _LABELS_BY_FIRST_WORD.setdefault(_words[0], []).append(_words)
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ def _labels_on(line: Line) -> list[_Label]:
 
 
 def _label_at(texts: list[str], index: int) -> _Label | None:
-    for words in sorted(HEADER_LABELS, key=len, reverse=True):
+    for words in _LABELS_BY_FIRST_WORD.get(texts[index], ()):
         if tuple(texts[index : index + len(words)]) == words:
             return _Label(HEADER_LABELS[words], index, index + len(words))
     return None
