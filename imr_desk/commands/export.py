@@ -1,0 +1,37 @@
+"""``imr-desk export --out DIR [--db DB] [--status verified|all]``: write the dataset files."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from imr_desk.export import FILES, SELECTIONS, ExportError, export_dataset
+from imr_desk.storage import LetterStore, StorageError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Database, output folder, which letters."""
+    parser.add_argument("--db", help="review database (default: one in your user data folder)")
+    parser.add_argument("--out", required=True, metavar="DIR", help="folder for the dataset files")
+    parser.add_argument(
+        "--status",
+        choices=SELECTIONS,
+        default="verified",
+        help="verified letters only (default) or all letters",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Export; on failure the folder keeps its earlier export and the exit code is 1."""
+    try:
+        with LetterStore.open(args.db, read_only=False) as store:
+            summary = export_dataset(store, args.out, selection=args.status)
+    except (StorageError, ExportError) as exc:
+        print(f"imr-desk export: {exc}", file=sys.stderr)
+        print("Any earlier export in that folder is unchanged.", file=sys.stderr)
+        return 1
+    print(
+        f"exported {summary.letters} letters, {summary.items} items to {summary.out_dir} "
+        f"({', '.join(FILES)})"
+    )
+    return 0

@@ -1,0 +1,179 @@
+"""The exported dataset's card (README.md): schema, fields, counts, reviewers, correction rates.
+
+Counts are gathered while the export streams its letters (``CardStats.add``), so the card
+always describes exactly the records written next to it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, SCHEMA, FieldSpec
+
+DESCRIPTIONS: Final = {
+    "case_number": "IMR case number as printed (CMyy-nnnnnnn).",
+    "claim_number": "Claim number, where the letter prints one.",
+    "date_assigned": "Date the case was assigned to the reviewer.",
+    "decision_date": "Date of the final determination.",
+    "injury_date": "Date of the industrial injury.",
+    "ur_denial_date": "Date of the utilization review decision being challenged.",
+    "application_received": "Date the IMR application was received.",
+    "priority": "standard or expedited.",
+    "reviewer_license_states": "States where the expert reviewer is licensed.",
+    "reviewer_specialties": "Board certification(s) and subspecialties of the reviewer.",
+    "patient_age": "First age the case summary gives for the injured worker.",
+    "patient_sex": "male or female, from the case summary.",
+    "diagnoses": "Diagnoses the summary lists, one string each.",
+    "records_from": "Start of the date range of the records reviewed.",
+    "records_to": "End of the date range of the records reviewed.",
+    "case_summary": "The clinical case summary.",
+    "outcome": "upheld, overturned or partially_overturned (derived from the items).",
+    "treatment": "The disputed treatment as printed.",
+    "original_request": "The original request, when only part of it was left to IMR.",
+    "authorized_portion": "The part the claims administrator authorised.",
+    "decision": "upheld (denial stands) or overturned.",
+    "category": "DWC treatment category (assigned by the reviewer).",
+    "claims_administrator_guideline": "Guideline the claims administrator cited.",
+    "maximus_guideline": "Guideline the IMR reviewer cited.",
+    "rationale": "The decision rationale.",
+}
+KIND_NAMES: Final = {
+    "str": "string",
+    "date": "date (YYYY-MM-DD)",
+    "int": "integer",
+    "enum": "enum",
+    "list": "list of strings",
+    "text": "text",
+}
+
+
+@dataclass
+class CardStats:
+    """Running counts over the exported records."""
+
+    letters: int = 0
+    items: int = 0
+    outcomes: Counter = field(default_factory=Counter)
+    categories: Counter = field(default_factory=Counter)
+    layouts: Counter = field(default_factory=Counter)
+    statuses: Counter = field(default_factory=Counter)
+    reviewers: Counter = field(default_factory=Counter)
+    corrections: Counter = field(default_factory=Counter)
+    decision_dates: list[str] = field(default_factory=list)
+    verified_dates: list[str] = field(default_factory=list)
+
+    def add(self, record: dict[str, Any]) -> None:
+        """Count one exported record."""
+        self.letters += 1
+        self.items += len(record["items"])
+        self.outcomes[record["letter"]["outcome"] or "(none)"] += 1
+        self.categories.update(item["category"] or "(none)" for item in record["items"])
+        self.layouts[record["source"]["layout"]] += 1
+        self.statuses[record["status"]] += 1
+        review = record["review"] or {}
+        if review.get("reviewer"):
+            self.reviewers[review["reviewer"]] += 1
+        self.corrections.update(generic_path(p) for p in review.get("corrected") or [])
+        _keep_range(self.decision_dates, record["letter"]["decision_date"])
+        _keep_range(self.verified_dates, (review.get("verified_at") or "")[:10] or None)
+
+
+def generic_path(path: str) -> str:
+    """``items.3.decision`` -> ``items.*.decision`` (corrections are counted per field)."""
+    parts = path.split(".")
+    return f"items.*.{parts[2]}" if parts[0] == "items" and len(parts) == 3 else path
+
+
+def _keep_range(bounds: list[str], value: str | None) -> None:
+    """Keep ``[min, max]`` of the values seen in two slots, without storing them all."""
+    if not value:
+        return
+    if not bounds:
+        bounds.extend([value, value])
+    bounds[0], bounds[1] = min(bounds[0], value), max(bounds[1], value)
+
+
+def render_card(stats: CardStats, *, selection: str, generated_at: str) -> str:
+    """The README.md text of an export."""
+    parts = [
+        _front_matter(),
+        "# IMR Final Determination letters: verified records\n",
+        f"Records of California workers' compensation Independent Medical Review (IMR) Final "
+        f"Determination Letters, checked field by field by human reviewers in IMR Desk.\n\n"
+        f"- Schema: `{SCHEMA}`\n- Exported: {generated_at}\n- Letters included: {selection}\n"
+        f"- Letters: {stats.letters}, items (disputed treatments): {stats.items}\n"
+        f"- Decision dates: {_range(stats.decision_dates)}\n"
+        f"- Verified: {_range(stats.verified_dates)}\n",
+        _FILES,
+        _counts("Letters by outcome", stats.outcomes, stats.letters),
+        _counts("Items by category", stats.categories, stats.items),
+        _counts("Letters by layout", stats.layouts, stats.letters),
+        _counts("Letters by status", stats.statuses, stats.letters),
+        _counts("Reviewers (letters)", stats.reviewers, stats.letters),
+        _corrections(stats),
+        _fields(),
+    ]
+    return "\n".join(parts)
+
+
+def _front_matter() -> str:
+    return (
+        "---\nconfigs:\n- config_name: default\n  data_files:\n  - split: train\n"
+        "    path: letters.jsonl\nlicense: other\nlanguage:\n- en\n---\n"
+    )
+
+
+_FILES: Final = """## Files
+
+- `letters.jsonl`: one record per line (every key present; `null` or `[]` where the letter
+  states nothing). Load with `pandas.read_json(path, lines=True)`, DuckDB `read_json_auto` or
+  `datasets.load_dataset("json", data_files="letters.jsonl")`.
+- `letters.csv`: one row per letter (lists joined with `; `).
+- `items.csv`: one row per disputed treatment, keyed by `sha256` and `item_index`.
+
+Each record's `review` says who verified it and when, the parser version whose output the
+reviewer corrected, and `corrected`: the field paths whose verified value differs from the
+parser's (taken from the audit trail of every edit).
+"""
+
+
+def _range(bounds: list[str]) -> str:
+    return f"{bounds[0]} to {bounds[1]}" if bounds else "none"
+
+
+def _counts(title: str, counter: Counter, total: int) -> str:
+    lines = [f"## {title}\n", "| value | count | share |", "|---|---:|---:|"]
+    for value, count in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0]))):
+        lines.append(f"| {value} | {count} | {count / total if total else 0:.1%} |")
+    return "\n".join(lines) + "\n"
+
+
+def _corrections(stats: CardStats) -> str:
+    lines = [
+        "## How often reviewers corrected the parser\n",
+        "Share of letters (letter fields) or items (item fields) whose verified value differs "
+        "from the parser's: the parser's error rate as measured by its reviewers.\n",
+        "| field | corrected | of | rate |",
+        "|---|---:|---:|---:|",
+    ]
+    for spec, path in _all_paths():
+        total = stats.letters if spec.scope == "letter" else stats.items
+        count = stats.corrections[path]
+        lines.append(f"| `{path}` | {count} | {total} | {count / total if total else 0:.1%} |")
+    return "\n".join(lines) + "\n"
+
+
+def _fields() -> str:
+    lines = ["## Fields\n", "| field | type | description |", "|---|---|---|"]
+    for spec, path in _all_paths():
+        kind = KIND_NAMES[spec.kind]
+        if spec.choices:
+            kind += ": " + ", ".join(spec.choices)
+        lines.append(f"| `{path}` | {kind} | {DESCRIPTIONS.get(spec.name, spec.label)} |")
+    return "\n".join(lines) + "\n"
+
+
+def _all_paths() -> list[tuple[FieldSpec, str]]:
+    return [(s, s.path()) for s in LETTER_FIELDS] + [(s, f"items.*.{s.name}") for s in ITEM_FIELDS]

@@ -1,0 +1,199 @@
+"""Export the reviewed letters as a dataset: letters.jsonl, letters.csv, items.csv, README.md.
+
+The files are written into a staging folder inside the target and moved into place only when
+all four are complete and on disk, so a failed or interrupted export leaves the earlier one.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, Final
+
+from imr_desk.dataset_card import CardStats, render_card
+from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, SCHEMA
+from imr_desk.storage import LetterRow, LetterStore
+from imr_desk.storage.records import complete, corrected_paths
+
+FILES: Final = ("letters.jsonl", "letters.csv", "items.csv", "README.md")
+SELECTIONS: Final = ("verified", "all")
+LETTER_COLUMNS: Final = (
+    "sha256",
+    "file_name",
+    "pages",
+    "layout",
+    "needs_ocr",
+    "status",
+    *(spec.name for spec in LETTER_FIELDS),
+    "item_count",
+    "reviewer",
+    "verified_at",
+    "parser_version",
+    "corrected",
+    "note",
+)
+ITEM_COLUMNS: Final = ("sha256", "case_number", "item_index", *(s.name for s in ITEM_FIELDS))
+
+
+class ExportError(Exception):
+    """The export could not be written; any earlier export in the folder is intact."""
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    """What an export wrote."""
+
+    out_dir: Path
+    letters: int
+    items: int
+
+
+def export_record(row: LetterRow, audited: Iterable[str]) -> dict[str, Any]:
+    """A letter as the dataset carries it: the current record with every key and its review."""
+    record = complete(row.current)
+    return {
+        "schema": SCHEMA,
+        "source": {
+            "file_name": row.file_name,
+            "sha256": row.sha256,
+            "pages": row.pages,
+            "layout": row.layout,
+            "needs_ocr": row.needs_ocr,
+        },
+        "status": row.status,
+        "letter": record["letter"],
+        "items": record["items"],
+        "provenance": record["provenance"],
+        "review": {
+            "reviewer": row.reviewer,
+            "verified_at": row.verified_at,
+            "parser_version": row.parser_version,
+            "corrected": corrected_paths(row.parsed, row.current, audited),
+            "note": row.note,
+        },
+    }
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else value
+
+
+def letter_csv_row(record: dict[str, Any]) -> list[Any]:
+    """One letters.csv row (lists joined with ``; ``)."""
+    source, letter, review = record["source"], record["letter"], record["review"]
+    values = {**source, **letter, **review, "status": record["status"]}
+    values["item_count"] = len(record["items"])
+    return [_cell(values.get(column)) for column in LETTER_COLUMNS]
+
+
+def item_csv_rows(record: dict[str, Any]) -> list[list[Any]]:
+    """The items.csv rows of one record, keyed by sha256 and item index."""
+    key = [record["source"]["sha256"], record["letter"]["case_number"] or ""]
+    return [
+        [*key, index, *(_cell(item[spec.name]) for spec in ITEM_FIELDS)]
+        for index, item in enumerate(record["items"])
+    ]
+
+
+class _Writers:
+    """The three data files of one export, open in the staging folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.handles: list[IO[str]] = [
+            (folder / name).open("w", encoding="utf-8", newline="") for name in FILES[:3]
+        ]
+        self.jsonl = self.handles[0]
+        self.letters = csv.writer(self.handles[1])
+        self.items = csv.writer(self.handles[2])
+        self.letters.writerow(LETTER_COLUMNS)
+        self.items.writerow(ITEM_COLUMNS)
+
+    def write(self, record: dict[str, Any]) -> None:
+        self.jsonl.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.letters.writerow(letter_csv_row(record))
+        self.items.writerows(item_csv_rows(record))
+
+    def close(self) -> None:
+        for handle in self.handles:
+            if not handle.closed:
+                handle.flush()
+                os.fsync(handle.fileno())
+                handle.close()
+
+
+def export_dataset(
+    store: LetterStore,
+    out_dir: str | os.PathLike[str],
+    *,
+    selection: str = "verified",
+    now: Callable[[], datetime] | None = None,
+) -> ExportSummary:
+    """Write the dataset files into ``out_dir`` atomically (see the module docstring)."""
+    if selection not in SELECTIONS:
+        raise ValueError(f"selection must be one of {', '.join(SELECTIONS)}")
+    target = Path(out_dir)
+    staging = _staging_folder(target)
+    try:
+        stats = _write_files(store, staging, selection, now or (lambda: datetime.now(UTC)))
+        for name in FILES:
+            os.replace(staging / name, target / name)
+        _fsync_folder(target)
+    except OSError as exc:
+        raise ExportError(f"cannot write the export to {target}: {exc.strerror or exc}") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return ExportSummary(target, stats.letters, stats.items)
+
+
+def _staging_folder(target: Path) -> Path:
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=".export-", dir=target))
+    except OSError as exc:
+        raise ExportError(f"cannot write to {target}: {exc.strerror or exc}") from exc
+
+
+def _write_files(
+    store: LetterStore, staging: Path, selection: str, now: Callable[[], datetime]
+) -> CardStats:
+    audited = store.audited_fields()
+    stats = CardStats()
+    writers = _Writers(staging)
+    try:
+        status = None if selection == "all" else "verified"
+        for row in store.iter_letters(status=status):
+            record = export_record(row, audited.get(row.sha256, ()))
+            writers.write(record)
+            stats.add(record)
+    finally:
+        writers.close()
+    stamp = now().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    card = render_card(stats, selection=selection, generated_at=stamp)
+    with (staging / "README.md").open("w", encoding="utf-8") as handle:
+        handle.write(card)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return stats
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the renames durable (POSIX; a no-op where folders cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

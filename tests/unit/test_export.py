@@ -1,0 +1,193 @@
+"""Dataset export: file shapes, review.corrected from the audit trail, atomic replacement."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+
+import pytest
+from fake_letters import fake_record
+
+import imr_desk.export as export_module
+from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS
+from imr_desk.export import FILES, ExportError, export_dataset
+from imr_desk.storage import LetterStore
+
+RECORD_KEYS = {"schema", "source", "status", "letter", "items", "provenance", "review"}
+REVIEW_KEYS = {"reviewer", "verified_at", "parser_version", "corrected", "note"}
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> LetterStore:
+    opened = LetterStore.open(tmp_path / "letters.db", reviewer="ann")
+    for n in range(1, 5):
+        record = fake_record(n, decisions=("upheld", "overturned") if n == 1 else ("upheld",))
+        opened.add_letter(record, source_path=f"/in/{n}.pdf", parser_version="p1")
+    yield opened
+    opened.close()
+
+
+def shas(store: LetterStore) -> list[str]:
+    return [row.sha256 for row in store.list_letters()]
+
+
+def read_jsonl(folder: Path) -> list[dict]:
+    return [json.loads(line) for line in (folder / "letters.jsonl").read_text().splitlines()]
+
+
+def test_export_writes_verified_letters_with_every_key(store: LetterStore, tmp_path: Path) -> None:
+    first, second, *_ = shas(store)
+    store.set_status(first, "verified", note="fine")
+    store.set_status(second, "verified")
+    summary = export_dataset(store, tmp_path / "out")
+    assert (summary.letters, summary.items) == (2, 3)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(FILES)
+    records = read_jsonl(tmp_path / "out")
+    assert [r["source"]["sha256"] for r in records] == [first, second]
+    for record in records:
+        assert set(record) == RECORD_KEYS
+        assert set(record["review"]) == REVIEW_KEYS
+        assert list(record["letter"]) == [spec.name for spec in LETTER_FIELDS]
+        assert all(list(i) == [s.name for s in ITEM_FIELDS] for i in record["items"])
+        assert set(record["source"]) == {"file_name", "sha256", "pages", "layout", "needs_ocr"}
+    review = records[0]["review"]
+    assert (review["reviewer"], review["note"], review["parser_version"]) == ("ann", "fine", "p1")
+    assert review["verified_at"].endswith("Z")
+
+
+def test_all_selection_includes_every_status(store: LetterStore, tmp_path: Path) -> None:
+    store.set_status(shas(store)[2], "flagged")
+    export_dataset(store, tmp_path / "out", selection="all")
+    statuses = [r["status"] for r in read_jsonl(tmp_path / "out")]
+    assert statuses == ["parsed", "parsed", "flagged", "parsed"]
+    assert read_jsonl(tmp_path / "out")[0]["review"]["verified_at"] is None
+
+
+def test_corrected_lists_audited_fields_whose_value_differs_from_the_parser(
+    store: LetterStore, tmp_path: Path
+) -> None:
+    sha = shas(store)[0]
+    store.set_field(sha, "letter.patient_age", 50)
+    store.set_field(sha, "letter.patient_sex", "female")
+    store.set_field(sha, "letter.patient_sex", "male")  # back to the parser's value
+    store.set_field(sha, "items.1.decision", "upheld")  # outcome follows
+    store.set_field(sha, "letter.case_summary", "  ")  # was already empty
+    store.set_status(sha, "verified")
+    export_dataset(store, tmp_path / "out")
+    corrected = read_jsonl(tmp_path / "out")[0]["review"]["corrected"]
+    assert corrected == ["letter.patient_age", "letter.outcome", "items.1.decision"]
+
+
+def test_removing_an_item_marks_the_shifted_items_corrected(
+    store: LetterStore, tmp_path: Path
+) -> None:
+    sha = shas(store)[0]
+    store.remove_item(sha, 0)
+    store.set_status(sha, "verified")
+    export_dataset(store, tmp_path / "out")
+    corrected = read_jsonl(tmp_path / "out")[0]["review"]["corrected"]
+    assert corrected[0] == "letter.outcome"
+    assert "items.0.treatment" in corrected and "items.1.treatment" in corrected
+    assert "items.0.category" not in corrected  # both items were Pharmaceuticals
+
+
+def test_csv_files_are_flat_tables_keyed_by_sha256(store: LetterStore, tmp_path: Path) -> None:
+    sha = shas(store)[0]
+    store.set_field(sha, "letter.reviewer_license_states", ["California", "Nevada"])
+    store.set_status(sha, "verified")
+    export_dataset(store, tmp_path / "out")
+    with (tmp_path / "out" / "letters.csv").open(newline="") as handle:
+        letters = list(csv.DictReader(handle))
+    with (tmp_path / "out" / "items.csv").open(newline="") as handle:
+        items = list(csv.DictReader(handle))
+    assert letters[0]["reviewer_license_states"] == "California; Nevada"
+    assert letters[0]["corrected"] == "letter.reviewer_license_states"
+    assert (letters[0]["item_count"], letters[0]["claim_number"]) == ("2", "")
+    assert [(i["sha256"], i["item_index"], i["decision"]) for i in items] == [
+        (sha, "0", "upheld"),
+        (sha, "1", "overturned"),
+    ]
+
+
+def test_dataset_card_has_counts_reviewers_and_correction_rates(
+    store: LetterStore, tmp_path: Path
+) -> None:
+    a, b, *_ = shas(store)
+    store.set_field(a, "letter.patient_age", 50)
+    for sha in (a, b):
+        store.set_status(sha, "verified")
+    export_dataset(store, tmp_path / "out")
+    card = (tmp_path / "out" / "README.md").read_text()
+    assert "Schema: `imr-desk.letter/1`" in card
+    assert "Letters: 2, items (disputed treatments): 3" in card
+    assert "| partially_overturned | 1 | 50.0% |" in card
+    assert "| Pharmaceuticals | 3 | 100.0% |" in card
+    assert "| ann | 2 | 100.0% |" in card
+    assert "| `letter.patient_age` | 1 | 2 | 50.0% |" in card
+    assert "| `items.*.decision` | 0 | 3 | 0.0% |" in card
+    assert "Decision dates: 2016-12-09 to 2016-12-09" in card
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+def test_a_failed_export_leaves_the_earlier_one_intact(
+    store: LetterStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    store.set_status(shas(store)[0], "verified")
+    export_dataset(store, out)
+    before = snapshot(out)
+    for sha in shas(store)[1:]:
+        store.set_status(sha, "verified")
+
+    def full_disk(record: dict) -> list:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export_module, "item_csv_rows", full_disk)
+    with pytest.raises(ExportError, match="No space left on device"):
+        export_dataset(store, out)
+    assert snapshot(out) == before  # no staging folder left behind either
+
+
+def test_an_interrupted_export_leaves_the_earlier_one_intact(
+    store: LetterStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    store.set_status(shas(store)[0], "verified")
+    export_dataset(store, out)
+    before = snapshot(out)
+
+    def interrupt(*args: object, **kwargs: object) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(export_module, "render_card", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        export_dataset(store, out, selection="all")
+    assert snapshot(out) == before
+
+
+def test_a_folder_that_cannot_be_written_gives_a_clear_error(
+    store: LetterStore, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ExportError, match=r"cannot write to .*a-file/out"):
+        export_dataset(store, blocker / "out")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into read-only folders")
+def test_a_read_only_folder_keeps_its_earlier_export(store: LetterStore, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    export_dataset(store, out, selection="all")
+    before = snapshot(out)
+    out.chmod(0o500)
+    try:
+        with pytest.raises(ExportError, match="cannot write"):
+            export_dataset(store, out)
+    finally:
+        out.chmod(0o700)
+    assert snapshot(out) == before
