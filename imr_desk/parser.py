@@ -11,19 +11,17 @@ import re
 from typing import Any, Final
 
 from imr_desk.domain import (
-    ITEM_FIELDS,
     LETTER_FIELDS,
     derive_outcome,
-    empty_item,
     empty_record,
     normalise_date,
     normalise_text,
     split_list,
 )
 from imr_desk.parsing import layout_a, summary
-from imr_desk.parsing.category import suggest_category
 from imr_desk.parsing.header import HeaderValue, read_header
-from imr_desk.parsing.items import ItemSpans, Span, find_items
+from imr_desk.parsing.items import find_items
+from imr_desk.parsing.record import RecordBuilder, add_item
 from imr_desk.parsing.text import TextStream, boxes_of, drop_furniture, flexible, group_lines
 from imr_desk.pdf_source import PdfError, PdfText, read_pdf
 
@@ -44,39 +42,11 @@ SPECIALTY: Final = re.compile(
     r"Certification\(s\)/Specialty:(.*?)(?=\n\s*CLINICAL CASE SUMMARY|\Z)", re.DOTALL
 )
 CASE_NUMBER: Final = re.compile(r"\bCM\d{2}-\d{7}\b")
-FINAL_DETERMINATION: Final = {"UPHOLD": "upheld", "OVERTURN": "overturned"}
-
-
-class RecordBuilder:
-    """Collects field values with their provenance, then emits the record in field order."""
-
-    def __init__(self, record: dict[str, Any], stream: TextStream) -> None:
-        self.record = record
-        self.stream = stream
-        self.evidence: dict[str, tuple[float, list[dict[str, object]]]] = {}
-
-    def put(self, name: str, value: Any, confidence: float, boxes: list[dict[str, object]]) -> None:
-        """Set a letter field unless an earlier, preferred rule already did."""
-        if value in (None, []) or self.record["letter"].get(name) not in (None, []):
-            return
-        self.record["letter"][name] = value
-        self.evidence[f"letter.{name}"] = (confidence, boxes)
-
-    def put_span(self, name: str, found: summary.Found | None) -> None:
-        """Set a letter field from a prose match."""
-        if found is not None:
-            self.put(name, found.value, found.confidence, self.stream.boxes(found.start, found.end))
-
-    def provenance(self) -> list[dict[str, Any]]:
-        """One entry per letter and item field, in field order; 0 where nothing was found."""
-        entries = [self._entry(spec.path()) for spec in LETTER_FIELDS]
-        for index, _ in enumerate(self.record["items"]):
-            entries += [self._entry(spec.path(index)) for spec in ITEM_FIELDS]
-        return entries
-
-    def _entry(self, path: str) -> dict[str, Any]:
-        confidence, boxes = self.evidence.get(path, (0.0, []))
-        return {"field": path, "confidence": round(confidence, 3), "boxes": boxes}
+STATED_OUTCOMES: Final = (
+    ("PARTIAL", "partially_overturned"),
+    ("OVERTURN", "overturned"),
+    ("UPHOLD", "upheld"),
+)
 
 
 def parse_file(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -160,7 +130,13 @@ def _read_header(builder: RecordBuilder, header: dict[str, HeaderValue]) -> str 
         elif name in ("case_number", "claim_number"):
             builder.put(name, value.words[0].text, 1.0, boxes_of(value.words[:1]))
     determination = header.get("final_determination")
-    return determination.text.split()[0].upper() if determination else None
+    return stated_outcome(determination.text) if determination else None
+
+
+def stated_outcome(text: str) -> str | None:
+    """The outcome a letter's own "Final Determination:" line states (UPHOLD, OVERTURN, ...)."""
+    upper = text.upper()
+    return next((outcome for word, outcome in STATED_OUTCOMES if word in upper), None)
 
 
 def _section(
@@ -229,73 +205,20 @@ def _read_items(builder: RecordBuilder, stream: TextStream) -> None:
         add_item(builder, spans)
 
 
-def add_item(builder: RecordBuilder, spans: ItemSpans) -> None:
-    """Append one item from its spans, with provenance for every field."""
-    stream = builder.stream
-    index = len(builder.record["items"])
-    item = empty_item()
-    evidence = builder.evidence
-    for name in (
-        "treatment",
-        "original_request",
-        "authorized_portion",
-        "claims_administrator_guideline",
-        "maximus_guideline",
-        "rationale",
-    ):
-        span: Span | None = getattr(spans, name)
-        if span is None:
-            continue
-        item[name] = span.text(stream)
-        evidence[f"items.{index}.{name}"] = (span.confidence, stream.boxes(span.start, span.end))
-    item["decision"] = spans.decision
-    confidence = _decision_confidence(spans.decision, item["rationale"])
-    evidence[f"items.{index}.decision"] = (
-        confidence,
-        stream.boxes(spans.decision_span.start, spans.decision_span.end),
-    )
-    item["category"] = suggest_category(item["treatment"])
-    if item["category"]:
-        evidence[f"items.{index}.category"] = (0.5, [])
-    builder.record["items"].append(item)
-
-
-def _decision_confidence(decision: str, rationale: str | None) -> float:
-    """Cross-check the decision word against the rationale's conclusion."""
-    if not rationale:
-        return 0.9
-    tail = rationale[-300:].lower()
-    says_not = bool(
-        re.search(r"not (?:medically )?(?:necessary|appropriate|established|supported)", tail)
-    )
-    says_yes = bool(
-        re.search(r"(?<!not )(?:is|are|was|deemed|be) (?:considered )?medically necessary", tail)
-    )
-    if decision == "upheld" and says_yes and not says_not:
-        return 0.6
-    if decision == "overturned" and says_not and not says_yes:
-        return 0.6
-    return 1.0
-
-
 def _fallback_case_number(builder: RecordBuilder, stream: TextStream) -> None:
     match = CASE_NUMBER.search(stream.text)
     if match:
         builder.put("case_number", match.group(0), 0.7, stream.boxes(match.start(), match.end()))
 
 
-def _derive_outcome(builder: RecordBuilder, final_determination: str | None) -> None:
+def _derive_outcome(builder: RecordBuilder, stated: str | None) -> None:
+    """Outcome from the items; a disagreeing "Final Determination:" line lowers confidence."""
     items = builder.record["items"]
     outcome = derive_outcome(item["decision"] for item in items)
     if outcome is None:
         return
-    stated = FINAL_DETERMINATION.get(final_determination or "", None)
-    agrees = (
-        final_determination is None
-        or stated == outcome
-        or (stated is None and outcome == "partially_overturned")
-    )
     paths = [f"items.{i}.decision" for i in range(len(items))]
     boxes = [box for path in paths for box in builder.evidence.get(path, (0, []))[1]]
     confidence = min(builder.evidence.get(p, (0.0, []))[0] for p in paths)
+    agrees = stated is None or stated == outcome
     builder.put("outcome", outcome, confidence if agrees else 0.3, boxes)

@@ -11,7 +11,9 @@ from typing import Final
 
 _RULES: Final[tuple[tuple[str, str], ...]] = (
     (r"medical clearance", "Evaluation & Management"),
-    (r"assist(?:ant)?\b|\bPA\b|surgeon", "Surgery"),
+    (r"referral|consult", "Evaluation & Management"),
+    (r"assist(?:ant)?\b|\bPA\b", "Surgery"),
+    (r"shockwave|\bESWT\b|laser|hyperbaric|ultraviolet", "Therapies"),
     (r"\bBMP\b|\bCMP\b|PT/PTT|\bINR\b|urinalysis|\bUA\b|arthrogram|\bMR\b", "Diagnostic Testing"),
     (
         r"(?:ultrasound|electrical muscle stimulation|\bEMS\b|massage|traction)"
@@ -95,6 +97,11 @@ _RULES: Final[tuple[tuple[str, str], ...]] = (
 _COMPILED: Final = tuple((re.compile(p, re.IGNORECASE), c) for p, c in _RULES)
 
 
+# Trailing circumstances ("... to be provided in conjunction with the home exercise program")
+# say nothing of what the treatment is, and would mislead the keyword rules.
+_CIRCUMSTANCES: Final = re.compile(
+    r"\s+(?:to be provided|in conjunction with|as an outpatient|per the )", re.IGNORECASE
+)
 _SURGICAL_PREFIX: Final = re.compile(
     r"^(?:associated surgical services?:?|pre-?op(?:erative)?|post-?op(?:erative)?)\s*",
     re.IGNORECASE,
@@ -109,7 +116,7 @@ def suggest_category(treatment: str | None) -> str | None:
     """
     if not treatment:
         return None
-    rest, surgical = treatment, False
+    rest, surgical = _CIRCUMSTANCES.split(treatment, maxsplit=1)[0], False
     while (match := _SURGICAL_PREFIX.match(rest)) and match.group(0):
         rest, surgical = rest[match.end() :], True
     found = next((category for pattern, category in _COMPILED if pattern.search(rest)), None)

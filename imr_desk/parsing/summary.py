@@ -49,8 +49,8 @@ BOARD: Final = flexible(
     re.DOTALL,
 )
 DIAGNOSES_INTRO: Final = re.compile(
-    r"diagnos(?:es|is)(?:\s+include|\s+includes|\s+are|\s+were|\s+was|\s+of)?"
-    r"(?:\s+the\s+following)?:?\s*",
+    r"(?:diagnos(?:es|is)(?:\s+include|\s+includes|\s+are|\s+were|\s+was|\s+of)?"
+    r"(?:\s+the\s+following)?:?|diagnosed\s+with)\s*",
     re.IGNORECASE,
 )
 
@@ -171,5 +171,7 @@ def _numbered_entries(rest: str) -> tuple[list[str], int]:
 def _sentence_entries(rest: str) -> tuple[list[str], int]:
     sentence = re.match(r"(.+?)(?:\.\s|\.$)", rest, re.DOTALL)
     body = sentence.group(1) if sentence else rest[:300]
-    parts = re.split(r";|,\s*(?:and\s+)?|\s+and\s+", normalise_text(body) or "")
+    text = normalise_text(body) or ""
+    separator = r";\s*(?:and\s+)?" if ";" in text else r",\s*(?:and\s+)?|\s+and\s+"
+    parts = re.split(separator, text)
     return [p.strip() for p in parts if p and p.strip()], len(body)
