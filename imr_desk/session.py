@@ -16,7 +16,6 @@ from typing import Any, Final, Literal, Protocol
 from imr_desk.domain import (
     ITEM_FIELDS,
     coerce,
-    derive_outcome,
     empty_item,
     field_paths,
     get_path,
@@ -150,9 +149,13 @@ class ReviewSession:
         confidence = self.confidence(path)
         return confidence is not None and confidence < LOW_CONFIDENCE
 
-    def next_needing_review(self, after: str | None = None) -> str | None:
-        """The next field path after ``after`` (wrapping round) that needs review."""
+    def next_needing_review(
+        self, after: str | None = None, *, backwards: bool = False
+    ) -> str | None:
+        """The next (or previous) field path after ``after``, wrapping round, that needs review."""
         paths = [path for path, _ in field_paths(self.record)]
+        if backwards:
+            paths.reverse()
         issue_paths = {issue.path for issue in self.issues()}
         start = paths.index(after) + 1 if after in paths else 0
         for path in paths[start:] + paths[:start]:
@@ -172,28 +175,14 @@ class ReviewSession:
         old = self.value(path)
         if values_equal(old, new) and boxes is None:
             return None
-        old_boxes = self.boxes(path)
-        do = [Operation("set", path, new, boxes)]
-        undo = [Operation("set", path, old, old_boxes)]
-        if spec.name == "decision":
-            self._follow_outcome(path, new, do, undo)
-        return Change(f"Edit {spec.label}", tuple(do), tuple(reversed(undo)), focus=path)
-
-    def _follow_outcome(
-        self, path: str, decision: Any, do: list[Operation], undo: list[Operation]
-    ) -> None:
-        """Changing an item's decision also changes the outcome when it was consistent before,
-        so the reviewer does not have to fix the same fact twice."""
-        index = int(path.split(".")[1])
-        decisions = [item.get("decision") for item in self.record.get("items") or []]
-        current = self.value("letter.outcome")
-        if current not in (None, derive_outcome(decisions)):
-            return
-        decisions[index] = decision
-        wanted = derive_outcome(decisions)
-        if wanted and wanted != current:
-            do.append(Operation("set", "letter.outcome", wanted, None))
-            undo.append(Operation("set", "letter.outcome", current, self.boxes("letter.outcome")))
+        # The store keeps the outcome in step with the items' decisions (unless a person set
+        # it), so a decision edit and its undo need no outcome write of their own.
+        return Change(
+            f"Edit {spec.label}",
+            (Operation("set", path, new, boxes),),
+            (Operation("set", path, old, self.boxes(path)),),
+            focus=path,
+        )
 
     def add_item(self, index: int | None = None) -> Change:
         """The change that inserts an empty item (at the end by default)."""

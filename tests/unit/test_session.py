@@ -72,14 +72,6 @@ def test_edit_rejects_text_that_is_not_the_field_type() -> None:
         _session().edit("letter.injury_date", "yesterday")
 
 
-def test_edit_of_a_decision_also_moves_a_consistent_outcome() -> None:
-    session = _session()
-    change = session.edit("items.1.decision", "overturned")
-    assert [op.path for op in change.do] == ["items.1.decision", "letter.outcome"]
-    assert change.do[1].value == "partially_overturned"
-    assert [op.path for op in change.undo] == ["letter.outcome", "items.1.decision"]
-
-
 def test_undo_and_redo_move_changes_between_the_stacks() -> None:
     session = _session()
     change = session.edit("letter.claim_number", "X1")
@@ -152,3 +144,9 @@ def test_reading_helpers_expose_provenance() -> None:
     assert session.confidence("letter.priority") is None
     assert session.value("items.9.decision") is None
     assert get_path(session.record, "items.0.treatment") == "Naproxen"
+
+
+def test_next_needing_review_can_go_backwards() -> None:
+    session = _session()
+    assert session.next_needing_review("items.1.decision", backwards=True) == "letter.injury_date"
+    assert session.next_needing_review(backwards=True) == "items.1.decision"

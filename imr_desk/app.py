@@ -1,0 +1,59 @@
+"""Composition root: the one place the app's objects are built and wired together.
+
+``build_main_window`` is used by ``imr-desk``, ``imr-desk demo``, the tests and the benchmark,
+so they all run exactly the same app.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Final
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from imr_desk.storage import LetterStore
+from imr_desk.ui.batch import BatchController
+from imr_desk.ui.controller import ReviewController
+from imr_desk.ui.letter_queue import LetterQueueModel
+from imr_desk.ui.main_window import MainWindow
+from imr_desk.ui.theme import apply_theme
+
+ORGANISATION: Final = "IMR Desk"
+APPLICATION: Final = "IMR Desk"
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (created once), themed for the system's light or dark scheme."""
+    app = QApplication.instance() or QApplication(argv or ["imr-desk"])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName(APPLICATION)
+    apply_theme(app)
+    return app  # type: ignore[return-value]
+
+
+def build_main_window(
+    db_path: str | os.PathLike[str] | None,
+    *,
+    settings: QSettings | None = None,
+    reviewer: str | None = None,
+    import_workers: int | None = None,
+) -> MainWindow:
+    """Open the database and build the window with its controllers (not shown yet).
+
+    The store is closed when the window closes. ``settings`` defaults to the user's QSettings
+    (tests pass an ini file in a temporary folder).
+    """
+    make_application()
+    store = LetterStore.open(Path(db_path) if db_path else None, reviewer=reviewer)
+    model = LetterQueueModel(store.list_letters, store.count_letters)
+    window = MainWindow(model, settings or QSettings())
+    review = ReviewController(store, window)
+    batch = BatchController(review, workers=import_workers)
+    window.closing.connect(store.close)
+    window.review = review  # type: ignore[attr-defined]
+    window.batch = batch  # type: ignore[attr-defined]
+    model.reload()
+    return window

@@ -1,0 +1,380 @@
+"""ReviewController: connects the widgets to the review session and the letter store.
+
+The only UI module that writes to storage. Every reviewer intent becomes a session ``Change``
+whose operations are written through ``LetterStore`` at once (one transaction and one audit
+row each), so there is no save button and killing the app loses nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from imr_desk.pdf_source import PdfDocument, PdfError
+from imr_desk.session import Change, Operation, ReviewSession
+from imr_desk.storage import LetterRow, LetterStore, StorageError
+from imr_desk.ui import dialogs
+from imr_desk.ui.field_form import FormState
+from imr_desk.ui.main_window import MainWindow
+
+UNVERIFIED: tuple[str, ...] = ("parsed", "in_progress")
+
+
+class ReviewController(QObject):
+    """Owns the open letter; wires actions, form, queue and page view to the store."""
+
+    letter_opened = Signal(str)
+    letter_changed = Signal(str)
+
+    def __init__(self, store: LetterStore, window: MainWindow) -> None:
+        super().__init__(window)
+        self.store = store
+        self.window = window
+        self.session: ReviewSession | None = None
+        self._sessions: dict[str, ReviewSession] = {}
+        self._document: PdfDocument | None = None
+        self._started = time.monotonic()
+        self._verified_here = 0
+        self._connect()
+        window.show_reviewer(store.reviewer)
+        self.refresh_progress()
+
+    def _connect(self) -> None:
+        w, a = self.window, self.window.actions
+        w.queue.letter_selected.connect(self.open_letter)
+        w.form.field_committed.connect(self._on_form_field_committed)
+        w.form.field_focused.connect(self._on_form_field_focused)
+        w.form.add_item_requested.connect(self.add_item)
+        w.form.remove_item_requested.connect(self.remove_item)
+        w.form.move_item_requested.connect(self.move_item)
+        w.pdf_view.evidence_clicked.connect(self._on_view_evidence_clicked)
+        w.closing.connect(self.shutdown)
+        for name, slot in (
+            ("undo", self.undo),
+            ("redo", self.redo),
+            ("next_review", self.next_review),
+            ("previous_review", lambda: self.next_review(backwards=True)),
+            ("fill_selection", self.fill_from_selection),
+            ("add_item", self.add_item),
+            ("verify_next", self.verify_and_next),
+            ("flag", self.flag),
+            ("skip", self.skip),
+            ("next_letter", lambda: w.queue.move_selection(1)),
+            ("previous_letter", lambda: w.queue.move_selection(-1)),
+            ("focus_form", self.focus_first_field),
+            ("shortcuts", lambda: dialogs.ShortcutsDialog.show_for(w)),
+            ("about", lambda: dialogs.show_info(w, "About IMR Desk", w.about_text())),
+        ):
+            getattr(a, name).triggered.connect(slot)
+        self._update_actions()
+
+    # --- opening letters -------------------------------------------------------------------
+
+    def open_letter(self, sha256: str) -> bool:
+        """Show a letter: page view, form, evidence; keeps that letter's undo history."""
+        if self.session is not None and self.session.sha256 == sha256:
+            return True
+        self.commit_pending()
+        try:
+            row = self.store.get(sha256)
+        except (KeyError, StorageError) as exc:
+            dialogs.show_error(self.window, "Cannot open letter", str(exc))
+            return False
+        session = self._sessions.setdefault(sha256, ReviewSession.from_row(row))
+        session.update(row)
+        self.session = session
+        self._show_document(row)
+        self._refresh_form()
+        self.window.show_letter_title(row.case_number or row.file_name)
+        self._update_actions()
+        self.letter_opened.emit(sha256)
+        return True
+
+    def _show_document(self, row: LetterRow) -> None:
+        if self._document is not None:
+            self._document.close()
+            self._document = None
+        view = self.window.pdf_view
+        try:
+            self._document = PdfDocument(row.source_path)
+        except PdfError as exc:
+            view.set_document(None)
+            self.window.show_page_message(
+                f"The letter's PDF cannot be shown:\n{exc.reason}\n\n{row.source_path}\n\n"
+                "The fields can still be reviewed."
+            )
+            return
+        self.window.show_page_message(None)
+        document = self._document
+        view.set_document(document.path, document.sizes, document.words)
+        view.set_evidence(self.session.evidence() if self.session else {})
+
+    def open_first(self) -> None:
+        """Open the first letter that still needs review (or the first one) at start-up."""
+        sha = self.store.next_letter(None, statuses=UNVERIFIED)
+        queue = self.window.queue
+        if sha is None and queue.model.rowCount() > 0:
+            sha = queue.model.sha_at(0)
+        if sha is not None and not queue.select_letter(sha):
+            self.open_letter(sha)
+
+    def current_sha(self) -> str | None:
+        return self.session.sha256 if self.session else None
+
+    # --- edits -----------------------------------------------------------------------------
+
+    def commit_pending(self) -> None:
+        """Write what the reviewer typed in the focused field but has not left yet."""
+        path = self.window.form.focused_path()
+        editor = self.window.form.editor(path) if path else None
+        if editor is not None and editor.is_dirty():
+            self._on_form_field_committed(path, editor.raw_value())
+
+    def _on_form_field_committed(self, path: str, raw: object) -> None:
+        if self.session is None:
+            return
+        try:
+            change = self.session.edit(path, raw)
+        except ValueError as exc:
+            self.window.form.set_input_error(path, str(exc))
+            return
+        if change is not None:
+            self.apply(change)
+
+    def fill_from_selection(self) -> bool:
+        """Put the page selection into the focused field, its boxes as the new evidence."""
+        view, form = self.window.pdf_view, self.window.form
+        selection, path = view.selection(), form.focused_path()
+        if self.session is None or selection.empty or path is None:
+            self.window.statusBar().showMessage(
+                "Select text on the page and focus a field first", 4000
+            )
+            return False
+        try:
+            change = self.session.edit(path, selection.text, boxes=selection.boxes)
+        except ValueError as exc:
+            self.window.form.set_input_error(path, str(exc))
+            return False
+        if change is None:
+            return False
+        self.apply(change)
+        view.clear_selection()
+        form.focus_field(path)
+        return True
+
+    def add_item(self) -> None:
+        if self.session is not None:
+            self.apply(self.session.add_item())
+
+    def remove_item(self, index: int) -> None:
+        if self.session is not None and 0 <= index < self.session.item_count():
+            self.apply(self.session.remove_item(index))
+
+    def move_item(self, index: int, new_index: int) -> None:
+        change = self.session.move_item(index, new_index) if self.session else None
+        if change is not None:
+            self.apply(change)
+
+    def apply(self, change: Change, *, direction: str = "do") -> bool:
+        """Write a change (or its undo) to the store; history only moves if it was written."""
+        session = self.session
+        assert session is not None
+        operations = change.do if direction != "undo" else change.undo
+        if not self._write(session, operations):
+            if direction != "do":
+                session.give_back(change, was_undo=direction == "undo")
+            return False
+        if direction == "do":
+            session.done(change)
+        self._refresh_form()
+        self._update_actions()
+        if change.focus:
+            self.window.form.focus_field(change.focus)
+        self.letter_changed.emit(session.sha256)
+        return True
+
+    def _write(self, session: ReviewSession, operations: Iterable[Operation]) -> bool:
+        try:
+            for op in operations:
+                session.update(self._run(session.sha256, op))
+        except (StorageError, KeyError, IndexError, ValueError) as exc:
+            dialogs.show_error(self.window, "Edit not saved", f"The change was not saved: {exc}")
+            session.update(self.store.get(session.sha256))
+            self._refresh_form()
+            return False
+        self.window.queue.model.update_row(self.store.get(session.sha256))
+        return True
+
+    def _run(self, sha: str, op: Operation) -> LetterRow:
+        if op.kind == "set":
+            return self.store.set_field(sha, op.path, op.value, boxes=op.boxes)
+        if op.kind == "add_item":
+            return self.store.add_item(sha, index=op.index, item=op.item)
+        if op.kind == "remove_item":
+            return self.store.remove_item(sha, op.index)
+        return self.store.move_item(sha, op.index, op.new_index)
+
+    def undo(self) -> None:
+        """Take back this letter's last edit (typing not yet committed is simply reverted)."""
+        form = self.window.form
+        editor = form.editor(form.focused_path() or "")
+        if editor is not None and editor.is_dirty():
+            editor.revert()
+            return
+        change = self.session.take_undo() if self.session else None
+        if change is not None:
+            self.apply(change, direction="undo")
+
+    def redo(self) -> None:
+        change = self.session.take_redo() if self.session else None
+        if change is not None:
+            self.apply(change, direction="redo")
+
+    # --- evidence and navigation -----------------------------------------------------------
+
+    def _on_form_field_focused(self, path: str) -> None:
+        self.window.pdf_view.show_evidence(path)
+
+    def _on_view_evidence_clicked(self, path: str) -> None:
+        self.window.form.focus_field(path)
+
+    def next_review(self, *, backwards: bool = False) -> str | None:
+        """Focus the next field that needs review (low confidence, empty required, an issue)."""
+        if self.session is None:
+            return None
+        self.commit_pending()
+        path = self.session.next_needing_review(
+            self.window.form.focused_path(), backwards=backwards
+        )
+        if path is None:
+            self.window.statusBar().showMessage("No field needs review in this letter", 4000)
+            return None
+        self.window.form.focus_field(path)
+        return path
+
+    def focus_first_field(self) -> None:
+        self.window.form_dock.show()
+        self.window.form.focus_field("letter.case_number")
+
+    # --- workflow --------------------------------------------------------------------------
+
+    def verify_and_next(self) -> bool:
+        """Run the rules; if none blocks, mark verified and open the next unverified letter."""
+        if self.session is None:
+            return False
+        self.commit_pending()
+        problems = self.session.blocking_issues()
+        if problems:
+            self._refresh_form()
+            self.window.form.focus_field(problems[0].path)
+            count = len(problems)
+            self.window.statusBar().showMessage(
+                f"Not verified: {count} issue{'s' * (count != 1)} to fix ({problems[0].message})",
+                8000,
+            )
+            return False
+        if not self._set_status("verified"):
+            return False
+        self._verified_here += 1
+        self._advance()
+        return True
+
+    def flag(self) -> bool:
+        """Flag the letter with a note (asked for) and move on."""
+        if self.session is None:
+            return False
+        self.commit_pending()
+        note = dialogs.FlagDialog.ask(self.window, self.store.get(self.session.sha256).note or "")
+        if note is None:
+            return False
+        return self._set_status("flagged", note=note) and self._advance()
+
+    def skip(self) -> bool:
+        if self.session is None:
+            return False
+        self.commit_pending()
+        return self._set_status("skipped") and self._advance()
+
+    def _set_status(self, status: str, *, note: str | None = None) -> bool:
+        sha = self.session.sha256
+        try:
+            row = self.store.set_status(sha, status, note=note)
+        except (StorageError, KeyError) as exc:
+            dialogs.show_error(self.window, "Status not saved", str(exc))
+            return False
+        self.session.update(row)
+        self.window.queue.model.update_row(row)
+        self.refresh_progress()
+        return True
+
+    def _advance(self) -> bool:
+        sha = self.session.sha256 if self.session else None
+        following = self.store.next_letter(sha, statuses=UNVERIFIED)
+        if following is None:
+            self._refresh_form()
+            self.window.statusBar().showMessage("Every letter is reviewed. Well done.", 8000)
+            return True
+        if not self.window.queue.select_letter(following):
+            self.open_letter(following)
+        return True
+
+    def refresh_progress(self) -> None:
+        counts = self.store.progress()
+        total = sum(
+            counts.get(s, 0) for s in ("parsed", "in_progress", "verified", "flagged", "skipped")
+        )
+        hours = (time.monotonic() - self._started) / 3600
+        pace = self._verified_here / hours if self._verified_here and hours > 0 else None
+        self.window.show_progress(
+            counts.get("verified", 0), total, counts.get("verified_today", 0), pace
+        )
+
+    # --- view state ------------------------------------------------------------------------
+
+    def _refresh_form(self) -> None:
+        session = self.session
+        if session is None:
+            self.window.form.set_state(None)
+            return
+        issues = session.issues_by_path()
+        state = FormState(
+            record=session.record,
+            confidence={
+                p["field"]: float(p.get("confidence", 0))
+                for p in session.record.get("provenance") or []
+            },
+            human=session.human_fields,
+            issues={path: [i.message for i in found] for path, found in issues.items()},
+        )
+        self.window.form.set_state(state)
+        self.window.pdf_view.set_evidence(session.evidence())
+        self.window.pdf_view.show_evidence(self.window.form.focused_path())
+
+    def _update_actions(self) -> None:
+        actions, session = self.window.actions, self.session
+        has_letter = session is not None
+        actions.undo.setEnabled(bool(session and session.undo_stack))
+        actions.redo.setEnabled(bool(session and session.redo_stack))
+        for name in ("verify_next", "flag", "skip", "add_item", "next_review", "fill_selection"):
+            getattr(actions, name).setEnabled(has_letter)
+
+    def shutdown(self) -> None:
+        """Write pending typing and release the PDF and the database (window closing)."""
+        self.commit_pending()
+        if self._document is not None:
+            self._document.close()
+            self._document = None
+
+    def reload_queue(self, select: str | None = None) -> None:
+        self.window.queue.model.reload()
+        self.refresh_progress()
+        if select:
+            self.window.queue.select_letter(select)
+        elif self.session is None:
+            QTimer.singleShot(0, self.open_first)
+
+    def source_folder(self) -> str:
+        return str(Path(self.session.source_path).parent) if self.session else ""

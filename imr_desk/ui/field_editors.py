@@ -1,0 +1,183 @@
+"""One editor per field kind, behind one small binding so the form treats them alike.
+
+Editors commit when the reviewer leaves them (editingFinished, focus-out, a combo choice), not
+on every keystroke: each commit is one audited write and one undo step.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from PySide6.QtCore import QEvent, QObject, QRegularExpression, Signal
+from PySide6.QtGui import QIntValidator, QKeySequence, QRegularExpressionValidator
+from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QSizePolicy, QWidget
+
+from imr_desk.domain import FieldSpec
+
+DATE_INPUT: Final = QRegularExpression(r"^[0-9]{0,4}([-/.][0-9]{0,2}){0,2}([-/.][0-9]{0,4})?$")
+"""Keystrokes a date field accepts: MM/DD/YYYY, M/D/YY, 10-13-16 or ISO YYYY-MM-DD."""
+TEXT_LINES: Final = 4
+LIST_LINES: Final = 3
+CONFIDENCE_BANDS: Final = ((0.5, "low"), (0.8, "medium"))
+APP_KEYS: Final = frozenset(("Ctrl+Z", "Ctrl+Shift+Z", "Ctrl+Y", "Ctrl+E", "Ctrl+K"))
+"""Keys the editors must not swallow: undo/redo and fill-from-selection mean the app's
+commands (per letter, audited), not the line edit's own, which would be lost on commit."""
+
+
+def confidence_band(confidence: float | None) -> str:
+    """Name of the colour band for a parser confidence ('' when there is none)."""
+    if confidence is None:
+        return ""
+    return next((name for limit, name in CONFIDENCE_BANDS if confidence < limit), "high")
+
+
+def display_text(spec: FieldSpec, value: Any) -> str:
+    """How a stored value is shown in its editor."""
+    if value is None:
+        return ""
+    if spec.kind == "list":
+        return "\n".join(str(v) for v in value)
+    return str(value)
+
+
+def _is_app_key(event: QEvent) -> bool:
+    combination = QKeySequence(event.keyCombination())  # type: ignore[attr-defined]
+    return combination.toString(QKeySequence.SequenceFormat.PortableText) in APP_KEYS
+
+
+class _GrowingTextEdit(QPlainTextEdit):
+    """A multi-line editor sized to a few lines; Tab moves on instead of inserting a tab."""
+
+    def __init__(self, lines: int) -> None:
+        super().__init__()
+        self.setTabChangesFocus(True)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        height = self.fontMetrics().lineSpacing() * lines + 14
+        self.setFixedHeight(height)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+
+class FieldEditor(QObject):
+    """Binds one field path to its widget: shows values, reports commits and focus."""
+
+    committed = Signal(str, object)
+    focused = Signal(str)
+
+    def __init__(self, spec: FieldSpec, path: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.spec = spec
+        self.path = path
+        self.widget: QWidget = self._make_widget()
+        self.widget.setObjectName(f"editor:{path}")
+        self.widget.setAccessibleName(spec.label)
+        self.widget.installEventFilter(self)
+        self._shown = ""
+        self._band = ""
+        self._human = False
+        self._invalid = False
+
+    def _make_widget(self) -> QWidget:
+        kind = self.spec.kind
+        if kind == "enum":
+            combo = QComboBox()
+            combo.addItem("", None)
+            for choice in self.spec.choices:
+                combo.addItem(choice.replace("_", " "), choice)
+            combo.activated.connect(self._on_combo_activated)
+            return combo
+        if kind in ("text", "list"):
+            edit = _GrowingTextEdit(TEXT_LINES if kind == "text" else LIST_LINES)
+            edit.setUndoRedoEnabled(False)
+            if kind == "list":
+                edit.setPlaceholderText("one entry per line")
+            return edit
+        line = QLineEdit()
+        line.setClearButtonEnabled(True)
+        if kind == "date":
+            line.setValidator(QRegularExpressionValidator(DATE_INPUT, line))
+            line.setPlaceholderText("YYYY-MM-DD or MM/DD/YYYY")
+        elif kind == "int":
+            line.setValidator(QIntValidator(0, 120, line))
+        line.editingFinished.connect(self._commit_if_changed)
+        return line
+
+    # --- value in / out --------------------------------------------------------------------
+
+    def set_value(self, value: Any) -> None:
+        """Show a stored value; never reports a commit."""
+        text = display_text(self.spec, value)
+        self._shown = text
+        widget = self.widget
+        if isinstance(widget, QComboBox):
+            index = widget.findData(value)
+            widget.setCurrentIndex(max(index, 0))
+        elif isinstance(widget, QPlainTextEdit):
+            if widget.toPlainText() != text:
+                widget.setPlainText(text)
+        elif widget.text() != text:
+            widget.setText(text)
+            widget.setCursorPosition(0)
+
+    def text(self) -> str:
+        """What the editor shows now (list entries one per line)."""
+        widget = self.widget
+        if isinstance(widget, QComboBox):
+            return widget.currentData() or ""
+        if isinstance(widget, QPlainTextEdit):
+            return widget.toPlainText()
+        return widget.text()
+
+    def raw_value(self) -> Any:
+        """The typed value as the session expects it (lists as a list of lines)."""
+        if self.spec.kind == "list":
+            return [line.strip() for line in self.text().splitlines() if line.strip()]
+        return self.text()
+
+    def is_dirty(self) -> bool:
+        """Whether the editor shows typing that has not been committed yet."""
+        return self.text() != self._shown
+
+    def revert(self) -> None:
+        """Show the stored value again (after a rejected edit)."""
+        if isinstance(self.widget, QLineEdit):
+            self.widget.setText(self._shown)
+        elif isinstance(self.widget, QPlainTextEdit):
+            self.widget.setPlainText(self._shown)
+
+    def _commit_if_changed(self) -> None:
+        if self.text() != self._shown:
+            self._shown = self.text()
+            self.committed.emit(self.path, self.raw_value())
+
+    def _on_combo_activated(self, _index: int) -> None:
+        self._commit_if_changed()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and _is_app_key(event):
+            return True
+        if event.type() == QEvent.Type.FocusIn:
+            self.focused.emit(self.path)
+        elif event.type() == QEvent.Type.FocusOut and isinstance(self.widget, QPlainTextEdit):
+            self._commit_if_changed()
+        return False
+
+    # --- look ------------------------------------------------------------------------------
+
+    def set_marks(self, *, confidence: float | None, human: bool, invalid: bool) -> None:
+        """Colour by parser confidence, mark human edits and invalid values (via QSS)."""
+        band = "" if human else confidence_band(confidence)
+        if (band, human, invalid) == (self._band, self._human, self._invalid):
+            return
+        self._band, self._human, self._invalid = band, human, invalid
+        widget = self.widget
+        widget.setProperty("confidence", band)
+        widget.setProperty("human", human)
+        widget.setProperty("invalid", invalid)
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+        tip = [self.spec.help] if self.spec.help else []
+        if confidence is not None:
+            tip.append(f"Parser confidence {confidence:.0%}")
+        if human:
+            tip.append("Set by a reviewer")
+        widget.setToolTip("\n".join(tip))

@@ -1,0 +1,263 @@
+"""FieldForm: every field of the record, built from the domain's field specs.
+
+The form only mirrors the session's state (``set_state``) and reports intents (commits, focus,
+item add/remove/move); it never decides what is stored. Letter fields come first, then one
+group per item, each with the item fields in spec order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, FieldSpec, get_path
+from imr_desk.ui.field_editors import FieldEditor
+from imr_desk.ui.icons import icon
+
+
+@dataclass(frozen=True)
+class FormState:
+    """Everything the form shows for one letter, as plain values."""
+
+    record: dict[str, Any]
+    confidence: dict[str, float] = field(default_factory=dict)
+    human: frozenset[str] = frozenset()
+    issues: dict[str, list[str]] = field(default_factory=dict)
+
+
+class _FieldRow(QWidget):
+    """An editor with its inline issue message underneath."""
+
+    def __init__(self, editor: FieldEditor) -> None:
+        super().__init__()
+        self.editor = editor
+        self.issue = QLabel()
+        self.issue.setObjectName("issue")
+        self.issue.setWordWrap(True)
+        self.issue.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(editor.widget)
+        layout.addWidget(self.issue)
+
+    def show_issues(self, messages: list[str]) -> None:
+        self.issue.setText("\n".join(messages))
+        self.issue.setVisible(bool(messages))
+
+
+class _ItemGroup(QGroupBox):
+    """One disputed treatment: its fields plus move/remove buttons."""
+
+    def __init__(self, form: FieldForm, index: int) -> None:
+        super().__init__()
+        self.index = index
+        self.rows: dict[str, _FieldRow] = {}
+        layout = QVBoxLayout(self)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for name, tip, handler in (
+            ("arrow-up", "Move item up", lambda: form.move_item_requested.emit(index, index - 1)),
+            (
+                "arrow-down",
+                "Move item down",
+                lambda: form.move_item_requested.emit(index, index + 1),
+            ),
+            ("trash", "Remove item", lambda: form.remove_item_requested.emit(index)),
+        ):
+            button = QToolButton()
+            button.setIcon(icon(name))
+            button.setToolTip(tip)
+            button.setAutoRaise(True)
+            button.setObjectName(f"{name}:{index}")
+            button.clicked.connect(handler)
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+        fields = QFormLayout()
+        fields.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        fields.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        for spec in ITEM_FIELDS:
+            row = form.make_row(spec, spec.path(index), self)
+            fields.addRow(form.make_label(spec, row), row)
+            self.rows[row.editor.path] = row
+        layout.addLayout(fields)
+
+    def set_title_from(self, item: dict[str, Any]) -> None:
+        decision = item.get("decision") or "no decision"
+        self.setTitle(f"Item {self.index + 1} · {decision}")
+
+
+class FieldForm(QScrollArea):
+    """The record form; signals carry plain values (field path, typed value, item index)."""
+
+    field_committed = Signal(str, object)
+    field_focused = Signal(str)
+    add_item_requested = Signal()
+    remove_item_requested = Signal(int)
+    move_item_requested = Signal(int, int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setObjectName("fieldForm")
+        self._rows: dict[str, _FieldRow] = {}
+        self._groups: list[_ItemGroup] = []
+        self._focused: str | None = None
+        body = QWidget()
+        self._layout = QVBoxLayout(body)
+        self._layout.setContentsMargins(10, 8, 10, 10)
+        self.summary = QLabel()
+        self.summary.setObjectName("summary")
+        self.summary.setWordWrap(True)
+        self._layout.addWidget(self.summary)
+        self._layout.addWidget(self._section("Letter"))
+        letter = QFormLayout()
+        letter.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        letter.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        for spec in LETTER_FIELDS:
+            row = self.make_row(spec, spec.path(), body)
+            letter.addRow(self.make_label(spec, row), row)
+            self._rows[spec.path()] = row
+        self._layout.addLayout(letter)
+        self._layout.addLayout(self._items_header())
+        self._items_box = QVBoxLayout()
+        self._layout.addLayout(self._items_box)
+        self._layout.addStretch(1)
+        self.setWidget(body)
+        self.setEnabled(False)
+
+    def _section(self, title: str) -> QLabel:
+        label = QLabel(title)
+        label.setObjectName("section")
+        return label
+
+    def _items_header(self) -> QHBoxLayout:
+        header = QHBoxLayout()
+        self.items_title = self._section("Items")
+        header.addWidget(self.items_title)
+        header.addStretch(1)
+        self.add_item_button = QPushButton(icon("plus"), "Add item")
+        self.add_item_button.setToolTip("Add a disputed treatment (Ctrl+Shift+N)")
+        self.add_item_button.clicked.connect(self.add_item_requested)
+        header.addWidget(self.add_item_button)
+        return header
+
+    def make_row(self, spec: FieldSpec, path: str, parent: QWidget) -> _FieldRow:
+        """A bound editor for one path (used for letter fields and by item groups)."""
+        editor = FieldEditor(spec, path, parent)
+        editor.committed.connect(self.field_committed)
+        editor.focused.connect(self._on_editor_focused)
+        return _FieldRow(editor)
+
+    def make_label(self, spec: FieldSpec, row: _FieldRow) -> QLabel:
+        label = QLabel(spec.label + (" *" if spec.required else ""))
+        label.setBuddy(row.editor.widget)
+        label.setToolTip(spec.help or spec.label)
+        return label
+
+    # --- state in --------------------------------------------------------------------------
+
+    def set_state(self, state: FormState | None) -> None:
+        """Show a letter's values, marks and issues (None empties the form); emits nothing."""
+        self.setEnabled(state is not None)
+        if state is None:
+            self._sync_items([])
+            for row in self._rows.values():
+                row.editor.set_value(None)
+                row.editor.set_marks(confidence=None, human=False, invalid=False)
+                row.show_issues([])
+            self.summary.setText("No letter open")
+            return
+        items = state.record.get("items") or []
+        self._sync_items(items)
+        for path, row in self.all_rows().items():
+            row.editor.set_value(get_path(state.record, path))
+            messages = state.issues.get(path, [])
+            row.editor.set_marks(
+                confidence=state.confidence.get(path),
+                human=path in state.human,
+                invalid=bool(messages),
+            )
+            row.show_issues(messages)
+        self._show_summary(state)
+
+    def _show_summary(self, state: FormState) -> None:
+        count = sum(len(m) for m in state.issues.values())
+        self.summary.setProperty("clean", count == 0)
+        self.summary.style().unpolish(self.summary)
+        self.summary.style().polish(self.summary)
+        self.summary.setText(
+            "Ready to verify" if count == 0 else f"{count} issue{'s' * (count != 1)} to fix"
+        )
+
+    def _sync_items(self, items: list[dict[str, Any]]) -> None:
+        while len(self._groups) > len(items):
+            group = self._groups.pop()
+            self._items_box.removeWidget(group)
+            group.deleteLater()
+        while len(self._groups) < len(items):
+            group = _ItemGroup(self, len(self._groups))
+            self._groups.append(group)
+            self._items_box.addWidget(group)
+        for group, item in zip(self._groups, items, strict=True):
+            group.set_title_from(item)
+        self.items_title.setText(f"Items ({len(items)})")
+
+    # --- accessors and focus ---------------------------------------------------------------
+
+    def all_rows(self) -> dict[str, _FieldRow]:
+        rows = dict(self._rows)
+        for group in self._groups:
+            rows.update(group.rows)
+        return rows
+
+    def editor(self, path: str) -> FieldEditor | None:
+        row = self.all_rows().get(path)
+        return row.editor if row else None
+
+    def value(self, path: str) -> str:
+        """The text an editor shows (for tests and the status bar)."""
+        editor = self.editor(path)
+        return editor.text() if editor else ""
+
+    def issue_text(self, path: str) -> str:
+        row = self.all_rows().get(path)
+        return row.issue.text() if row and row.issue.isVisibleTo(self) else ""
+
+    def set_input_error(self, path: str, message: str) -> None:
+        """Show why typed text was not accepted; the typing stays so it can be corrected."""
+        row = self.all_rows().get(path)
+        if row is not None:
+            row.show_issues([message])
+            row.editor.set_marks(confidence=None, human=False, invalid=True)
+
+    def focused_path(self) -> str | None:
+        return self._focused
+
+    def focus_field(self, path: str) -> bool:
+        """Put the cursor in a field's editor and scroll it into view."""
+        row = self.all_rows().get(path)
+        if row is None:
+            return False
+        row.editor.widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._on_editor_focused(path)
+        self.ensureWidgetVisible(row, 20, 60)
+        return True
+
+    def _on_editor_focused(self, path: str) -> None:
+        if path != self._focused:
+            self._focused = path
+            self.field_focused.emit(path)

@@ -1,0 +1,273 @@
+"""The letter queue: a lazy table model over the database plus its filter bar.
+
+The model loads rows a page at a time (``canFetchMore``/``fetchMore``) through injected
+``fetch``/``count`` callables, so a 100,000-letter database opens instantly and the widget never
+imports storage. Rows are whatever the store returns (``LetterRow``-like objects).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from typing import Any, Final
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from imr_desk.domain import LAYOUTS, OUTCOMES, STATUSES
+from imr_desk.ui.icons import icon
+
+PAGE_SIZE: Final = 200
+COLUMNS: Final = ("Case number", "Status", "Outcome", "Layout", "Confidence", "File")
+STATUS_COLOURS: Final = {
+    "parsed": "#9aa0a6",
+    "in_progress": "#f9ab00",
+    "verified": "#1e8e3e",
+    "flagged": "#d93025",
+    "skipped": "#8e24aa",
+}
+LOW_CONFIDENCE: Final = 0.8
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue shows; the keyword names match ``LetterStore.list_letters``."""
+
+    status: str | None = None
+    outcome: str | None = None
+    layout: str | None = None
+    low_confidence: bool = False
+    search: str | None = None
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+Fetch = Callable[..., list[Any]]
+Count = Callable[..., int]
+
+
+def _status_icon(status: str) -> QIcon:
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(QColor(STATUS_COLOURS.get(status, "#9aa0a6")))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawEllipse(1, 1, 10, 10)
+    painter.end()
+    return QIcon(pixmap)
+
+
+class LetterQueueModel(QAbstractTableModel):
+    """Letters matching a filter, loaded lazily a page at a time."""
+
+    def __init__(self, fetch: Fetch, count: Count, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._fetch, self._count = fetch, count
+        self._filter = QueueFilter()
+        self._rows: list[Any] = []
+        self._total = 0
+        self._icons: dict[str, QIcon] = {}
+
+    def set_filter(self, queue_filter: QueueFilter) -> None:
+        """Show another selection of letters (reloads the first page)."""
+        self._filter = queue_filter
+        self.reload()
+
+    def queue_filter(self) -> QueueFilter:
+        return self._filter
+
+    def reload(self) -> None:
+        """Re-read the count and the first page (after an import, or a filter change)."""
+        self.beginResetModel()
+        self._total = self._count(**self._filter.as_kwargs())
+        self._rows = self._fetch(**self._filter.as_kwargs(), offset=0, limit=PAGE_SIZE)
+        self.endResetModel()
+
+    def total(self) -> int:
+        """How many letters match the filter (loaded or not)."""
+        return self._total
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def canFetchMore(self, parent: AnyIndex) -> bool:
+        return not parent.isValid() and len(self._rows) < self._total
+
+    def fetchMore(self, parent: AnyIndex) -> None:
+        if parent.isValid():
+            return
+        more = self._fetch(**self._filter.as_kwargs(), offset=len(self._rows), limit=PAGE_SIZE)
+        if not more:
+            self._total = len(self._rows)
+            return
+        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
+        self._rows.extend(more)
+        self.endInsertRows()
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        Role = Qt.ItemDataRole
+        if role == Role.DisplayRole:
+            return self._display(row, column)
+        if role == Role.DecorationRole and column == 1:
+            return self._icons.setdefault(row.status, _status_icon(row.status))
+        if role == Role.ForegroundRole and column == 4 and row.min_confidence < LOW_CONFIDENCE:
+            return QColor("#d93025")
+        extra = {Role.ToolTipRole: f"{row.file_name}\n{row.source_path}", Role.UserRole: row.sha256}
+        return extra.get(role)
+
+    def _display(self, row: Any, column: int) -> str:
+        values = (
+            row.case_number or "—",
+            row.status.replace("_", " "),
+            (row.outcome or "").replace("_", " "),
+            row.layout,
+            f"{row.min_confidence:.0%}",
+            row.file_name,
+        )
+        return values[column]
+
+    def sha_at(self, row: int) -> str | None:
+        return self._rows[row].sha256 if 0 <= row < len(self._rows) else None
+
+    def row_of(self, sha256: str) -> int | None:
+        """Where a letter sits among the loaded rows (None when not loaded)."""
+        return next((n for n, r in enumerate(self._rows) if r.sha256 == sha256), None)
+
+    def update_row(self, updated: Any) -> None:
+        """Show a letter's new state (after an edit or a status change) without a reload."""
+        row = self.row_of(updated.sha256)
+        if row is not None:
+            self._rows[row] = updated
+            last = self.index(row, len(COLUMNS) - 1)
+            self.dataChanged.emit(self.index(row, 0), last)
+
+
+class LetterQueueView(QWidget):
+    """Filter bar over the queue table; reports which letter the reviewer picked."""
+
+    letter_selected = Signal(str)
+
+    def __init__(self, model: LetterQueueModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search case number…")
+        self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.search.setClearButtonEnabled(True)
+        self.status = self._combo("Any status", STATUSES)
+        self.outcome = self._combo("Any outcome", OUTCOMES)
+        self.layout_filter = self._combo("Any layout", LAYOUTS)
+        self.low_confidence = QCheckBox("Low confidence")
+        self.table = self._make_table()
+        filters = QHBoxLayout()
+        filters.setSpacing(4)
+        for widget in (self.status, self.outcome, self.layout_filter):
+            filters.addWidget(widget, 1)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(6, 6, 6, 6)
+        box.addWidget(self.search)
+        box.addLayout(filters)
+        box.addWidget(self.low_confidence)
+        box.addWidget(self.table, 1)
+        self.search.textChanged.connect(self._on_filters_changed)
+        for combo in (self.status, self.outcome, self.layout_filter):
+            combo.currentIndexChanged.connect(self._on_filters_changed)
+        self.low_confidence.toggled.connect(self._on_filters_changed)
+
+    def _combo(self, any_text: str, choices: tuple[str, ...]) -> QComboBox:
+        combo = QComboBox()
+        combo.addItem(any_text, None)
+        for choice in choices:
+            combo.addItem(choice.replace("_", " "), choice)
+        return combo
+
+    def _make_table(self) -> QTableView:
+        table = QTableView()
+        table.setModel(self.model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setAlternatingRowColors(True)
+        table.setShowGrid(False)
+        table.setWordWrap(False)
+        table.verticalHeader().hide()
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+        header = table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((120, 96, 130, 54, 86)):
+            table.setColumnWidth(column, width)
+        table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        return table
+
+    def current_filter(self) -> QueueFilter:
+        return QueueFilter(
+            status=self.status.currentData(),
+            outcome=self.outcome.currentData(),
+            layout=self.layout_filter.currentData(),
+            low_confidence=self.low_confidence.isChecked(),
+            search=self.search.text().strip() or None,
+        )
+
+    def _on_filters_changed(self, *_args: Any) -> None:
+        self.model.set_filter(self.current_filter())
+
+    def set_status_filter(self, status: str | None) -> None:
+        self.status.setCurrentIndex(max(self.status.findData(status), 0))
+
+    def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        sha = self.model.sha_at(current.row()) if current.isValid() else None
+        if sha:
+            self.letter_selected.emit(sha)
+
+    def select_letter(self, sha256: str) -> bool:
+        """Make a letter the current row (loading more rows if needed); emits letter_selected."""
+        row = self.model.row_of(sha256)
+        while row is None and self.model.canFetchMore(QModelIndex()):
+            self.model.fetchMore(QModelIndex())
+            row = self.model.row_of(sha256)
+        if row is None:
+            return False
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
+        return True
+
+    def move_selection(self, step: int) -> None:
+        """Select the next (+1) or previous (-1) letter in the queue."""
+        current = self.table.currentIndex().row()
+        target = min(max(current + step, 0), self.model.rowCount() - 1)
+        if target >= 0 and target != current:
+            self.table.selectRow(target)
+
+    def replace_filter(self, **changes: Any) -> None:
+        """Change some filter settings from code (e.g. 'show flagged')."""
+        self.model.set_filter(replace(self.current_filter(), **changes))

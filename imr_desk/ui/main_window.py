@@ -1,0 +1,214 @@
+"""MainWindow: the layout only (queue dock, page view, form dock), menus, toolbars, status bar.
+
+No behaviour lives here beyond view plumbing (zoom buttons, remembering the dock layout); the
+controller connects the actions to the work.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
+
+from imr_desk import __version__
+from imr_desk.ui.actions import GROUPS, Actions
+from imr_desk.ui.field_form import FieldForm
+from imr_desk.ui.icons import icon
+from imr_desk.ui.letter_queue import LetterQueueModel, LetterQueueView
+from imr_desk.ui.page_renderer import PageRenderer
+from imr_desk.ui.pdf_view import PdfView
+
+APP_TITLE: Final = "IMR Desk"
+LAYOUT_VERSION: Final = 1
+TOOLBAR: Final = (
+    "open_folder", "export", None, "undo", "redo", None, "next_review", "fill_selection", None,
+    "verify_next", "flag", "skip", None, "zoom_out", "zoom_in", "fit_width", "fit_page",
+)  # fmt: skip
+
+
+class MainWindow(QMainWindow):
+    """Docks around the page view; restores the reviewer's layout from QSettings."""
+
+    closing = Signal()
+
+    def __init__(self, queue_model: LetterQueueModel, settings: QSettings) -> None:
+        super().__init__()
+        self.settings = settings
+        self.setWindowIcon(icon("app"))
+        self.setObjectName("mainWindow")
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks)
+        self.actions = Actions(self)
+        self.renderer = PageRenderer(self)
+        self.pdf_view = PdfView(self.renderer)
+        self.empty_page = QLabel()
+        self.empty_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_page.setWordWrap(True)
+        self.centre = QStackedWidget()
+        self.centre.addWidget(self.pdf_view)
+        self.centre.addWidget(self.empty_page)
+        self.setCentralWidget(self.centre)
+        self.queue = LetterQueueView(queue_model)
+        self.form = FieldForm()
+        self.queue_dock = self._dock(
+            "Letters", "queueDock", self.queue, Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+        self.form_dock = self._dock(
+            "Fields", "formDock", self.form, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+        self._connect_view()
+        self.show_letter_title(None)
+        self._restore_layout()
+
+    # --- construction ----------------------------------------------------------------------
+
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        for group in GROUPS:
+            menu = bar.addMenu(f"&{group}")
+            menu.setObjectName(f"menu{group}")
+            for action in self.actions.in_group(group):
+                menu.addAction(action)
+            if group == "View":
+                menu.addSeparator()
+                menu.addAction(self.queue_dock.toggleViewAction())
+                menu.addAction(self.form_dock.toggleViewAction())
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar("Main", self)
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        for name in TOOLBAR:
+            if name is None:
+                toolbar.addSeparator()
+            else:
+                toolbar.addAction(getattr(self.actions, name))
+        verify = toolbar.widgetForAction(self.actions.verify_next)
+        verify.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.page_label = QLabel()
+        self.page_label.setMinimumWidth(90)
+        self.page_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.zoom_label = QLabel()
+        self.zoom_label.setMinimumWidth(56)
+        toolbar.addWidget(self.zoom_label)
+        toolbar.addSeparator()
+        toolbar.addWidget(self.page_label)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+        self.toolbar = toolbar
+
+    def _build_status_bar(self) -> None:
+        self.progress_label = QLabel()
+        self.pace_label = QLabel()
+        self.reviewer_label = QLabel()
+        status = self.statusBar()
+        status.addPermanentWidget(self.reviewer_label)
+        status.addPermanentWidget(self.pace_label)
+        status.addPermanentWidget(self.progress_label)
+
+    def _connect_view(self) -> None:
+        actions, view = self.actions, self.pdf_view
+        actions.zoom_in.triggered.connect(view.zoom_in)
+        actions.zoom_out.triggered.connect(view.zoom_out)
+        actions.fit_width.triggered.connect(view.fit_width)
+        actions.fit_page.triggered.connect(view.fit_page)
+        actions.next_page.triggered.connect(lambda: view.go_to_page(view.current_page() + 1))
+        actions.previous_page.triggered.connect(lambda: view.go_to_page(view.current_page() - 1))
+        actions.focus_queue.triggered.connect(self._focus_queue)
+        actions.find.triggered.connect(self._focus_search)
+        actions.quit.triggered.connect(self.close)
+        view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z:.0%}"))
+        view.page_changed.connect(self._on_view_page_changed)
+
+    def _focus_queue(self) -> None:
+        self.queue_dock.show()
+        self.queue.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _focus_search(self) -> None:
+        self.queue_dock.show()
+        self.queue.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.queue.search.selectAll()
+
+    def _on_view_page_changed(self, index: int, count: int) -> None:
+        self.page_label.setText(f"Page {index + 1} / {count}" if count else "")
+
+    # --- shown state -----------------------------------------------------------------------
+
+    def show_letter_title(self, letter: str | None) -> None:
+        """Title: app name, then the open letter (edits are saved at once: no '*')."""
+        self.setWindowTitle(f"{APP_TITLE} — {letter}" if letter else APP_TITLE)
+
+    def show_page_message(self, text: str | None) -> None:
+        """Replace the page view by a message (no letter open, or its PDF is missing)."""
+        if text:
+            self.empty_page.setText(text)
+            self.centre.setCurrentWidget(self.empty_page)
+        else:
+            self.centre.setCurrentWidget(self.pdf_view)
+
+    def show_progress(self, verified: int, total: int, today: int, pace: float | None) -> None:
+        self.progress_label.setText(f"Verified {verified} / {total}")
+        pace_text = f" · {pace:.0f}/h" if pace else ""
+        self.pace_label.setText(f"Today {today}{pace_text}")
+
+    def show_reviewer(self, reviewer: str) -> None:
+        self.reviewer_label.setText(f"Reviewer: {reviewer}")
+
+    def about_text(self) -> str:
+        return f"{APP_TITLE} {__version__}\nVerify IMR determination letters into a gold dataset."
+
+    # --- layout memory ---------------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self._default_geometry()
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state, LAYOUT_VERSION)
+
+    def _default_geometry(self) -> None:
+        screen = QGuiApplication.primaryScreen()
+        available = screen.availableGeometry() if screen else None
+        width, height = 1440, 900
+        if available is not None:
+            width = min(width, available.width())
+            height = min(height, available.height())
+        self.resize(width, height)
+        self.resizeDocks([self.queue_dock, self.form_dock], [400, 460], Qt.Orientation.Horizontal)
+
+    def save_layout(self) -> None:
+        """Remember window geometry and dock layout for the next start."""
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closing.emit()
+        self.save_layout()
+        self.renderer.wait_idle(2000)
+        super().closeEvent(event)

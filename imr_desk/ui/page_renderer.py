@@ -1,0 +1,128 @@
+"""Renders letter pages off the UI thread and keeps the recent ones in a small cache.
+
+PyMuPDF documents are not thread-safe, so each pool thread opens its own ``PdfDocument``; the
+workers only produce pixels (a ``QImage``, which unlike ``QPixmap`` may be built off the UI
+thread) and hand them back through a queued signal. Typing never waits for a page.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Final
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtGui import QImage
+
+from imr_desk.pdf_source import PdfDocument, PdfError
+
+CACHE_PAGES: Final = 48
+"""Rendered pages kept: a few letters' worth, about 1 MB each at screen size."""
+WORKERS: Final = 2
+
+_local = threading.local()
+
+
+def _thread_document(path: str) -> PdfDocument:
+    """The calling thread's own open document for ``path`` (one per thread, reused)."""
+    current: PdfDocument | None = getattr(_local, "document", None)
+    if current is None or current.path != path:
+        if current is not None:
+            current.close()
+        current = PdfDocument(path)
+        _local.document = current
+    return current
+
+
+def render_image(path: str, page: int, scale: float) -> QImage:
+    """Render one page to a QImage that owns its memory (safe in any thread)."""
+    rendered = _thread_document(path).render(page, scale)
+    image = QImage(
+        rendered.samples,
+        rendered.width,
+        rendered.height,
+        rendered.stride,
+        QImage.Format.Format_RGB888,
+    )
+    return image.copy()
+
+
+class _Relay(QObject):
+    """Lives in the UI thread; workers emit through it so results arrive as queued signals."""
+
+    done = Signal(str, int, float, QImage)
+    failed = Signal(str, int, str)
+
+
+class _RenderJob(QRunnable):
+    def __init__(self, relay: _Relay, path: str, page: int, scale: float) -> None:
+        super().__init__()
+        self._relay, self._path, self._page, self._scale = relay, path, page, scale
+
+    def run(self) -> None:
+        try:
+            image = render_image(self._path, self._page, self._scale)
+        except (PdfError, RuntimeError, ValueError) as exc:
+            self._relay.failed.emit(self._path, self._page, str(exc))
+            return
+        self._relay.done.emit(self._path, self._page, self._scale, image)
+
+
+class PageRenderer(QObject):
+    """Asks the pool for pages, de-duplicates requests and caches the results."""
+
+    page_rendered = Signal(str, int, float)
+    render_failed = Signal(str, int, str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(WORKERS)
+        self._relay = _Relay(self)
+        self._relay.done.connect(self._on_relay_done)
+        self._relay.failed.connect(self._on_relay_failed)
+        self._cache: OrderedDict[tuple[str, int, float], QImage] = OrderedDict()
+        self._pending: set[tuple[str, int, float]] = set()
+
+    def image(self, path: str, page: int, scale: float) -> QImage | None:
+        """The cached image, or None (then ``request`` it)."""
+        key = (path, page, round(scale, 3))
+        image = self._cache.get(key)
+        if image is not None:
+            self._cache.move_to_end(key)
+        return image
+
+    def request(self, path: str, page: int, scale: float) -> None:
+        """Render a page in the background unless it is cached or already on its way."""
+        key = (path, page, round(scale, 3))
+        if key in self._cache or key in self._pending:
+            return
+        self._pending.add(key)
+        self._pool.start(_RenderJob(self._relay, path, page, key[2]))
+
+    def render_now(self, path: str, page: int, scale: float) -> QImage:
+        """Render in the calling thread (for the first visible page, so it paints at once)."""
+        key = (path, page, round(scale, 3))
+        if key not in self._cache:
+            self._store(key, render_image(path, page, key[2]))
+        return self._cache[key]
+
+    def wait_idle(self, msecs: int = 5000) -> bool:
+        """Block until queued renders finish (used when closing and by the benchmark)."""
+        return self._pool.waitForDone(msecs)
+
+    def _store(self, key: tuple[str, int, float], image: QImage) -> None:
+        self._cache[key] = image
+        self._cache.move_to_end(key)
+        while len(self._cache) > CACHE_PAGES:
+            self._cache.popitem(last=False)
+
+    def _on_relay_done(self, path: str, page: int, scale: float, image: QImage) -> None:
+        key = (path, page, scale)
+        self._pending.discard(key)
+        self._store(key, image)
+        self.page_rendered.emit(path, page, scale)
+
+    def _on_relay_failed(self, path: str, page: int, reason: str) -> None:
+        self._pending = {key for key in self._pending if key[:2] != (path, page)}
+        self.render_failed.emit(path, page, reason)

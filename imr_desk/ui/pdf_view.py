@@ -1,0 +1,365 @@
+"""PdfView: the letter's pages in one continuous scroll, with evidence highlights and selection.
+
+Scene coordinates are PDF points (pages stacked top to bottom), so parser boxes map onto the
+scene without conversion and zoom is only the view's transform. Pages are rendered at
+zoom × device pixel ratio by the ``PageRenderer`` and drawn 1:1 onto device pixels (sharp).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Final
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen, QResizeEvent, QWheelEvent
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
+
+from imr_desk.ui.page_renderer import PageRenderer
+from imr_desk.ui.text_selection import (
+    EMPTY_SELECTION,
+    Selection,
+    WordLike,
+    selection_of,
+    words_in_rect,
+)
+
+PAGE_GAP: Final = 14.0
+ZOOM_STEP: Final = 1.25
+ZOOM_RANGE: Final = (0.25, 6.0)
+CLICK_SLOP: Final = 4
+EVIDENCE_PEN: Final = QColor(230, 160, 0, 110)
+FOCUS_FILL: Final = QColor(255, 200, 0, 90)
+FOCUS_PEN: Final = QColor(214, 120, 0)
+SELECTION_FILL: Final = QColor(40, 120, 255, 70)
+
+
+class PageItem(QGraphicsItem):
+    """One page: white paper with its rendered image, asked for at the view's current scale."""
+
+    def __init__(self, index: int, size: tuple[float, float], source: Callable) -> None:
+        super().__init__()
+        self.index = index
+        self._rect = QRectF(0, 0, size[0], size[1])
+        self._source = source
+        self.setCursor(Qt.CursorShape.IBeamCursor)
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        painter.fillRect(self._rect, Qt.GlobalColor.white)
+        image: QImage | None = self._source(self.index)
+        if image is not None:
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawImage(self._rect, image)
+        painter.setPen(QPen(QColor(0, 0, 0, 70), 0))
+        painter.drawRect(self._rect)
+
+
+class EvidenceItem(QGraphicsRectItem):
+    """A box where the parser read a field's value; clicking it focuses that field."""
+
+    def __init__(self, rect: QRectF, path: str) -> None:
+        super().__init__(rect)
+        self.path = path
+        self.setZValue(2)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip(path)
+        self.set_focused(False)
+
+    def set_focused(self, focused: bool) -> None:
+        self.setPen(QPen(FOCUS_PEN if focused else EVIDENCE_PEN, 2 if focused else 1))
+        self.setBrush(FOCUS_FILL if focused else Qt.BrushStyle.NoBrush)
+        self.setZValue(3 if focused else 2)
+
+
+class PdfView(QGraphicsView):
+    """Continuous page view; emits intents, never touches the record itself."""
+
+    evidence_clicked = Signal(str)
+    selection_changed = Signal(str)
+    zoom_changed = Signal(float)
+    page_changed = Signal(int, int)
+    page_painted = Signal()
+
+    def __init__(self, renderer: PageRenderer, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._renderer = renderer
+        self._renderer.page_rendered.connect(self._on_renderer_page_rendered)
+        self.setScene(QGraphicsScene(self))
+        self.setBackgroundBrush(self.palette().color(self.backgroundRole()).darker(115))
+        self.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        self._path: str | None = None
+        self._pages: list[PageItem] = []
+        self._words: Callable[[int], Sequence[WordLike]] = lambda _page: ()
+        self._last_images: dict[int, QImage] = {}
+        self._evidence: list[EvidenceItem] = []
+        self._selection_items: list[QGraphicsRectItem] = []
+        self._selection: Selection = EMPTY_SELECTION
+        self._press: QPointF | None = None
+        self._zoom = 1.0
+        self._fit: str | None = "width"
+        self._current_page = 0
+
+    # --- document --------------------------------------------------------------------------
+
+    def set_document(
+        self,
+        path: str | None,
+        sizes: Sequence[tuple[float, float]] = (),
+        words: Callable[[int], Sequence[WordLike]] | None = None,
+    ) -> None:
+        """Show a letter (or nothing); keeps the zoom mode, scrolls to the top."""
+        scene = self.scene()
+        scene.clear()
+        self._pages, self._evidence, self._selection_items = [], [], []
+        self._selection = EMPTY_SELECTION
+        self._last_images.clear()
+        self._path = path
+        self._words = words or (lambda _page: ())
+        width = max((w for w, _ in sizes), default=0.0)
+        y = 0.0
+        for index, size in enumerate(sizes):
+            page = PageItem(index, size, self._image_for)
+            page.setPos((width - size[0]) / 2, y)
+            scene.addItem(page)
+            self._pages.append(page)
+            y += size[1] + PAGE_GAP
+        scene.setSceneRect(QRectF(-PAGE_GAP, -PAGE_GAP, width + 2 * PAGE_GAP, y + PAGE_GAP))
+        self._apply_fit()
+        self.verticalScrollBar().setValue(self.verticalScrollBar().minimum())
+        if path and self._pages:
+            self._renderer.render_now(path, 0, self.render_scale())
+        self._current_page = -1
+        self._on_scrolled()
+
+    def page_count(self) -> int:
+        return len(self._pages)
+
+    def current_page(self) -> int:
+        return max(self._current_page, 0)
+
+    def render_scale(self) -> float:
+        """Pixels per point the pages are rendered at: zoom times the screen's pixel ratio."""
+        return round(self._zoom * self.devicePixelRatioF(), 3)
+
+    def is_painted(self) -> bool:
+        """Whether every visible page has its image at the current scale."""
+        scale = self.render_scale()
+        return all(
+            self._renderer.image(self._path, p.index, scale) is not None
+            for p in self._visible_pages()
+        )
+
+    def _image_for(self, index: int) -> QImage | None:
+        if self._path is None:
+            return None
+        scale = self.render_scale()
+        image = self._renderer.image(self._path, index, scale)
+        if image is None:
+            self._renderer.request(self._path, index, scale)
+            return self._last_images.get(index)
+        self._last_images[index] = image
+        return image
+
+    def _on_renderer_page_rendered(self, path: str, index: int, scale: float) -> None:
+        if path == self._path and index < len(self._pages) and scale == self.render_scale():
+            self._pages[index].update()
+            if self.is_painted():
+                self.page_painted.emit()
+
+    def _visible_pages(self) -> list[PageItem]:
+        area = self.mapToScene(self.viewport().rect()).boundingRect()
+        return [p for p in self._pages if p.sceneBoundingRect().intersects(area)]
+
+    # --- zoom and pages --------------------------------------------------------------------
+
+    def zoom(self) -> float:
+        return self._zoom
+
+    def set_zoom(self, zoom: float, *, fit: str | None = None) -> None:
+        """Zoom to a factor (1.0 = 72 dpi at the screen's logical size)."""
+        low, high = ZOOM_RANGE
+        self._zoom = min(max(zoom, low), high)
+        self._fit = fit
+        self.setTransform(self.transform().fromScale(self._zoom, self._zoom))
+        self.zoom_changed.emit(self._zoom)
+
+    def zoom_in(self) -> None:
+        self.set_zoom(self._zoom * ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self.set_zoom(self._zoom / ZOOM_STEP)
+
+    def fit_width(self) -> None:
+        self._fit = "width"
+        self._apply_fit()
+
+    def fit_page(self) -> None:
+        self._fit = "page"
+        page = self.current_page()
+        self._apply_fit()
+        self.go_to_page(page)
+
+    def _apply_fit(self) -> None:
+        if not self._pages or self._fit is None:
+            return
+        width = max(p.boundingRect().width() for p in self._pages) + 2 * PAGE_GAP
+        height = max(p.boundingRect().height() for p in self._pages) + 2 * PAGE_GAP
+        bar = self.verticalScrollBar().sizeHint().width()
+        available = self.viewport().width() - (bar if self._fit == "page" else 0)
+        zoom = available / width
+        if self._fit == "page":
+            zoom = min(zoom, self.viewport().height() / height)
+        self.set_zoom(zoom, fit=self._fit)
+
+    def go_to_page(self, index: int) -> None:
+        if 0 <= index < len(self._pages):
+            top = self._pages[index].sceneBoundingRect().top() - PAGE_GAP / 2
+            self.verticalScrollBar().setValue(int(top * self._zoom))
+
+    def _on_scrolled(self, _value: int = 0) -> None:
+        centre = self.mapToScene(self.viewport().rect().center()).y()
+        page = next(
+            (p.index for p in self._pages if p.sceneBoundingRect().bottom() + PAGE_GAP >= centre),
+            len(self._pages) - 1,
+        )
+        if page != self._current_page:
+            self._current_page = page
+            self.page_changed.emit(max(page, 0), len(self._pages))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._apply_fit()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.zoom_in() if event.angleDelta().y() > 0 else self.zoom_out()
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    # --- evidence --------------------------------------------------------------------------
+
+    def set_evidence(self, evidence: dict[str, list[dict]]) -> None:
+        """Draw every field's boxes faintly, so a click on a value finds its field."""
+        for item in self._evidence:
+            self.scene().removeItem(item)
+        self._evidence = [
+            EvidenceItem(rect, path)
+            for path, boxes in evidence.items()
+            for rect in self._scene_rects(boxes)
+        ]
+        for item in self._evidence:
+            self.scene().addItem(item)
+
+    def show_evidence(self, path: str | None) -> None:
+        """Highlight one field's boxes strongly and scroll them into view."""
+        focused = [item for item in self._evidence if item.path == path]
+        for item in self._evidence:
+            item.set_focused(item.path == path)
+        if focused:
+            area = focused[0].sceneBoundingRect()
+            for item in focused[1:]:
+                area = area.united(item.sceneBoundingRect())
+            self.ensureVisible(area, 40, 60)
+
+    def highlighted_rects(self) -> list[QRectF]:
+        """Scene rectangles currently highlighted as the focused field's evidence."""
+        return [item.sceneBoundingRect() for item in self._evidence if item.pen().width() > 1]
+
+    def evidence_rect(self, path: str) -> QRectF | None:
+        """Where (in scene coordinates) a field's first box is drawn, if anywhere."""
+        return next((i.rect() for i in self._evidence if i.path == path), None)
+
+    def _scene_rects(self, boxes: Sequence[dict]) -> list[QRectF]:
+        rects = []
+        for box in boxes:
+            page = box.get("page", 0)
+            if 0 <= page < len(self._pages):
+                x0, y0, x1, y1 = box["rect"]
+                offset = self._pages[page].pos()
+                rects.append(QRectF(x0, y0, x1 - x0, y1 - y0).translated(offset))
+        return rects
+
+    # --- selection -------------------------------------------------------------------------
+
+    def selection(self) -> Selection:
+        """The text selected by dragging over the page, with one box per line."""
+        return self._selection
+
+    def select_rect(self, page: int, rect: tuple[float, float, float, float]) -> Selection:
+        """Select the words of a page inside a rectangle (points, page coordinates)."""
+        self._set_selection(selection_of(words_in_rect(self._words(page), rect)))
+        return self._selection
+
+    def clear_selection(self) -> None:
+        self._set_selection(EMPTY_SELECTION)
+
+    def _set_selection(self, selection: Selection) -> None:
+        for item in self._selection_items:
+            self.scene().removeItem(item)
+        self._selection = selection
+        self._selection_items = []
+        for rect in self._scene_rects(selection.boxes):
+            item = self.scene().addRect(rect, QPen(Qt.PenStyle.NoPen), SELECTION_FILL)
+            item.setZValue(4)
+            self._selection_items.append(item)
+        self.selection_changed.emit(selection.text)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press = event.position()
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._press is not None and self._dragged(event):
+            self._select_between(self._press, event.position())
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._press is None or event.button() != Qt.MouseButton.LeftButton:
+            super().mouseReleaseEvent(event)
+            return
+        if self._dragged(event):
+            self._select_between(self._press, event.position())
+        else:
+            self._click(event.position())
+        self._press = None
+
+    def _dragged(self, event: QMouseEvent) -> bool:
+        return (event.position() - self._press).manhattanLength() > CLICK_SLOP
+
+    def _click(self, position: QPointF) -> None:
+        hit = next((i for i in self.items(position.toPoint()) if isinstance(i, EvidenceItem)), None)
+        if hit is not None:
+            self.evidence_clicked.emit(hit.path)
+        elif not self._selection.empty:
+            self.clear_selection()
+
+    def _select_between(self, start: QPointF, end: QPointF) -> None:
+        a, b = self.mapToScene(start.toPoint()), self.mapToScene(end.toPoint())
+        page = self._page_at(a)
+        if page is None:
+            return
+        offset = page.pos()
+        rect = QRectF(a, b).normalized().translated(-offset)
+        self.select_rect(page.index, (rect.left(), rect.top(), rect.right(), rect.bottom()))
+
+    def _page_at(self, point: QPointF) -> PageItem | None:
+        return next((p for p in self._pages if p.sceneBoundingRect().contains(point)), None)
