@@ -8,6 +8,7 @@ a hyphen joins the next line without a space and that would change the value.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Final
@@ -132,7 +133,7 @@ class Flow:
         return x + self._width(text, run[0].bold)
 
     def _width(self, text: str, bold: bool) -> float:
-        return text_width(text, size=self.size, bold=bold) if text else 0.0
+        return _cached_width(text, self.size, bold) if text else 0.0
 
     def _wrap(self, tokens: list[Token]) -> list[list[Token]]:
         lines: list[list[Token]] = [[]]
@@ -173,6 +174,12 @@ class Flow:
                 self.traps["hyphen_break"] += 1
                 return head, [Token(word.text[cut + 1 :], word.bold, 1)]
         return None, unit
+
+
+@functools.lru_cache(maxsize=65536)
+def _cached_width(text: str, size: float, bold: bool) -> float:
+    """Text widths repeat a lot across letters (boilerplate), and measuring is the slow part."""
+    return text_width(text, size=size, bold=bold)
 
 
 def _units(tokens: list[Token]) -> list[list[Token]]:

@@ -1,5 +1,8 @@
 """Made-up disputed treatments, each knowing its DWC category and its guideline topic.
 
+An associated surgical service takes the category of the service itself (physical therapy is
+Rehabilitation, a cold therapy unit DMEPOS), as the reviewed real letters do.
+
 Every name is built from parts here, so a sample letter's expected ``category`` is known
 exactly. Countable treatments (sessions, pills, hours) can also be partly authorised.
 """
@@ -106,7 +109,8 @@ SERVICES: Final[tuple[tuple[str, str, str], ...]] = (
     ("Orthopedic consultation for the {body}", "Evaluation & Management", "consult"),
     ("Pain management consultation", "Evaluation & Management", "consult"),
     ("Follow-up visit with the primary treating physician", "Evaluation & Management", "consult"),
-    ("Referral to a spine surgeon", "Evaluation & Management", "consult"),
+    ("Referral to a pain management specialist", "Evaluation & Management", "consult"),
+    ("Spine surgery consultation", "Surgery", "surgery"),
     ("Dental evaluation", "Evaluation & Management", "consult"),
     ("Home health aide 4 hours per day, 5 days per week for 4 weeks", "Home Health", "home"),
     ("Home health nursing visits x {n}", "Home Health", "home"),
@@ -121,10 +125,14 @@ SERVICES: Final[tuple[tuple[str, str, str], ...]] = (
     ("L4-L5 anterior lumbar interbody fusion", "Surgery", "surgery"),
     ("Right carpal tunnel release", "Surgery", "surgery"),
     ("Anterior cervical discectomy and fusion at C5-C6", "Surgery", "surgery"),
-    ("Associated surgical service: Physical therapy, times {n}", "Surgery", "surgery"),
+    ("Associated surgical service: Physical therapy, times {n}", "Rehabilitation", "pt"),
     ("Associated surgical service: Assistant surgeon", "Surgery", "surgery"),
-    ("Associated surgical service: Cold therapy unit, 7 day rental", "Surgery", "surgery"),
-    ("Associated surgical service: Pre-operative medical clearance", "Surgery", "surgery"),
+    ("Associated surgical service: Cold therapy unit, 7 day rental", "DMEPOS", "dme"),
+    (
+        "Associated surgical service: Pre-operative medical clearance",
+        "Evaluation & Management",
+        "consult",
+    ),
     ("Extracorporeal shockwave therapy for the {body}, 3 sessions", "Therapies", "therapy"),
     ("Low level laser therapy x {n} sessions", "Therapies", "therapy"),
     ("Hyperbaric oxygen therapy x 10 sessions", "Therapies", "therapy"),
@@ -201,8 +209,8 @@ def long_name(rng: random.Random, treatment: Treatment) -> Treatment:
     tail = rng.choice(
         (
             " as an outpatient per the treating physician's request of the same date",
-            " as requested in the progress report for the industrial injury to the low back",
-            " to be provided in conjunction with the home exercise program already in place",
+            " as requested in the progress report for the accepted industrial injury",
+            " for the ongoing symptoms documented in the most recent progress report",
         )
     )
     return Treatment(
