@@ -1,0 +1,58 @@
+"""``imr-desk stats [--db DB]``: counts by status, outcome and category; reviewer pace."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from imr_desk.stats import ProjectStats, Throughput, collect
+from imr_desk.storage import LetterStore, StorageError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The database to describe."""
+    parser.add_argument("--db", help="review database (default: one in your user data folder)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the statistics; exit 1 when the database cannot be read."""
+    try:
+        with LetterStore.open(args.db) as store:
+            stats = collect(store)
+    except StorageError as exc:
+        print(f"imr-desk stats: {exc}", file=sys.stderr)
+        return 1
+    print(render(stats))
+    return 0
+
+
+def _table(title: str, counts: dict) -> list[str]:
+    lines = [f"{title}:"]
+    for key, count in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))):
+        lines.append(f"  {key if key is not None else '(none)':28s} {count:8d}")
+    return lines
+
+
+def _pace(row: Throughput) -> str:
+    per_hour = f"{row.per_hour:6.1f}/h" if row.per_hour is not None else "     -/h"
+    median = f"{row.median_seconds:7.0f} s" if row.median_seconds is not None else "      - s"
+    hours = row.active_seconds / 3600
+    return (
+        f"  {row.reviewer:20s} {row.verified:6d} verified {per_hour}  "
+        f"median {median}/letter  ({hours:.1f} h active)"
+    )
+
+
+def render(stats: ProjectStats) -> str:
+    """The printed report."""
+    status = {k: v for k, v in stats.by_status.items() if k != "verified_today"}
+    lines = [
+        f"letters: {sum(status.values())} (verified today: {stats.by_status['verified_today']})"
+    ]
+    lines += _table("by status", status)
+    lines += _table("by outcome", stats.by_outcome)
+    lines += _table("items by category", stats.by_category)
+    lines += _table("by layout", stats.by_layout)
+    lines.append("reviewers (sessions split at 30 min idle):")
+    lines += [_pace(row) for row in stats.throughput] or ["  (no reviews yet)"]
+    return "\n".join(lines)
