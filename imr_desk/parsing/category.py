@@ -11,6 +11,7 @@ from typing import Final
 
 _RULES: Final[tuple[tuple[str, str], ...]] = (
     (r"medical clearance", "Evaluation & Management"),
+    (r"surg(?:ery|ical) consult", "Surgery"),
     (r"referral|consult", "Evaluation & Management"),
     (r"assist(?:ant)?\b|\bPA\b", "Surgery"),
     (r"shockwave|\bESWT\b|laser|hyperbaric|ultraviolet", "Therapies"),
