@@ -32,7 +32,10 @@ NOT_A_LETTER: Final = (
 
 HOW_HEADING: Final = re.compile(r"^HOW THE IMR FINAL DETERMINATION WAS MADE", re.MULTILINE)
 SUMMARY_HEADING: Final = re.compile(r"^CLINICAL CASE SUMMARY", re.MULTILINE)
-ISSUES_HEADING: Final = re.compile(r"^IMR ISSUES,? DECISIONS,? AND RATIONALES?", re.MULTILINE)
+ISSUES_HEADING: Final = re.compile(
+    r"^(?:IMR ISSUES,? DECISIONS,? AND RATIONALES?|IMR DECISION\(S\) AND RATIONALE\(S\))",
+    re.MULTILINE,
+)
 ITEMS_INTRO: Final = flexible(
     r"The Final Determination was based on decisions for the disputed items/services set forth"
     r" below:"
