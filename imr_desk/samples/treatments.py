@@ -210,7 +210,7 @@ def long_name(rng: random.Random, treatment: Treatment) -> Treatment:
         (
             " as an outpatient per the treating physician's request of the same date",
             " as requested in the progress report for the accepted industrial injury",
-            " for the ongoing symptoms documented in the most recent progress report",
+            " as documented in the most recent progress report of the treating physician",
         )
     )
     return Treatment(

@@ -57,6 +57,10 @@ LISTED_SPECIALTIES: Final = (
     "Psychiatry",
     "Rheumatology",
     "Neurological Surgery",
+    "Spinal Cord Injury Medicine",
+    "Hospice and Palliative Medicine",
+    "Orthopaedic Sports Medicine",
+    "Neuromusculoskeletal Medicine",
 )
 BOARD_CERTIFICATIONS: Final = (
     "Physical Medicine and Rehabilitation",
@@ -155,7 +159,7 @@ def license_states(rng: random.Random) -> list[str]:
 
 def listed_specialties(rng: random.Random) -> list[str]:
     """One to three specialties as the published credentials list them."""
-    count = rng.choices((1, 2, 3), weights=(6, 3, 2))[0]
+    count = rng.choices((1, 2, 3), weights=(5, 3, 3))[0]
     return rng.sample(LISTED_SPECIALTIES, count)
 
 
