@@ -10,9 +10,11 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Final
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from imr_desk.domain import STATUSES
 from imr_desk.pdf_source import PdfDocument, PdfError
 from imr_desk.session import Change, Operation, ReviewSession
 from imr_desk.storage import LetterRow, LetterStore, StorageError
@@ -20,7 +22,8 @@ from imr_desk.ui import dialogs
 from imr_desk.ui.field_form import FormState
 from imr_desk.ui.main_window import MainWindow
 
-UNVERIFIED: tuple[str, ...] = ("parsed", "in_progress")
+UNVERIFIED: Final = ("parsed", "in_progress")
+PACE_AFTER_HOURS: Final = 5 / 60
 
 
 class ReviewController(QObject):
@@ -36,7 +39,7 @@ class ReviewController(QObject):
         self.session: ReviewSession | None = None
         self._sessions: dict[str, ReviewSession] = {}
         self._document: PdfDocument | None = None
-        self._started = time.monotonic()
+        self._first_verified: float | None = None
         self._verified_here = 0
         self._connect()
         window.show_reviewer(store.reviewer)
@@ -279,6 +282,8 @@ class ReviewController(QObject):
         if not self._set_status("verified"):
             return False
         self._verified_here += 1
+        self._first_verified = self._first_verified or time.monotonic()
+        self.refresh_progress()
         self._advance()
         return True
 
@@ -322,15 +327,20 @@ class ReviewController(QObject):
         return True
 
     def refresh_progress(self) -> None:
+        """Status bar: verified / total, verified today, and this sitting's pace per hour."""
         counts = self.store.progress()
-        total = sum(
-            counts.get(s, 0) for s in ("parsed", "in_progress", "verified", "flagged", "skipped")
-        )
-        hours = (time.monotonic() - self._started) / 3600
-        pace = self._verified_here / hours if self._verified_here and hours > 0 else None
+        total = sum(counts.get(status, 0) for status in STATUSES)
         self.window.show_progress(
-            counts.get("verified", 0), total, counts.get("verified_today", 0), pace
+            counts.get("verified", 0), total, counts.get("verified_today", 0), self._pace()
         )
+
+    def _pace(self) -> float | None:
+        """Letters per hour since the first verification of this sitting; shown only after a
+        few minutes, when the rate means something."""
+        if self._first_verified is None or self._verified_here < 2:
+            return None
+        hours = (time.monotonic() - self._first_verified) / 3600
+        return (self._verified_here - 1) / hours if hours >= PACE_AFTER_HOURS else None
 
     # --- view state ------------------------------------------------------------------------
 

@@ -80,6 +80,7 @@ class FieldEditor(QObject):
         kind = self.spec.kind
         if kind == "enum":
             combo = QComboBox()
+            combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             combo.addItem("", None)
             for choice in self.spec.choices:
                 combo.addItem(choice.replace("_", " "), choice)
@@ -92,7 +93,6 @@ class FieldEditor(QObject):
                 edit.setPlaceholderText("one entry per line")
             return edit
         line = QLineEdit()
-        line.setClearButtonEnabled(True)
         if kind == "date":
             line.setValidator(QRegularExpressionValidator(DATE_INPUT, line))
             line.setPlaceholderText("YYYY-MM-DD or MM/DD/YYYY")
@@ -163,9 +163,15 @@ class FieldEditor(QObject):
 
     # --- look ------------------------------------------------------------------------------
 
-    def set_marks(self, *, confidence: float | None, human: bool, invalid: bool) -> None:
-        """Colour by parser confidence, mark human edits and invalid values (via QSS)."""
-        band = "" if human else confidence_band(confidence)
+    def set_marks(
+        self, *, confidence: float | None, human: bool, invalid: bool, empty: bool = False
+    ) -> None:
+        """Colour by parser confidence, mark human edits and invalid values (via QSS).
+
+        An empty optional field is not coloured: most letters leave some fields unstated, and
+        painting them all red would hide the fields that really need a look."""
+        unstated = empty and not self.spec.required
+        band = "" if human or unstated else confidence_band(confidence)
         if (band, human, invalid) == (self._band, self._human, self._invalid):
             return
         self._band, self._human, self._invalid = band, human, invalid

@@ -184,12 +184,14 @@ class FieldForm(QScrollArea):
         items = state.record.get("items") or []
         self._sync_items(items)
         for path, row in self.all_rows().items():
-            row.editor.set_value(get_path(state.record, path))
+            value = get_path(state.record, path)
+            row.editor.set_value(value)
             messages = state.issues.get(path, [])
             row.editor.set_marks(
                 confidence=state.confidence.get(path),
                 human=path in state.human,
                 invalid=bool(messages),
+                empty=value in (None, "", []),
             )
             row.show_issues(messages)
         self._show_summary(state)
@@ -235,7 +237,7 @@ class FieldForm(QScrollArea):
 
     def issue_text(self, path: str) -> str:
         row = self.all_rows().get(path)
-        return row.issue.text() if row and row.issue.isVisibleTo(self) else ""
+        return row.issue.text() if row and not row.issue.isHidden() else ""
 
     def set_input_error(self, path: str, message: str) -> None:
         """Show why typed text was not accepted; the typing stays so it can be corrected."""

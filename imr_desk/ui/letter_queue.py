@@ -29,7 +29,7 @@ from imr_desk.domain import LAYOUTS, OUTCOMES, STATUSES
 from imr_desk.ui.icons import icon
 
 PAGE_SIZE: Final = 200
-COLUMNS: Final = ("Case number", "Status", "Outcome", "Layout", "Confidence", "File")
+COLUMNS: Final = ("Case number", "Status", "Outcome", "Layout", "Conf.")
 STATUS_COLOURS: Final = {
     "parsed": "#9aa0a6",
     "in_progress": "#f9ab00",
@@ -151,7 +151,6 @@ class LetterQueueModel(QAbstractTableModel):
             (row.outcome or "").replace("_", " "),
             row.layout,
             f"{row.min_confidence:.0%}",
-            row.file_name,
         )
         return values[column]
 
@@ -223,9 +222,15 @@ class LetterQueueView(QWidget):
         table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
         header = table.horizontalHeader()
         header.setHighlightSections(False)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((120, 96, 130, 54, 86)):
-            table.setColumnWidth(column, width)
+        header.setStretchLastSection(False)
+        digits = table.fontMetrics().horizontalAdvance("CM00-0000000") + 24
+        Mode = QHeaderView.ResizeMode
+        for column, mode in enumerate((Mode.Interactive, Mode.ResizeToContents, Mode.Stretch)):
+            header.setSectionResizeMode(column, mode)
+        for column in (3, 4):
+            header.setSectionResizeMode(column, Mode.ResizeToContents)
+        table.setColumnWidth(0, digits)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         return table
 

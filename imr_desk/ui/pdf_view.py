@@ -77,6 +77,7 @@ class EvidenceItem(QGraphicsRectItem):
         self.set_focused(False)
 
     def set_focused(self, focused: bool) -> None:
+        self.focused = focused
         self.setPen(QPen(FOCUS_PEN if focused else EVIDENCE_PEN, 2 if focused else 1))
         self.setBrush(FOCUS_FILL if focused else Qt.BrushStyle.NoBrush)
         self.setZValue(3 if focused else 2)
@@ -276,9 +277,13 @@ class PdfView(QGraphicsView):
                 area = area.united(item.sceneBoundingRect())
             self.ensureVisible(area, 40, 60)
 
+    def page_origin(self, index: int) -> QPointF:
+        """Where a page's top-left corner sits in scene coordinates."""
+        return self._pages[index].pos()
+
     def highlighted_rects(self) -> list[QRectF]:
         """Scene rectangles currently highlighted as the focused field's evidence."""
-        return [item.sceneBoundingRect() for item in self._evidence if item.pen().width() > 1]
+        return [item.mapRectToScene(item.rect()) for item in self._evidence if item.focused]
 
     def evidence_rect(self, path: str) -> QRectF | None:
         """Where (in scene coordinates) a field's first box is drawn, if anywhere."""

@@ -1,0 +1,69 @@
+"""Regenerate docs/screenshot.png: the app on generated sample letters, as a reviewer sees it.
+
+Run under a real X server for faithful fonts (``xvfb-run -s "-screen 0 1600x1000x24"
+python scripts/screenshot.py``) or offscreen (``QT_QPA_PLATFORM=offscreen``). No real letters
+are used, so the picture can be published.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
+
+from imr_desk.app import build_main_window, make_application
+from imr_desk.commands.demo import prepare_demo
+from imr_desk.importer import import_paths
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _settle(ms: int) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshot.png"))
+    parser.add_argument("--size", default="1440x900", help="window size WxH")
+    parser.add_argument("--field", default="items.0.decision", help="field to focus")
+    args = parser.parse_args(argv)
+    width, height = (int(v) for v in args.size.split("x"))
+    app = make_application(sys.argv[:1])
+    with tempfile.TemporaryDirectory(prefix="imr-desk-shot-") as tmp:
+        folder = Path(tmp)
+        db, _ = prepare_demo(folder, count=18, seed=2016)
+        from imr_desk.storage import LetterStore
+
+        with LetterStore.open(db, reviewer="demo") as store:
+            import_paths(store, [folder / "letters"], workers=0)
+        settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
+        window = build_main_window(db, settings=settings, reviewer="demo")
+        window.resize(width, height)
+        window.show()
+        review = window.review  # type: ignore[attr-defined]
+        review.open_first()
+        _verify_some(review, 3)
+        review.window.form.focus_field(args.field)
+        _settle(600)
+        window.grab().save(args.out)
+        print(f"wrote {args.out} ({width}x{height})")
+        window.close()
+    app.processEvents()
+    return 0
+
+
+def _verify_some(review: object, count: int) -> None:
+    """Verify a few letters so the queue shows a realistic mix of statuses."""
+    for _ in range(count):
+        if not review.verify_and_next():  # type: ignore[attr-defined]
+            break
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,254 @@
+"""The main window driven as a reviewer would: every edit saved and audited at once, undo and
+redo, evidence both ways, validation gating Verify, and the move to the next letter."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import reopen
+from PySide6.QtCore import QPoint, Qt
+
+from imr_desk.ui import dialogs
+
+pytestmark = pytest.mark.gui
+
+
+def _commit(window, path: str, text: str) -> None:
+    """Type into a field's editor and leave it, as a reviewer does."""
+    form = window.form
+    form.focus_field(path)
+    editor = form.editor(path)
+    widget = editor.widget
+    if hasattr(widget, "setPlainText"):
+        widget.setPlainText(text)
+    else:
+        widget.setText(text)
+    editor._commit_if_changed() if hasattr(
+        widget, "setPlainText"
+    ) else widget.editingFinished.emit()
+
+
+def test_window_title_names_the_open_letter(window) -> None:
+    session = window.review.session
+    assert window.windowTitle().startswith("IMR Desk")
+    assert session.value("letter.case_number") in window.windowTitle()
+    assert not window.isWindowModified()
+
+
+def test_editing_a_field_writes_the_database_and_the_audit_log(window, db_path) -> None:
+    sha = window.review.session.sha256
+    _commit(window, "letter.claim_number", "WC-555")
+    with reopen(db_path) as store:
+        row = store.get(sha)
+        assert row.current["letter"]["claim_number"] == "WC-555"
+        assert "letter.claim_number" in row.human_fields
+        entries = [e for e in store.audit(sha) if e.field == "letter.claim_number"]
+    assert entries[-1].new == "WC-555" and entries[-1].reviewer == "tester"
+    assert window.form.editor("letter.claim_number").widget.property("human") is True
+
+
+def test_a_typed_date_is_stored_in_iso_form(window, db_path) -> None:
+    sha = window.review.session.sha256
+    _commit(window, "letter.injury_date", "3/4/15")
+    with reopen(db_path) as store:
+        assert store.get(sha).current["letter"]["injury_date"] == "2015-03-04"
+    assert window.form.value("letter.injury_date") == "2015-03-04"
+
+
+def test_a_value_that_is_not_a_date_is_refused_inline(window, db_path) -> None:
+    sha = window.review.session.sha256
+    before = window.review.session.value("letter.injury_date")
+    _commit(window, "letter.injury_date", "13/45/2016")
+    assert "not a date" in window.form.issue_text("letter.injury_date")
+    with reopen(db_path) as store:
+        assert store.get(sha).current["letter"]["injury_date"] == before
+
+
+def test_undo_and_redo_write_back_through_the_store(window, db_path) -> None:
+    sha = window.review.session.sha256
+    original = window.review.session.value("letter.claim_number")
+    _commit(window, "letter.claim_number", "FIRST")
+    _commit(window, "letter.claim_number", "SECOND")
+    window.actions.undo.trigger()
+    assert window.form.value("letter.claim_number") == "FIRST"
+    window.actions.undo.trigger()
+    with reopen(db_path) as store:
+        assert store.get(sha).current["letter"]["claim_number"] == original
+    window.actions.redo.trigger()
+    with reopen(db_path) as store:
+        assert store.get(sha).current["letter"]["claim_number"] == "FIRST"
+        audited = [e.new for e in store.audit(sha) if e.field == "letter.claim_number"]
+    assert audited == ["FIRST", "SECOND", "FIRST", original, "FIRST"]
+    assert window.actions.redo.isEnabled()
+
+
+def test_undo_history_is_kept_per_letter(window) -> None:
+    review = window.review
+    first = review.session.sha256
+    _commit(window, "letter.claim_number", "ON-FIRST")
+    window.queue.move_selection(1)
+    assert review.session.sha256 != first
+    assert not window.actions.undo.isEnabled()
+    window.queue.select_letter(first)
+    assert window.actions.undo.isEnabled()
+    window.actions.undo.trigger()
+    assert window.form.value("letter.claim_number") != "ON-FIRST"
+
+
+def test_items_can_be_added_moved_and_removed(window, db_path) -> None:
+    session = window.review.session
+    count = session.item_count()
+    window.actions.add_item.trigger()
+    assert session.item_count() == count + 1
+    _commit(window, f"items.{count}.treatment", "Added MRI")
+    window.review.move_item(count, 0)
+    assert window.form.value("items.0.treatment") == "Added MRI"
+    window.review.remove_item(0)
+    with reopen(db_path) as store:
+        items = store.get(session.sha256).current["items"]
+    assert len(items) == count and all(i["treatment"] != "Added MRI" for i in items)
+
+
+def test_focusing_a_field_highlights_its_evidence_on_the_page(window) -> None:
+    view, session = window.pdf_view, window.review.session
+    window.form.focus_field("letter.case_number")
+    rects = view.highlighted_rects()
+    box = session.boxes("letter.case_number")[0]
+    assert rects, "no highlight drawn"
+    assert abs(rects[0].left() - box["rect"][0]) < 1
+    assert view.mapToScene(view.viewport().rect()).boundingRect().intersects(rects[0])
+    window.form.focus_field("items.0.decision")
+    assert view.highlighted_rects() and view.highlighted_rects()[0] != rects[0]
+
+
+def test_clicking_a_highlighted_value_focuses_its_field(qtbot, window) -> None:
+    view = window.pdf_view
+    window.form.focus_field("letter.claim_number")
+    rect = view.evidence_rect("letter.decision_date")
+    assert rect is not None
+    view.ensureVisible(rect)
+    point = view.mapFromScene(rect.center())
+    with qtbot.waitSignal(window.form.field_focused) as blocker:
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert blocker.args == ["letter.decision_date"]
+
+
+def test_selecting_page_text_fills_the_focused_field(qtbot, window, db_path) -> None:
+    view, session = window.pdf_view, window.review.session
+    box = session.boxes("letter.case_number")[0]
+    page = box["page"]
+    window.form.focus_field("letter.claim_number")
+    x0, y0, x1, y1 = box["rect"]
+    start = view.mapFromScene(view.page_origin(page) + _pt(x0 + 1, y0 + 2))
+    end = view.mapFromScene(view.page_origin(page) + _pt(x1 - 1, y1 - 2))
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(view.viewport(), pos=end)
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=end)
+    assert view.selection().text == session.value("letter.case_number")
+    window.actions.fill_selection.trigger()
+    assert window.form.value("letter.claim_number") == session.value("letter.case_number")
+    with reopen(db_path) as store:
+        row = store.get(session.sha256)
+    entry = next(p for p in row.current["provenance"] if p["field"] == "letter.claim_number")
+    assert entry["boxes"] and entry["boxes"][0]["page"] == page
+    window.form.focus_field("letter.claim_number")
+    assert view.highlighted_rects()
+
+
+def _pt(x: float, y: float):
+    from PySide6.QtCore import QPointF
+
+    return QPointF(x, y)
+
+
+def test_validation_blocks_verify_and_points_at_the_field(window, db_path) -> None:
+    sha = window.review.session.sha256
+    _commit(window, "letter.case_number", "")
+    assert window.review.verify_and_next() is False
+    assert window.review.session.sha256 == sha
+    assert window.form.focused_path() == "letter.case_number"
+    assert "required" in window.form.issue_text("letter.case_number")
+    with reopen(db_path) as store:
+        assert store.get(sha).status != "verified"
+
+
+def test_verify_and_next_marks_verified_and_opens_the_next_letter(window, db_path) -> None:
+    sha = window.review.session.sha256
+    window.actions.verify_next.trigger()
+    assert window.review.session.sha256 != sha
+    with reopen(db_path) as store:
+        assert store.get(sha).status == "verified"
+        assert store.get(sha).verified_at
+    assert "Verified 1 / 4" in window.progress_label.text()
+
+
+def test_flag_stores_the_note_and_moves_on(window, db_path, monkeypatch) -> None:
+    monkeypatch.setattr(
+        dialogs.FlagDialog, "ask", classmethod(lambda cls, p, note="": "Page 2 missing")
+    )
+    sha = window.review.session.sha256
+    window.actions.flag.trigger()
+    with reopen(db_path) as store:
+        row = store.get(sha)
+    assert (row.status, row.note) == ("flagged", "Page 2 missing")
+    assert window.review.session.sha256 != sha
+
+
+def test_skip_moves_on_without_verifying(window, db_path) -> None:
+    sha = window.review.session.sha256
+    window.actions.skip.trigger()
+    with reopen(db_path) as store:
+        assert store.get(sha).status == "skipped"
+    assert window.review.session.sha256 != sha
+
+
+def test_next_review_key_goes_to_a_field_that_needs_review(window) -> None:
+    review = window.review
+    _commit(window, "letter.case_number", "")
+    window.form.focus_field("letter.outcome")
+    window.actions.next_review.trigger()
+    path = window.form.focused_path()
+    assert path is not None and review.session.needs_review(
+        path, {i.path for i in review.session.issues()}
+    )
+
+
+def test_shortcut_help_lists_every_action(qtbot, window) -> None:
+    dialog = dialogs.ShortcutsDialog(window)
+    qtbot.addWidget(dialog)
+    assert dialog.keys_for("Verify & next") == "Ctrl+Return, Ctrl+Enter"
+    assert dialog.keys_for("Undo") == "Ctrl+Z"
+    assert dialog.table.rowCount() == len(window.actions.all())
+
+
+def test_zoom_and_fit_change_the_page_scale(window) -> None:
+    view = window.pdf_view
+    window.actions.fit_width.trigger()
+    fitted = view.zoom()
+    window.actions.zoom_in.trigger()
+    assert view.zoom() == pytest.approx(fitted * 1.25)
+    window.actions.fit_page.trigger()
+    assert view.zoom() < fitted
+    assert window.zoom_label.text().endswith("%")
+
+
+def test_dock_layout_is_remembered(qtbot, db_path, settings) -> None:
+    from imr_desk.app import build_main_window
+
+    first = build_main_window(db_path, settings=settings, reviewer="tester")
+    qtbot.addWidget(first)
+    first.show()
+    first.queue_dock.hide()
+    first.close()
+    second = build_main_window(db_path, settings=settings, reviewer="tester")
+    qtbot.addWidget(second)
+    second.show()
+    assert second.queue_dock.isHidden()
+    second.close()
+
+
+def test_click_outside_evidence_clears_selection(qtbot, window) -> None:
+    view = window.pdf_view
+    view.select_rect(0, (0, 0, 600, 200))
+    assert not view.selection().empty
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(2, 2))
+    assert view.selection().empty
