@@ -147,6 +147,12 @@ def _item(rng: random.Random, layout: str, year: int, decision: str) -> dict[str
     ca, mx = _guidelines(rng, layout, treatment, year)
     item["claims_administrator_guideline"], item["maximus_guideline"] = ca, mx
     item["rationale"] = prose.rationale(rng, treatment, decision)
+    if partial and rng.random() < 0.5:  # the request sentence repeated inside the rationale
+        item["rationale"] = (
+            f"{item['original_request']} was the original request, and "
+            f"{item['authorized_portion']} was authorized by the Claims Administrator. "
+            + item["rationale"]
+        )
     return {k: normalise_text(v) if isinstance(v, str) else v for k, v in item.items()}
 
 

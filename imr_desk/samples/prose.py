@@ -96,6 +96,8 @@ STORY: Final = (
     "{He} denied any new injury since the last visit.",
     "Prior acupuncture provided temporary relief of symptoms.",
     "{His} work status was modified duty with no lifting over 20 pounds.",
+    "Range of motion included flexion to 90° and abduction to 80°.",
+    '{He} described the pain as "constant and aching."',
 )
 
 

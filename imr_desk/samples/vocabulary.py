@@ -160,7 +160,11 @@ def license_states(rng: random.Random) -> list[str]:
 def listed_specialties(rng: random.Random) -> list[str]:
     """One to three specialties as the published credentials list them."""
     count = rng.choices((1, 2, 3), weights=(5, 3, 3))[0]
-    return rng.sample(LISTED_SPECIALTIES, count)
+    if count < 3:
+        return rng.sample(LISTED_SPECIALTIES, count)
+    longest = sorted(LISTED_SPECIALTIES, key=len)[-8:]  # three long names wrap to a second line
+    chosen = rng.sample(longest, 2)
+    return [*chosen, rng.choice([s for s in LISTED_SPECIALTIES if s not in chosen])]
 
 
 def prose_specialties(rng: random.Random) -> list[str]:

@@ -128,7 +128,7 @@ def test_case_summaries_vary_age_phrasing_dates_and_diagnoses(records: list[dict
     assert all("being challenged is dated" in x["case_summary"] for x in mailed)
 
 
-def test_print_traps_appear(rendered: list[Path], tmp_path: Path) -> None:
+def test_print_traps_appear(tmp_path: Path) -> None:
     rng = random.Random(99)
     traps: Counter[str] = Counter()
     encrypted = 0
@@ -139,7 +139,8 @@ def test_print_traps_appear(rendered: list[Path], tmp_path: Path) -> None:
         encrypted += info.encrypted
     for trap in ("page_break_before_guidelines", "decision_own_line", "no_blank_before_item"):
         assert traps[trap] >= 3, trap
-    assert traps["hyphen_break"] + traps["specialty_wrapped"] >= 2
+    assert traps["hyphen_break"] >= 2
+    assert traps["specialty_wrapped"] >= 1
     assert 5 <= encrypted <= 55
 
 
