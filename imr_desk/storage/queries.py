@@ -98,22 +98,25 @@ class LetterQueries:
         self, after_sha256: str | None, *, statuses: tuple[str, ...] = ("parsed", "in_progress")
     ) -> str | None:
         """The next letter to review after this one, wrapping to the start; None when done."""
-        marks = ", ".join("?" * len(statuses))
-        base = f"SELECT sha256 FROM letters WHERE status IN ({marks})"
         with translated_errors(self.path):
             conn = self._db.conn
+            after = None
             if after_sha256 is not None:
-                found = conn.execute(
-                    f"{base} AND id > (SELECT id FROM letters WHERE sha256 = ?) "
-                    "ORDER BY id LIMIT 1",
-                    (*statuses, after_sha256),
-                ).fetchone()
-                if found:
-                    return found[0]
-            found = conn.execute(
-                f"{base} AND sha256 IS NOT ? ORDER BY id LIMIT 1", (*statuses, after_sha256)
-            ).fetchone()
-        return found[0] if found else None
+                found = conn.execute("SELECT id FROM letters WHERE sha256 = ?", (after_sha256,))
+                after = (found.fetchone() or (None,))[0]
+            first = self._first_id(statuses, after or 0)
+            if first is None and after:
+                first = self._first_id(statuses, 0)
+                first = None if first == after else first
+            if first is None:
+                return None
+            return conn.execute("SELECT sha256 FROM letters WHERE id = ?", (first,)).fetchone()[0]
+
+    def _first_id(self, statuses: tuple[str, ...], after_id: int) -> int | None:
+        """One index seek per status on (status, rowid): fast however the queue is mixed."""
+        sql = "SELECT min(id) FROM letters WHERE status = ? AND id > ?"
+        found = [self._db.conn.execute(sql, (s, after_id)).fetchone()[0] for s in statuses]
+        return min((i for i in found if i is not None), default=None)
 
     def audit(self, sha256: str | None = None) -> list[AuditEntry]:
         """The audit log, oldest first, of one letter or of all. Read-only."""

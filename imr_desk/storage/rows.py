@@ -136,6 +136,11 @@ def filter_sql(
         params.append(LOW_CONFIDENCE)
     if search:
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        clauses.append("(case_number LIKE ? ESCAPE '\\' OR file_name LIKE ? ESCAPE '\\')")
+        # A subquery the planner answers from the covering index letters_search, so a
+        # substring search scans small index entries instead of the stored records.
+        clauses.append(
+            "id IN (SELECT id FROM letters WHERE case_number LIKE ? ESCAPE '\\' "
+            "OR file_name LIKE ? ESCAPE '\\')"
+        )
         params += [pattern, pattern]
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params

@@ -78,6 +78,16 @@ def m001_letters_and_audit(db: Database) -> None:
     db.execute("PRAGMA user_version = 1")
 
 
+@MIGRATIONS()
+def m002_search_and_today_indexes(db: Database) -> None:
+    """Covering indexes: case-number/file-name search scans the index, not the records, and
+    today's verifications are counted from (status, verified_at)."""
+    letters = db.table("letters")
+    letters.create_index(["case_number", "file_name"], "letters_search", if_not_exists=True)
+    letters.create_index(["status", "verified_at"], "letters_status_verified", if_not_exists=True)
+    db.execute("PRAGMA user_version = 2")
+
+
 SCHEMA_VERSION: Final = len(MIGRATIONS._migrations)
 
 

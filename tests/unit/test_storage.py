@@ -281,3 +281,22 @@ def test_a_full_disk_saves_no_partial_letter_and_keeps_earlier_ones(store: Lette
     assert row.status == "parsed"
     assert store.audit(sha) == []
     assert store.integrity_check() == "ok"
+
+
+def test_an_older_database_is_migrated_forward_keeping_its_letters(tmp_path: Path) -> None:
+    path = tmp_path / "letters.db"
+    with LetterStore.open(path) as store:
+        sha = add(store)
+    conn = sqlite3.connect(path)  # make it look like a schema-1 file
+    conn.execute("DROP INDEX letters_search")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm002_search_and_today_indexes'")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with LetterStore.open(path) as store:
+        assert store.get(sha).case_number == "CM16-0000001"
+    conn = sqlite3.connect(path)
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "letters_search" in names
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    conn.close()
