@@ -245,6 +245,9 @@ def generate_letters(
     Layouts take turns in the order given, so every one appears once ``count`` reaches their
     number. The same seed always gives the same letters.
     """
+    unknown = [layout for layout in layouts if layout not in LAYOUT_YEARS]
+    if unknown or not layouts:
+        raise ValueError(f"sample layouts are A, B and C, not {', '.join(unknown) or 'none'}")
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)

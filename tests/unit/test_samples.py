@@ -188,3 +188,8 @@ def test_samples_command_writes_pdf_and_json_pairs(tmp_path: Path, capsys) -> No
 def test_samples_command_rejects_an_unknown_layout(tmp_path: Path) -> None:
     with pytest.raises(SystemExit):
         cli_main(["samples", "--out", str(tmp_path), "--layouts", "B,Z"])
+
+
+def test_generate_letters_refuses_an_unknown_layout(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="A, B and C"):
+        generate_letters(tmp_path, count=1, seed=1, layouts=("D",))
