@@ -14,6 +14,7 @@ import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -281,6 +282,21 @@ def _run_inline(
     return stop()
 
 
+def _new_pool(count: int) -> ProcessPoolExecutor:
+    context = multiprocessing.get_context("spawn")  # no fork of a process that may run Qt
+    return ProcessPoolExecutor(count, mp_context=context, initializer=_ignore_interrupts)
+
+
+def parse_isolated(path: str, parse_file: ParseFile) -> tuple[str, Any]:
+    """Parse one file in a process of its own, so a file that crashes the parser (a MuPDF
+    fault on a damaged PDF) is identified and reported instead of ending the import."""
+    with _new_pool(1) as pool:
+        try:
+            return pool.submit(parse_job, path, parse_file).result()
+        except BrokenProcessPool:
+            return "failed", "the parser crashed on this file (damaged PDF?)"
+
+
 def _run_pool(
     importer: _Importer,
     files: list[Path],
@@ -291,8 +307,7 @@ def _run_pool(
     workers: int | None,
 ) -> bool:
     count = workers or os.cpu_count() or 1
-    context = multiprocessing.get_context("spawn")  # no fork of a process that may run Qt
-    pool = ProcessPoolExecutor(count, mp_context=context, initializer=_ignore_interrupts)
+    pool = _new_pool(count)
     pending: dict[Future, _Job] = {}
     jobs = _jobs(importer, files, record)
     try:
@@ -305,6 +320,15 @@ def _run_pool(
             if not pending or stop():
                 return stop()
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            if any(isinstance(f.exception(), BrokenProcessPool) for f in finished):
+                # A worker died: every job in flight is lost with it. Re-run those one by
+                # one in their own process to find the culprit, then carry on with a new pool.
+                pool.shutdown(wait=True, cancel_futures=True)
+                for job in pending.values():
+                    record(importer.store_result(job, *parse_isolated(str(job.path), parse_file)))
+                pending.clear()
+                pool = _new_pool(count)
+                continue
             for future in finished:
                 record(importer.store_result(pending.pop(future), *future.result()))
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -89,3 +90,11 @@ def write_letters(folder: Path, count: int, *, prefix: str = "letter") -> list[P
         path.write_bytes(f"%PDF fake letter {prefix} {n}".encode())
         paths.append(path)
     return paths
+
+
+def crashing_fake_parse_file(path: str) -> dict[str, Any]:
+    """``fake_parse_file``, except that content starting with ``DIE`` kills the process
+    outright, as a crash inside the PDF library would."""
+    if Path(path).read_bytes().startswith(b"DIE"):
+        os._exit(70)
+    return fake_parse_file(path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fake_letters import fake_parse_file, write_letters
+from fake_letters import crashing_fake_parse_file, fake_parse_file, write_letters
 
 from imr_desk.importer import ImportProgress, discover, import_paths
 from imr_desk.storage import LetterStore
@@ -21,7 +21,8 @@ def store(tmp_path: Path) -> LetterStore:
 def run(store: LetterStore, paths: list, **kw: object):
     kw.setdefault("workers", 0)
     kw.setdefault("parser_version", "v1")
-    return import_paths(store, paths, parse_file=fake_parse_file, **kw)
+    kw.setdefault("parse_file", fake_parse_file)
+    return import_paths(store, paths, **kw)
 
 
 def test_discover_walks_folders_for_pdfs_and_reports_missing_paths(tmp_path: Path) -> None:
@@ -150,3 +151,16 @@ def test_reparse_keeps_a_letter_a_reviewer_opened_while_it_was_being_parsed(
     )
     row = store.get(second)
     assert (row.parser_version, row.current["letter"]["patient_sex"]) == ("v1", "female")
+
+
+def test_a_file_that_crashes_a_worker_is_reported_and_the_rest_imported(
+    store: LetterStore, tmp_path: Path
+) -> None:
+    write_letters(tmp_path / "in", 10)
+    (tmp_path / "in" / "letter-00004b.pdf").write_bytes(b"DIE here")
+    summary = run(store, [tmp_path / "in"], workers=2, parse_file=crashing_fake_parse_file)
+    assert summary.imported == 10
+    assert [(Path(f.path).name, f.reason) for f in summary.failed] == [
+        ("letter-00004b.pdf", "the parser crashed on this file (damaged PDF?)")
+    ]
+    assert store.count_letters() == 10
