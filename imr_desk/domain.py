@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final, Literal
@@ -333,5 +333,3 @@ def _canon(value: Any) -> Any:
         return [_canon(v) for v in value] or None
     return value
 
-
-Normaliser = Callable[[str | None], Any]

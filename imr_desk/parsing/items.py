@@ -8,7 +8,7 @@ paragraph's start is found from sentence ends and vertical gaps between lines.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final
 
 from imr_desk.domain import normalise_text
@@ -61,7 +61,6 @@ class ItemSpans:
     claims_administrator_guideline: Span | None = None
     maximus_guideline: Span | None = None
     rationale: Span | None = None
-    extra: dict[str, float] = field(default_factory=dict)
 
 
 def find_items(stream: TextStream, start: int, end: int) -> list[ItemSpans]:
