@@ -17,7 +17,9 @@ from imr_desk.parsing.text import TextStream, flexible
 CA_LABEL: Final = flexible(r"^Claims Administrator guideline:", re.MULTILINE)
 MAX_LABEL: Final = flexible(r"^MAXIMUS guideline:", re.MULTILINE)
 RATIONALE_LABEL: Final = flexible(r"^Decision rationale:", re.MULTILINE)
-DECISION_LINE: Final = re.compile(r":[ \t]*\n?[ \t]*(Upheld|Overturned)[ \t]*$", re.MULTILINE)
+DECISION_LINE: Final = re.compile(
+    r":[ \t]*\n?[ \t]*(Upheld|Overturned)[ \t]*$", re.MULTILINE | re.IGNORECASE
+)
 SENTENCE_END: Final = re.compile(r"""[.!?]["'\u201d)]?$""")
 MAX_TREATMENT_LINES: Final = 6
 PARAGRAPH_GAP: Final = 0.55  # of a line's height: more white space than this starts a paragraph
