@@ -113,7 +113,6 @@ class ReviewController(QObject):
         self.window.show_page_message(None)
         document = self._document
         view.set_document(document.path, document.sizes, document.words)
-        view.set_evidence(self.session.evidence() if self.session else {})
 
     def open_first(self) -> None:
         """Open the first letter that still needs review (or the first one) at start-up."""

@@ -115,6 +115,7 @@ class FieldForm(QScrollArea):
         self.setObjectName("fieldForm")
         self._rows: dict[str, _FieldRow] = {}
         self._groups: list[_ItemGroup] = []
+        self._shown_items = 0
         self._focused: str | None = None
         body = QWidget()
         self._layout = QVBoxLayout(body)
@@ -206,23 +207,27 @@ class FieldForm(QScrollArea):
         )
 
     def _sync_items(self, items: list[dict[str, Any]]) -> None:
-        while len(self._groups) > len(items):
-            group = self._groups.pop()
-            self._items_box.removeWidget(group)
-            group.deleteLater()
+        """Show one group per item. Groups beyond the count are hidden, not destroyed: building
+        eight editors per item is the slowest part of opening a letter, so they are reused."""
         while len(self._groups) < len(items):
             group = _ItemGroup(self, len(self._groups))
             self._groups.append(group)
             self._items_box.addWidget(group)
-        for group, item in zip(self._groups, items, strict=True):
-            group.set_title_from(item)
+        for index, group in enumerate(self._groups):
+            shown = index < len(items)
+            if shown:
+                group.set_title_from(items[index])
+            if group.isHidden() == shown:
+                group.setVisible(shown)
+        self._shown_items = len(items)
         self.items_title.setText(f"Items ({len(items)})")
 
     # --- accessors and focus ---------------------------------------------------------------
 
     def all_rows(self) -> dict[str, _FieldRow]:
+        """Rows of the letter fields and of the items the open letter has."""
         rows = dict(self._rows)
-        for group in self._groups:
+        for group in self._groups[: self._shown_items]:
             rows.update(group.rows)
         return rows
 

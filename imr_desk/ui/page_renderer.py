@@ -16,8 +16,8 @@ from PySide6.QtGui import QImage
 
 from imr_desk.pdf_source import PdfDocument, PdfError
 
-CACHE_PAGES: Final = 48
-"""Rendered pages kept: a few letters' worth, about 1 MB each at screen size."""
+CACHE_PAGES: Final = 24
+"""Rendered pages kept: a few letters' worth, 3-5 MB each at screen size."""
 WORKERS: Final = 2
 
 _local = threading.local()
@@ -44,7 +44,9 @@ def render_image(path: str, page: int, scale: float) -> QImage:
         rendered.stride,
         QImage.Format.Format_RGB888,
     )
-    return image.copy()
+    # RGB32 is the format the raster engine blits without converting; converting once here,
+    # off the UI thread, makes every later paint of the page a plain copy (and owns the bytes).
+    return image.convertToFormat(QImage.Format.Format_RGB32)
 
 
 class _Relay(QObject):

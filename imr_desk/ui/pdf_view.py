@@ -11,7 +11,16 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen, QResizeEvent, QWheelEvent
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QResizeEvent,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsRectItem,
@@ -38,6 +47,14 @@ EVIDENCE_PEN: Final = QColor(230, 160, 0, 110)
 FOCUS_FILL: Final = QColor(255, 200, 0, 90)
 FOCUS_PEN: Final = QColor(214, 120, 0)
 SELECTION_FILL: Final = QColor(40, 120, 255, 70)
+EVIDENCE_QPEN: Final = QPen(EVIDENCE_PEN, 1)
+FOCUS_QPEN: Final = QPen(FOCUS_PEN, 2)
+FOCUS_BRUSH: Final = QBrush(FOCUS_FILL)
+NO_BRUSH: Final = QBrush(Qt.BrushStyle.NoBrush)
+SELECTION_BRUSH: Final = QBrush(SELECTION_FILL)
+PAPER: Final = QColor(255, 255, 255)
+NO_PEN: Final = QPen(Qt.PenStyle.NoPen)
+PAGE_EDGE: Final = QPen(QColor(0, 0, 0, 70), 0)
 
 
 class PageItem(QGraphicsItem):
@@ -56,12 +73,12 @@ class PageItem(QGraphicsItem):
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        painter.fillRect(self._rect, Qt.GlobalColor.white)
+        painter.fillRect(self._rect, PAPER)
         image: QImage | None = self._source(self.index)
         if image is not None:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             painter.drawImage(self._rect, image)
-        painter.setPen(QPen(QColor(0, 0, 0, 70), 0))
+        painter.setPen(PAGE_EDGE)
         painter.drawRect(self._rect)
 
 
@@ -78,8 +95,10 @@ class EvidenceItem(QGraphicsRectItem):
 
     def set_focused(self, focused: bool) -> None:
         self.focused = focused
-        self.setPen(QPen(FOCUS_PEN if focused else EVIDENCE_PEN, 2 if focused else 1))
-        self.setBrush(FOCUS_FILL if focused else Qt.BrushStyle.NoBrush)
+        # Explicit QBrush/QPen objects: implicit enum-to-QBrush conversion in a hot loop has
+        # crashed PySide6 6.12 (refcount error), so nothing is converted implicitly here.
+        self.setPen(FOCUS_QPEN if focused else EVIDENCE_QPEN)
+        self.setBrush(FOCUS_BRUSH if focused else NO_BRUSH)
         self.setZValue(3 if focused else 2)
 
 
@@ -319,7 +338,7 @@ class PdfView(QGraphicsView):
         self._selection = selection
         self._selection_items = []
         for rect in self._scene_rects(selection.boxes):
-            item = self.scene().addRect(rect, QPen(Qt.PenStyle.NoPen), SELECTION_FILL)
+            item = self.scene().addRect(rect, NO_PEN, SELECTION_BRUSH)
             item.setZValue(4)
             self._selection_items.append(item)
         self.selection_changed.emit(selection.text)
