@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Check a built app from outside the source tree: version, sample letters written by the app
+# itself, parse, import (its worker processes), then an offscreen start that opens the demo
+# database and quits. Prints the bundle size and start-up times.
+#
+#   packaging/smoke.sh dist/imr-desk/imr-desk
+set -euo pipefail
+if [[ $# -ne 1 || ! -x "$1" ]]; then
+  echo "usage: packaging/smoke.sh PATH/TO/imr-desk" >&2
+  exit 2
+fi
+app="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+expected_version="$(sed -n 's/^__version__ = "\(.*\)"$/\1/p' "$(dirname "$0")/../imr_desk/__init__.py")"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/imr-desk-smoke.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+# No checkout on the path, a throwaway home (settings, default database), no display.
+export HOME="$work/home" XDG_DATA_HOME="$work/home/data" XDG_CONFIG_HOME="$work/home/config"
+export QT_QPA_PLATFORM=offscreen
+unset PYTHONPATH PYTHONHOME VIRTUAL_ENV
+mkdir -p "$HOME"
+
+step() {  # step NAME COMMAND...: run with a time limit (a worker that restarts the app hangs)
+  local name="$1"
+  shift
+  if ! timeout 180 "$@" >"$work/$name.out" 2>"$work/$name.err"; then
+    echo "smoke: $name failed: $*" >&2
+    cat "$work/$name.out" "$work/$name.err" >&2
+    exit 1
+  fi
+}
+expect() {  # expect NAME TEXT: the step's output holds TEXT
+  grep -qF -- "$2" "$work/$1.out" || {
+    echo "smoke: $1 printed no '$2':" >&2
+    cat "$work/$1.out" "$work/$1.err" >&2
+    exit 1
+  }
+}
+millis() {  # millis RUNS COMMAND...: mean wall time of RUNS runs, in milliseconds
+  local runs="$1" start end
+  shift
+  start=$(date +%s%N)
+  for _ in $(seq "$runs"); do "$@" >/dev/null 2>&1; done
+  end=$(date +%s%N)
+  echo $(((end - start) / runs / 1000000))
+}
+
+step version "$app" --version
+expect version "imr-desk $expected_version"
+
+step samples "$app" samples --out letters --count 3 --seed 7
+letter="$(find letters -name '*.pdf' | sort | head -n 1)"
+case_number="$(basename "$letter" .pdf)"
+step parse "$app" parse --json "$letter"
+expect parse "\"case_number\": \"$case_number\""
+
+step import "$app" import letters --db imported.db --workers 2
+expect import "imported 3,"
+
+step demo "$app" demo --dir demo --count 4 --smoke
+expect demo "smoke ok: 4 letters"
+step open "$app" --db demo/demo.db --smoke
+expect open "smoke ok: 4 letters"
+
+bundle="$(dirname "$app")"
+echo "smoke ok: $app"
+echo "  bundle size: $(du -sh "$bundle" | cut -f1)"
+echo "  --version: $(millis 10 "$app" --version) ms (mean of 10)"
+echo "  parse one letter: $(millis 5 "$app" parse --json "$letter") ms (mean of 5)"
+echo "  window start, open demo.db, quit: $(millis 5 "$app" --db demo/demo.db --smoke) ms (mean of 5)"
