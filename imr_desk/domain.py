@@ -333,3 +333,32 @@ def _canon(value: Any) -> Any:
         return [_canon(v) for v in value] or None
     return value
 
+
+LOW_CONFIDENCE: Final = 0.8
+# The parser only suggests these (letters never print a category; diagnoses are best effort):
+# they always deserve the reviewer's look, so they never mark a whole letter as doubtful.
+SUGGESTED_FIELDS: Final = frozenset({"category", "diagnoses"})
+
+
+def letter_confidence(record: dict[str, Any]) -> float:
+    """How sure the parser is of a letter: its least sure value, or 0 if a required one is empty.
+
+    Fields the letter does not state (no value, confidence 0) are not doubts; suggested fields
+    are ignored. This is what the queue's "low confidence" filter and sort use.
+    """
+    lowest = 1.0
+    for entry in record.get("provenance") or []:
+        path = entry.get("field", "")
+        name = path.rsplit(".", 1)[-1]
+        if name in SUGGESTED_FIELDS or name not in FIELDS_BY_NAME:
+            continue
+        try:
+            value = get_path(record, path)
+        except (IndexError, KeyError, ValueError):
+            continue
+        if value in (None, []):
+            if FIELDS_BY_NAME[name].required:
+                return 0.0
+            continue
+        lowest = min(lowest, float(entry.get("confidence", 0.0)))
+    return lowest

@@ -19,6 +19,7 @@ from imr_desk.domain import (
     empty_letter,
     field_paths,
     get_path,
+    letter_confidence,
     spec_for_path,
     values_equal,
 )
@@ -46,9 +47,8 @@ def _complete_item(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def min_confidence(record: dict[str, Any]) -> float:
-    """The lowest confidence in the provenance: how much of the letter still needs a look."""
-    values = [float(p.get("confidence", 0.0)) for p in record.get("provenance") or []]
-    return min(values) if values else 0.0
+    """How much of the letter still needs a look (see ``domain.letter_confidence``)."""
+    return letter_confidence(record)
 
 
 def item_index(path: str) -> int | None:

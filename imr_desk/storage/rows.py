@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
 
-LOW_CONFIDENCE: Final = 0.8
+from imr_desk.domain import LOW_CONFIDENCE  # re-exported: storage filters on it
+
 """A letter whose lowest field confidence is below this is listed as low-confidence."""
 
 ROW_COLUMNS: Final = (

@@ -1,0 +1,88 @@
+"""The field list owner: normalisers and record helpers."""
+
+from __future__ import annotations
+
+import pytest
+
+from imr_desk.domain import (
+    FIELDS_BY_NAME,
+    coerce,
+    derive_outcome,
+    empty_item,
+    empty_record,
+    letter_confidence,
+    normalise_date,
+    normalise_text,
+)
+
+
+@pytest.mark.parametrize(
+    ("printed", "iso"),
+    [
+        ("11/09/2016", "2016-11-09"),
+        ("1/5/2017", "2017-01-05"),
+        ("10-13-16", "2016-10-13"),
+        ("03/20/14", "2014-03-20"),
+        ("12/31/99", "1999-12-31"),
+        ("01/01/49", "2049-01-01"),
+        ("01/01/50", "1950-01-01"),
+        ("August 30, 2013", "2013-08-30"),
+        ("Sept. 3, 2013", "2013-09-03"),
+        ("2016-11-09", "2016-11-09"),
+        ("02/30/2016", None),
+        ("soon", None),
+    ],
+)
+def test_dates_normalise_to_iso_with_the_two_digit_year_rule(printed: str, iso: str | None) -> None:
+    assert normalise_date(printed) == iso
+
+
+def test_text_collapses_whitespace_joins_line_end_hyphens_and_expands_ligatures() -> None:
+    assert normalise_text("  a\n b\t\tc  ") == "a b c"
+    assert normalise_text("10-28-\n2016") == "10-28-2016"
+    assert normalise_text("documen-\ntation") == "documen-tation"
+    assert normalise_text("\ufb01ndings 98°") == "findings 98°"
+    assert normalise_text("   ") is None
+
+
+def test_outcome_is_derived_from_the_items() -> None:
+    assert derive_outcome(["upheld", "upheld"]) == "upheld"
+    assert derive_outcome(["overturned"]) == "overturned"
+    assert derive_outcome(["upheld", "overturned"]) == "partially_overturned"
+    assert derive_outcome([]) is None
+
+
+def test_coerce_refuses_values_a_field_cannot_hold_with_a_readable_message() -> None:
+    with pytest.raises(ValueError, match="Decision date: '31/31/2016' is not a date"):
+        coerce(FIELDS_BY_NAME["decision_date"], "31/31/2016")
+    with pytest.raises(ValueError, match="Decision"):
+        coerce(FIELDS_BY_NAME["decision"], "maybe")
+    assert coerce(FIELDS_BY_NAME["decision"], "Upheld") == "upheld"
+    assert coerce(FIELDS_BY_NAME["category"], "DMEPOS") == "DMEPOS"
+    assert coerce(FIELDS_BY_NAME["reviewer_license_states"], "California,  Texas") == [
+        "California",
+        "Texas",
+    ]
+    assert coerce(FIELDS_BY_NAME["patient_age"], " 48 ") == 48
+
+
+def test_letter_confidence_ignores_unstated_and_suggested_fields_but_not_empty_required_ones() -> (
+    None
+):
+    record = empty_record()
+    record["letter"].update(case_number="CM16-0000001", outcome="upheld", injury_date="2016-01-01")
+    record["items"] = [
+        {**empty_item(), "treatment": "TENS unit", "decision": "upheld", "category": "DMEPOS"}
+    ]
+    record["provenance"] = [
+        {"field": "letter.case_number", "confidence": 1.0, "boxes": []},
+        {"field": "letter.outcome", "confidence": 0.95, "boxes": []},
+        {"field": "letter.injury_date", "confidence": 0.9, "boxes": []},
+        {"field": "letter.claim_number", "confidence": 0.0, "boxes": []},
+        {"field": "items.0.treatment", "confidence": 0.95, "boxes": []},
+        {"field": "items.0.decision", "confidence": 1.0, "boxes": []},
+        {"field": "items.0.category", "confidence": 0.5, "boxes": []},
+    ]
+    assert letter_confidence(record) == 0.9
+    record["letter"]["case_number"] = None
+    assert letter_confidence(record) == 0.0
