@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QSettings, QTimer
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
 
 from imr_desk.app import build_main_window, make_application
 from imr_desk.commands.demo import prepare_demo
@@ -32,8 +32,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshot.png"))
     parser.add_argument("--size", default="1440x900", help="window size WxH")
     parser.add_argument("--field", default="items.0.decision", help="field to focus")
+    parser.add_argument("--dark", action="store_true", help="use the dark colour scheme")
     args = parser.parse_args(argv)
     width, height = (int(v) for v in args.size.split("x"))
+    if args.dark:
+        from PySide6.QtGui import QGuiApplication
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.instance() or QApplication(sys.argv[:1])
+        QGuiApplication.styleHints().setColorScheme(Qt.ColorScheme.Dark)
     app = make_application(sys.argv[:1])
     with tempfile.TemporaryDirectory(prefix="imr-desk-shot-") as tmp:
         folder = Path(tmp)
@@ -49,13 +56,27 @@ def main(argv: list[str] | None = None) -> int:
         review = window.review  # type: ignore[attr-defined]
         review.open_first()
         _verify_some(review, 3)
-        review.window.form.focus_field(args.field)
+        _open_layout(window, "B")
+        _settle(300)
+        window.form.focus_field(args.field)
         _settle(600)
         window.grab().save(args.out)
         print(f"wrote {args.out} ({width}x{height})")
         window.close()
     app.processEvents()
     return 0
+
+
+def _open_layout(window: object, layout: str) -> None:
+    """Show a letter of the given layout (the published-decision layout is the common one)."""
+    model = window.queue.model  # type: ignore[attr-defined]
+    for row in range(model.rowCount()):
+        if (
+            model.data(model.index(row, 3)) == layout
+            and model.data(model.index(row, 1)) != "verified"
+        ):
+            window.queue.select_letter(model.sha_at(row))  # type: ignore[attr-defined]
+            return
 
 
 def _verify_some(review: object, count: int) -> None:

@@ -16,7 +16,9 @@ from imr_desk.domain import FieldSpec
 
 DATE_INPUT: Final = QRegularExpression(r"^[0-9]{0,4}([-/.][0-9]{0,2}){0,2}([-/.][0-9]{0,4})?$")
 """Keystrokes a date field accepts: MM/DD/YYYY, M/D/YY, 10-13-16 or ISO YYYY-MM-DD."""
-TEXT_LINES: Final = 4
+TEXT_LINES: Final = {"case_summary": 7, "rationale": 7}
+"""Visible lines of multi-line editors: long prose gets room, citations and names two lines."""
+SHORT_TEXT_LINES: Final = 2
 LIST_LINES: Final = 3
 CONFIDENCE_BANDS: Final = ((0.5, "low"), (0.8, "medium"))
 APP_KEYS: Final = frozenset(("Ctrl+Z", "Ctrl+Shift+Z", "Ctrl+Y", "Ctrl+E", "Ctrl+K"))
@@ -87,7 +89,8 @@ class FieldEditor(QObject):
             combo.activated.connect(self._on_combo_activated)
             return combo
         if kind in ("text", "list"):
-            edit = _GrowingTextEdit(TEXT_LINES if kind == "text" else LIST_LINES)
+            lines = TEXT_LINES.get(self.spec.name, SHORT_TEXT_LINES)
+            edit = _GrowingTextEdit(lines if kind == "text" else LIST_LINES)
             edit.setUndoRedoEnabled(False)
             if kind == "list":
                 edit.setPlaceholderText("one entry per line")

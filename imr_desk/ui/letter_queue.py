@@ -29,7 +29,7 @@ from imr_desk.domain import LAYOUTS, OUTCOMES, STATUSES
 from imr_desk.ui.icons import icon
 
 PAGE_SIZE: Final = 200
-COLUMNS: Final = ("Case number", "Status", "Outcome", "Layout", "Conf.")
+COLUMNS: Final = ("Case number", "Status", "Outcome", "Layout")
 STATUS_COLOURS: Final = {
     "parsed": "#9aa0a6",
     "in_progress": "#f9ab00",
@@ -37,7 +37,6 @@ STATUS_COLOURS: Final = {
     "flagged": "#d93025",
     "skipped": "#8e24aa",
 }
-LOW_CONFIDENCE: Final = 0.8
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -139,9 +138,10 @@ class LetterQueueModel(QAbstractTableModel):
             return self._display(row, column)
         if role == Role.DecorationRole and column == 1:
             return self._icons.setdefault(row.status, _status_icon(row.status))
-        if role == Role.ForegroundRole and column == 4 and row.min_confidence < LOW_CONFIDENCE:
-            return QColor("#d93025")
-        extra = {Role.ToolTipRole: f"{row.file_name}\n{row.source_path}", Role.UserRole: row.sha256}
+        tip = (
+            f"{row.file_name}\nlowest field confidence {row.min_confidence:.0%}\n{row.source_path}"
+        )
+        extra = {Role.ToolTipRole: tip, Role.UserRole: row.sha256}
         return extra.get(role)
 
     def _display(self, row: Any, column: int) -> str:
@@ -150,7 +150,6 @@ class LetterQueueModel(QAbstractTableModel):
             row.status.replace("_", " "),
             (row.outcome or "").replace("_", " "),
             row.layout,
-            f"{row.min_confidence:.0%}",
         )
         return values[column]
 
@@ -227,8 +226,7 @@ class LetterQueueView(QWidget):
         Mode = QHeaderView.ResizeMode
         for column, mode in enumerate((Mode.Interactive, Mode.ResizeToContents, Mode.Stretch)):
             header.setSectionResizeMode(column, mode)
-        for column in (3, 4):
-            header.setSectionResizeMode(column, Mode.ResizeToContents)
+        header.setSectionResizeMode(3, Mode.ResizeToContents)
         table.setColumnWidth(0, digits)
         table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
