@@ -11,7 +11,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Final
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,6 +36,7 @@ from imr_desk.domain import LAYOUTS, OUTCOMES, STATUSES
 from imr_desk.ui.icons import icon
 
 PAGE_SIZE: Final = 200
+SEARCH_DELAY_MS: Final = 200
 COLUMNS: Final = ("Case number", "Status", "Outcome", "Layout")
 STATUS_COLOURS: Final = {
     "parsed": "#9aa0a6",
@@ -196,7 +204,13 @@ class LetterQueueView(QWidget):
         box.addLayout(filters)
         box.addWidget(self.low_confidence)
         box.addWidget(self.table, 1)
-        self.search.textChanged.connect(self._on_filters_changed)
+        # Typing a case number re-queries after a short pause, not on every keystroke, so
+        # the search stays responsive over a very large database.
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._on_filters_changed)
+        self.search.textChanged.connect(self._search_timer.start)
         for combo in (self.status, self.outcome, self.layout_filter):
             combo.currentIndexChanged.connect(self._on_filters_changed)
         self.low_confidence.toggled.connect(self._on_filters_changed)

@@ -92,3 +92,15 @@ def test_queue_model_over_a_real_store_passes_the_model_tester(qtmodeltester, db
         qtmodeltester.check(model)
         model.set_filter(QueueFilter(layout="A"))
         assert model.rowCount() == 1
+
+
+def test_queue_search_filters_after_typing_pauses(qtbot) -> None:
+    store = FakeStore(30)
+    model = LetterQueueModel(store.list_letters, store.count_letters)
+    model.reload()
+    view = LetterQueueView(model)
+    qtbot.addWidget(view)
+    qtbot.keyClicks(view.search, "0000012")
+    assert model.rowCount() == 30, "re-queried on every keystroke"
+    qtbot.waitUntil(lambda: model.rowCount() == 1)
+    assert model.queue_filter().search == "0000012"
