@@ -24,6 +24,10 @@ from imr_desk.ui.main_window import MainWindow
 
 UNVERIFIED: Final = ("parsed", "in_progress")
 PACE_AFTER_HOURS: Final = 5 / 60
+NO_LETTER: Final = (
+    "No letter open.\n\nImport a folder of letters with File → Import letters (Ctrl+O),\n"
+    "or try the app on sample letters: imr-desk demo"
+)
 
 
 class ReviewController(QObject):
@@ -43,6 +47,7 @@ class ReviewController(QObject):
         self._verified_here = 0
         self._connect()
         window.show_reviewer(store.reviewer)
+        window.show_page_message(NO_LETTER)
         self.refresh_progress()
 
     def _connect(self) -> None:
