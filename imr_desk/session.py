@@ -11,10 +11,11 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from imr_desk.domain import (
     ITEM_FIELDS,
+    LOW_CONFIDENCE,
     coerce,
     empty_item,
     field_paths,
@@ -23,9 +24,6 @@ from imr_desk.domain import (
     values_equal,
 )
 from imr_desk.validation import Issue, blocking, issues_by_path, validate
-
-LOW_CONFIDENCE: Final = 0.8
-"""Below this parser confidence a field is shown as needing review."""
 
 OperationKind = Literal["set", "add_item", "remove_item", "move_item"]
 
