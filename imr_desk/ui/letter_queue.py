@@ -32,12 +32,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from imr_desk.domain import LAYOUTS, OUTCOMES, STATUSES
+from imr_desk.domain import LAYOUTS, LOW_CONFIDENCE, OUTCOMES, STATUSES
 from imr_desk.ui.icons import icon
 
 PAGE_SIZE: Final = 200
 SEARCH_DELAY_MS: Final = 200
-COLUMNS: Final = ("Case number", "Status", "Outcome", "Layout")
+COLUMNS: Final = ("Case number", "Status", "Outcome", "Layout", "Conf.")
+CONFIDENCE_COLUMN: Final = 4
 STATUS_COLOURS: Final = {
     "parsed": "#9aa0a6",
     "in_progress": "#f9ab00",
@@ -77,6 +78,15 @@ def _status_icon(status: str) -> QIcon:
     painter.drawEllipse(1, 1, 10, 10)
     painter.end()
     return QIcon(pixmap)
+
+
+def _confidence_colour(confidence: float) -> QColor | None:
+    """Red below one half, amber below the review threshold, the palette's text otherwise."""
+    if confidence < 0.5:
+        return QColor("#d93025")
+    if confidence < LOW_CONFIDENCE:
+        return QColor("#e37400")
+    return None
 
 
 class LetterQueueModel(QAbstractTableModel):
@@ -146,6 +156,10 @@ class LetterQueueModel(QAbstractTableModel):
             return self._display(row, column)
         if role == Role.DecorationRole and column == 1:
             return self._icons.setdefault(row.status, _status_icon(row.status))
+        if role == Role.ForegroundRole and column == CONFIDENCE_COLUMN:
+            return _confidence_colour(row.min_confidence)
+        if role == Role.TextAlignmentRole and column == CONFIDENCE_COLUMN:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         tip = (
             f"{row.file_name}\nlowest field confidence {row.min_confidence:.0%}\n{row.source_path}"
         )
@@ -158,6 +172,7 @@ class LetterQueueModel(QAbstractTableModel):
             row.status.replace("_", " "),
             (row.outcome or "").replace("_", " "),
             row.layout,
+            f"{row.min_confidence:.0%}",
         )
         return values[column]
 
@@ -241,6 +256,7 @@ class LetterQueueView(QWidget):
         for column, mode in enumerate((Mode.Interactive, Mode.ResizeToContents, Mode.Stretch)):
             header.setSectionResizeMode(column, mode)
         header.setSectionResizeMode(3, Mode.ResizeToContents)
+        header.setSectionResizeMode(CONFIDENCE_COLUMN, Mode.ResizeToContents)
         table.setColumnWidth(0, digits)
         table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
