@@ -21,10 +21,12 @@ export QT_QPA_PLATFORM=offscreen
 unset PYTHONPATH PYTHONHOME VIRTUAL_ENV
 mkdir -p "$HOME"
 
-step() {  # step NAME COMMAND...: run with a time limit (a worker that restarts the app hangs)
+limit=()  # a time limit where coreutils' timeout exists (not on stock macOS)
+if command -v timeout >/dev/null 2>&1; then limit=(timeout 180); fi
+step() {  # step NAME COMMAND...: run it (a worker that restarts the app would hang)
   local name="$1"
   shift
-  if ! timeout 180 "$@" >"$work/$name.out" 2>"$work/$name.err"; then
+  if ! ${limit[@]+"${limit[@]}"} "$@" >"$work/$name.out" 2>"$work/$name.err"; then
     echo "smoke: $name failed: $*" >&2
     cat "$work/$name.out" "$work/$name.err" >&2
     exit 1
@@ -37,13 +39,21 @@ expect() {  # expect NAME TEXT: the step's output holds TEXT
     exit 1
   }
 }
+now_ms() {  # wall clock in milliseconds (bash 5's EPOCHREALTIME, else Python's clock)
+  if [[ -n "${EPOCHREALTIME:-}" ]]; then
+    local now="${EPOCHREALTIME/[.,]/}"
+    echo $((now / 1000))
+  else
+    python3 -c 'import time; print(int(time.time() * 1000))'
+  fi
+}
 millis() {  # millis RUNS COMMAND...: mean wall time of RUNS runs, in milliseconds
   local runs="$1" start end
   shift
-  start=$(date +%s%N)
+  start=$(now_ms)
   for _ in $(seq "$runs"); do "$@" >/dev/null 2>&1; done
-  end=$(date +%s%N)
-  echo $(((end - start) / runs / 1000000))
+  end=$(now_ms)
+  echo $(((end - start) / runs))
 }
 
 step version "$app" --version
