@@ -10,7 +10,8 @@ if [[ $# -ne 1 || ! -x "$1" ]]; then
   exit 2
 fi
 app="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
-expected_version="$(sed -n 's/^__version__ = "\(.*\)"$/\1/p' "$(dirname "$0")/../imr_desk/__init__.py")"
+init="$(dirname "$0")/../imr_desk/__init__.py"
+expected_version="$(sed -n 's/^__version__ = "\(.*\)"$/\1/p' "$init")"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/imr-desk-smoke.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
@@ -78,4 +79,5 @@ echo "smoke ok: $app"
 echo "  bundle size: $(du -sh "$bundle" | cut -f1)"
 echo "  --version: $(millis 10 "$app" --version) ms (mean of 10)"
 echo "  parse one letter: $(millis 5 "$app" parse --json "$letter") ms (mean of 5)"
-echo "  window start, open demo.db, quit: $(millis 5 "$app" --db demo/demo.db --smoke) ms (mean of 5)"
+start_ms="$(millis 5 "$app" --db demo/demo.db --smoke)"
+echo "  window start, open demo.db, quit: $start_ms ms (mean of 5)"
