@@ -26,6 +26,7 @@ from imr_desk.parsing.text import TextStream, boxes_of, drop_furniture, flexible
 from imr_desk.pdf_source import PdfError, PdfText, read_pdf
 
 PARSER_VERSION: Final = "1.0.0"
+DAMAGED: Final = "damaged PDF (truncated or corrupt): no IMR letter could be read from it"
 NOT_A_LETTER: Final = (
     "not an IMR determination letter (no case number, IMR headings or items found)"
 )
@@ -58,9 +59,10 @@ def parse_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     Raises ``PdfError`` when the file cannot be read or is a readable PDF with nothing of an IMR
     letter in it, so a batch reports and skips it instead of filling the queue with strangers.
     """
-    record = parse(read_pdf(path))
+    pdf = read_pdf(path)
+    record = parse(pdf)
     if not looks_like_letter(record):
-        raise PdfError(path, NOT_A_LETTER)
+        raise PdfError(path, DAMAGED if pdf.repaired else NOT_A_LETTER)
     return record
 
 
@@ -85,6 +87,8 @@ def parse(pdf: PdfText) -> dict[str, Any]:
         file_name=pdf.file_name, sha256=pdf.sha256, pages=pdf.pages, layout=layout
     )
     record["source"]["needs_ocr"] = pdf.needs_ocr
+    if pdf.repaired:
+        record["source"]["repaired"] = True
     builder = RecordBuilder(record, stream)
     try:
         _read_fields(builder, lines, layout)

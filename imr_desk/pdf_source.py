@@ -60,6 +60,7 @@ class PdfText:
     page_sizes: tuple[tuple[float, float], ...] = ()
     needs_ocr: bool = False
     ocr_pages: tuple[int, ...] = field(default=())
+    repaired: bool = False  # MuPDF had to rebuild the file: truncated or corrupt
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,14 @@ def _extract(
                 needs_ocr = True
         words.extend(page_words)
     return PdfText(
-        name, digest, doc.page_count, tuple(words), tuple(sizes), needs_ocr, tuple(ocr_pages)
+        name,
+        digest,
+        doc.page_count,
+        tuple(words),
+        tuple(sizes),
+        needs_ocr,
+        tuple(ocr_pages),
+        repaired=bool(doc.is_repaired),
     )
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from imr_desk.parser import parse_file
 from imr_desk.pdf_source import PdfError
 
+REPAIRED_WARNING = "the PDF is damaged (repaired on opening); compare the values with the original"
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Files to parse and the output form."""
@@ -27,6 +29,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"imr-desk parse: {path}: {error.reason}", file=sys.stderr)
             failed += 1
             continue
+        if record["source"].get("repaired"):
+            print(f"imr-desk parse: {path}: warning: {REPAIRED_WARNING}", file=sys.stderr)
         print(json.dumps(record, ensure_ascii=False) if args.json else summarise(record))
     return 1 if failed else 0
 

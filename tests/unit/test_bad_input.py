@@ -135,3 +135,29 @@ def test_parse_command_exits_zero_when_every_file_parsed(letter_pdf: Path) -> No
     )
     assert result.returncode == 0, result.stderr
     assert "Naproxen 550mg #60 — overturned" in result.stdout
+
+
+def test_letter_cut_short_is_still_read_but_marked_repaired(tmp_path: Path) -> None:
+    from imr_desk.samples import generate_letters
+
+    letter = generate_letters(tmp_path / "s", count=1, seed=3)[0]
+    data = letter.read_bytes()
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes(data[: len(data) // 2])
+    record = parse_file(cut)
+    assert record["source"]["repaired"] is True
+    result = subprocess.run(
+        [sys.executable, "-m", "imr_desk", "parse", str(cut)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "damaged (repaired on opening)" in result.stderr
+
+
+def test_damaged_pdf_without_a_letter_is_reported_as_damaged(tmp_path: Path) -> None:
+    source = text_to_pdf("Quarterly sales report\n" * 80, tmp_path / "report.pdf")
+    data = source.read_bytes()
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes(data[: len(data) * 3 // 4])
+    assert "damaged" in _reason(cut)
