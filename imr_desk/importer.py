@@ -244,42 +244,48 @@ def import_paths(
 
     for result in missing:
         record(result)
+    run = _Run(importer, parse_file, record, stop)
     try:
-        run = _run_inline if workers == 0 else _run_pool
-        summary.cancelled = run(
-            importer, files, parse_file, record=record, stop=stop, workers=workers
-        )
+        if workers == 0:
+            summary.cancelled = _run_inline(run, files)
+        else:
+            summary.cancelled = _run_pool(run, files, workers or os.cpu_count() or 1)
     except KeyboardInterrupt:
         summary.cancelled = True
     summary.seconds = progress.elapsed
     return summary
 
 
-def _jobs(
-    importer: _Importer, files: list[Path], record: Callable[[FileResult], None]
-) -> Iterator[_Job]:
-    for path in files:
-        job = importer.classify(path)
-        if isinstance(job, FileResult):
-            record(job)
-        else:
-            yield job
+@dataclass
+class _Run:
+    """What parsing in this process and parsing in a pool share: the importer, the parser,
+    and the callbacks that count each file and say when to stop."""
+
+    importer: _Importer
+    parse_file: ParseFile
+    record: Callable[[FileResult], None]
+    stop: Callable[[], bool]
+
+    def jobs(self, files: list[Path]) -> Iterator[_Job]:
+        """The files that need parsing; the others (duplicates, unreadable) are counted here."""
+        for path in files:
+            job = self.importer.classify(path)
+            if isinstance(job, FileResult):
+                self.record(job)
+            else:
+                yield job
+
+    def finish(self, job: _Job, parsed: tuple[str, Any]) -> None:
+        """Store one parse result and count it."""
+        self.record(self.importer.store_result(job, *parsed))
 
 
-def _run_inline(
-    importer: _Importer,
-    files: list[Path],
-    parse_file: ParseFile,
-    *,
-    record: Callable[[FileResult], None],
-    stop: Callable[[], bool],
-    workers: int | None,
-) -> bool:
-    for job in _jobs(importer, files, record):
-        if stop():
+def _run_inline(run: _Run, files: list[Path]) -> bool:
+    for job in run.jobs(files):
+        if run.stop():
             return True
-        record(importer.store_result(job, *parse_job(str(job.path), parse_file)))
-    return stop()
+        run.finish(job, parse_job(str(job.path), run.parse_file))
+    return run.stop()
 
 
 def _new_pool(count: int) -> ProcessPoolExecutor:
@@ -297,39 +303,66 @@ def parse_isolated(path: str, parse_file: ParseFile) -> tuple[str, Any]:
             return "failed", "the parser crashed on this file (damaged PDF?)"
 
 
-def _run_pool(
-    importer: _Importer,
-    files: list[Path],
-    parse_file: ParseFile,
-    *,
-    record: Callable[[FileResult], None],
-    stop: Callable[[], bool],
-    workers: int | None,
-) -> bool:
-    count = workers or os.cpu_count() or 1
+def _run_pool(run: _Run, files: list[Path], count: int) -> bool:
     pool = _new_pool(count)
     pending: dict[Future, _Job] = {}
-    jobs = _jobs(importer, files, record)
+    jobs = run.jobs(files)
     try:
         while True:
-            while not stop() and len(pending) < count * IN_FLIGHT_PER_WORKER:
-                job = next(jobs, None)
-                if job is None:
-                    break
-                pending[pool.submit(parse_job, str(job.path), parse_file)] = job
-            if not pending or stop():
-                return stop()
+            refused = _submit_more(pool, pending, jobs, run, count * IN_FLIGHT_PER_WORKER)
+            if refused is not None:
+                # The pool broke before it took this job: it is in flight like the others.
+                pool = _rerun_lost_jobs(pool, pending, [refused], run, count)
+                continue
+            if not pending or run.stop():
+                return run.stop()
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             if any(isinstance(f.exception(), BrokenProcessPool) for f in finished):
-                # A worker died: every job in flight is lost with it. Re-run those one by
-                # one in their own process to find the culprit, then carry on with a new pool.
-                pool.shutdown(wait=True, cancel_futures=True)
-                for job in pending.values():
-                    record(importer.store_result(job, *parse_isolated(str(job.path), parse_file)))
-                pending.clear()
-                pool = _new_pool(count)
+                pool = _rerun_lost_jobs(pool, pending, [], run, count)
                 continue
             for future in finished:
-                record(importer.store_result(pending.pop(future), *future.result()))
+                run.finish(pending.pop(future), future.result())
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _submit_more(
+    pool: ProcessPoolExecutor,
+    pending: dict[Future, _Job],
+    jobs: Iterator[_Job],
+    run: _Run,
+    limit: int,
+) -> _Job | None:
+    """Keep up to ``limit`` jobs in flight. A worker may die at any moment, after which the
+    pool refuses every submit: the refused job is returned so that it is not lost."""
+    while not run.stop() and len(pending) < limit:
+        job = next(jobs, None)
+        if job is None:
+            return None
+        try:
+            pending[pool.submit(parse_job, str(job.path), run.parse_file)] = job
+        except BrokenProcessPool:
+            return job
+    return None
+
+
+def _rerun_lost_jobs(
+    pool: ProcessPoolExecutor,
+    pending: dict[Future, _Job],
+    refused: list[_Job],
+    run: _Run,
+    count: int,
+) -> ProcessPoolExecutor:
+    """A worker died: every job in flight is lost with it. Keep the results that came back,
+    re-run the rest one by one in their own process to find the culprit, and return a new
+    pool to carry on with."""
+    pool.shutdown(wait=True, cancel_futures=True)
+    for future, job in pending.items():
+        if future.done() and not future.cancelled() and future.exception() is None:
+            run.finish(job, future.result())
+        else:
+            refused.append(job)
+    pending.clear()
+    for job in refused:
+        run.finish(job, parse_isolated(str(job.path), run.parse_file))
+    return _new_pool(count)

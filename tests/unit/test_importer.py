@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fake_letters import crashing_fake_parse_file, fake_parse_file, write_letters
 
+from imr_desk import importer
 from imr_desk.importer import ImportProgress, discover, import_paths
 from imr_desk.storage import LetterStore
 
@@ -163,4 +168,42 @@ def test_a_file_that_crashes_a_worker_is_reported_and_the_rest_imported(
     assert [(Path(f.path).name, f.reason) for f in summary.failed] == [
         ("letter-00004b.pdf", "the parser crashed on this file (damaged PDF?)")
     ]
+    assert store.count_letters() == 10
+
+
+class _BreakingPool:
+    """Runs each job at once; after ``works`` jobs it refuses every submit, as a process
+    pool does once one of its workers has died."""
+
+    def __init__(self, works: int) -> None:
+        self.works = works
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+        if self.works == 0:
+            raise BrokenProcessPool("a worker died")
+        self.works -= 1
+        future: Future = Future()
+        future.set_result(fn(*args))
+        return future
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        pass
+
+    def __enter__(self) -> _BreakingPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+def test_a_pool_that_breaks_while_jobs_are_submitted_loses_no_letter(
+    store: LetterStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Regression: BrokenProcessPool raised by submit() escaped import_paths and the job
+    # just taken from the list was never imported.
+    pools = iter([_BreakingPool(3)])
+    monkeypatch.setattr(importer, "_new_pool", lambda count: next(pools, _BreakingPool(99)))
+    write_letters(tmp_path / "in", 10)
+    summary = run(store, [tmp_path / "in"], workers=2)
+    assert (summary.imported, summary.failed) == (10, [])
     assert store.count_letters() == 10
