@@ -85,14 +85,13 @@ def _import(store: LetterStore, args: argparse.Namespace) -> ImportSummary:
 
 
 def print_summary(summary: ImportSummary, *, store_path: str, verbose: bool = False) -> None:
-    """The closing report: duplicates, failures, letters needing OCR, then the totals."""
+    """The closing report: duplicates, letters needing OCR, then the totals. Failures are
+    only counted here: each one's reason was printed once, as it happened."""
     shown = summary.duplicates if verbose else summary.duplicates[:LISTED_DUPLICATES]
     for result in shown:
         print(f"duplicate: {result.path} ({result.reason})")
     if len(shown) < len(summary.duplicates):
         print(f"... and {len(summary.duplicates) - len(shown)} more duplicates (--verbose)")
-    for result in summary.failed:
-        print(f"failed: {result.path}: {result.reason}")
     for path in summary.needs_ocr:
         print(f"needs OCR: {path}")
     for result in summary.kept:
@@ -100,7 +99,8 @@ def print_summary(summary: ImportSummary, *, store_path: str, verbose: bool = Fa
     rate = summary.total / summary.seconds if summary.seconds else 0.0
     print(
         f"imported {summary.imported}, duplicates {len(summary.duplicates)}, "
-        f"failed {len(summary.failed)}, needs OCR {len(summary.needs_ocr)}"
+        f"failed {len(summary.failed)}{' (reasons above)' if summary.failed else ''}, "
+        f"needs OCR {len(summary.needs_ocr)}"
         + (f", re-parsed {summary.reparsed}" if summary.reparsed or summary.kept else "")
         + f" ({summary.total} files in {summary.seconds:.1f} s, {rate:.1f}/s) into {store_path}"
     )

@@ -29,10 +29,10 @@ def test_import_then_reimport_reports_duplicates_and_failures(
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.4 nothing else")
     code = main(["import", *some_letters, str(broken), "--db", db, "--no-progress"])
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert code == 1  # one file failed
-    assert f"failed: {broken}:" in out
-    assert "imported 4, duplicates 0, failed 1, needs OCR 0" in out
+    assert f"failed: {broken}:" in err
+    assert "imported 4, duplicates 0, failed 1 (reasons above), needs OCR 0" in out
     assert main(["import", *some_letters, "--db", db, "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "imported 0, duplicates 4, failed 0" in out

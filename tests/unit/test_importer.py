@@ -12,6 +12,7 @@ import pytest
 from fake_letters import crashing_fake_parse_file, fake_parse_file, write_letters
 
 from imr_desk import importer
+from imr_desk.cli import main
 from imr_desk.importer import ImportProgress, discover, import_paths
 from imr_desk.storage import LetterStore
 
@@ -207,3 +208,16 @@ def test_a_pool_that_breaks_while_jobs_are_submitted_loses_no_letter(
     summary = run(store, [tmp_path / "in"], workers=2)
     assert (summary.imported, summary.failed) == (10, [])
     assert store.count_letters() == 10
+
+
+def test_the_import_command_prints_each_failure_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 nothing else")
+    db = str(tmp_path / "letters.db")
+    assert main(["import", str(broken), "--db", db, "--no-progress", "--workers", "0"]) == 1
+    captured = capsys.readouterr()
+    assert (captured.out + captured.err).count(f"{broken}") == 1
+    assert f"failed: {broken}: " in captured.err
+    assert "failed 1 (reasons above)" in captured.out
