@@ -7,23 +7,20 @@ row each), so there is no save button and killing the app loses nothing.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from imr_desk.domain import STATUSES
 from imr_desk.pdf_source import PdfDocument, PdfError
 from imr_desk.session import Change, Operation, ReviewSession
 from imr_desk.storage import LetterRow, LetterStore, StorageError
 from imr_desk.ui import dialogs
 from imr_desk.ui.field_form import FormState
 from imr_desk.ui.main_window import MainWindow
+from imr_desk.ui.workflow import UNVERIFIED, ReviewWorkflow
 
-UNVERIFIED: Final = ("parsed", "in_progress")
-PACE_AFTER_HOURS: Final = 5 / 60
 NO_LETTER: Final = (
     "No letter open.\n\nImport a folder of letters with File → Import letters (Ctrl+O),\n"
     "or try the app on sample letters: imr-desk demo"
@@ -43,8 +40,7 @@ class ReviewController(QObject):
         self.session: ReviewSession | None = None
         self._sessions: dict[str, ReviewSession] = {}
         self._document: PdfDocument | None = None
-        self._first_verified: float | None = None
-        self._verified_here = 0
+        self.workflow = ReviewWorkflow(self)
         self._connect()
         window.show_reviewer(store.reviewer)
         window.show_page_message(NO_LETTER)
@@ -67,9 +63,9 @@ class ReviewController(QObject):
             ("previous_review", lambda: self.next_review(backwards=True)),
             ("fill_selection", self.fill_from_selection),
             ("add_item", self.add_item),
-            ("verify_next", self.verify_and_next),
-            ("flag", self.flag),
-            ("skip", self.skip),
+            ("verify_next", self.workflow.verify_and_next),
+            ("flag", self.workflow.flag),
+            ("skip", self.workflow.skip),
             ("next_letter", lambda: w.queue.move_selection(1)),
             ("previous_letter", lambda: w.queue.move_selection(-1)),
             ("focus_form", self.focus_first_field),
@@ -95,7 +91,7 @@ class ReviewController(QObject):
         session.update(row)
         self.session = session
         self._show_document(row)
-        self._refresh_form()
+        self.refresh_form()
         self.window.show_letter_title(row.case_number or row.file_name)
         self._update_actions()
         self.letter_opened.emit(sha256)
@@ -196,7 +192,7 @@ class ReviewController(QObject):
             return False
         if direction == "do":
             session.done(change)
-        self._refresh_form()
+        self.refresh_form()
         self._update_actions()
         if change.focus:
             self.window.form.focus_field(change.focus)
@@ -210,7 +206,7 @@ class ReviewController(QObject):
         except (StorageError, KeyError, IndexError, ValueError) as exc:
             dialogs.show_error(self.window, "Edit not saved", f"The change was not saved: {exc}")
             session.update(self.store.get(session.sha256))
-            self._refresh_form()
+            self.refresh_form()
             return False
         self.window.queue.model.update_row(self.store.get(session.sha256))
         return True
@@ -266,89 +262,17 @@ class ReviewController(QObject):
         self.window.form_dock.show()
         self.window.form.focus_field("letter.case_number")
 
-    # --- workflow --------------------------------------------------------------------------
+    # --- workflow (ui/workflow.py) ---------------------------------------------------------
 
     def verify_and_next(self) -> bool:
-        """Run the rules; if none blocks, mark verified and open the next unverified letter."""
-        if self.session is None:
-            return False
-        self.commit_pending()
-        problems = self.session.blocking_issues()
-        if problems:
-            self._refresh_form()
-            self.window.form.focus_field(problems[0].path)
-            count = len(problems)
-            self.window.statusBar().showMessage(
-                f"Not verified: {count} issue{'s' * (count != 1)} to fix ({problems[0].message})",
-                8000,
-            )
-            return False
-        if not self._set_status("verified"):
-            return False
-        self._verified_here += 1
-        self._first_verified = self._first_verified or time.monotonic()
-        self.refresh_progress()
-        self._advance()
-        return True
-
-    def flag(self) -> bool:
-        """Flag the letter with a note (asked for) and move on."""
-        if self.session is None:
-            return False
-        self.commit_pending()
-        note = dialogs.FlagDialog.ask(self.window, self.store.get(self.session.sha256).note or "")
-        if note is None:
-            return False
-        return self._set_status("flagged", note=note) and self._advance()
-
-    def skip(self) -> bool:
-        if self.session is None:
-            return False
-        self.commit_pending()
-        return self._set_status("skipped") and self._advance()
-
-    def _set_status(self, status: str, *, note: str | None = None) -> bool:
-        sha = self.session.sha256
-        try:
-            row = self.store.set_status(sha, status, note=note)
-        except (StorageError, KeyError) as exc:
-            dialogs.show_error(self.window, "Status not saved", str(exc))
-            return False
-        self.session.update(row)
-        self.window.queue.model.update_row(row)
-        self.refresh_progress()
-        return True
-
-    def _advance(self) -> bool:
-        sha = self.session.sha256 if self.session else None
-        following = self.store.next_letter(sha, statuses=UNVERIFIED)
-        if following is None:
-            self._refresh_form()
-            self.window.statusBar().showMessage("Every letter is reviewed. Well done.", 8000)
-            return True
-        if not self.window.queue.select_letter(following):
-            self.open_letter(following)
-        return True
+        return self.workflow.verify_and_next()
 
     def refresh_progress(self) -> None:
-        """Status bar: verified / total, verified today, and this sitting's pace per hour."""
-        counts = self.store.progress()
-        total = sum(counts.get(status, 0) for status in STATUSES)
-        self.window.show_progress(
-            counts.get("verified", 0), total, counts.get("verified_today", 0), self._pace()
-        )
-
-    def _pace(self) -> float | None:
-        """Letters per hour since the first verification of this sitting; shown only after a
-        few minutes, when the rate means something."""
-        if self._first_verified is None or self._verified_here < 2:
-            return None
-        hours = (time.monotonic() - self._first_verified) / 3600
-        return (self._verified_here - 1) / hours if hours >= PACE_AFTER_HOURS else None
+        self.workflow.refresh_progress()
 
     # --- view state ------------------------------------------------------------------------
 
-    def _refresh_form(self) -> None:
+    def refresh_form(self) -> None:
         session = self.session
         if session is None:
             self.window.form.set_state(None)
