@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from sqlite_utils import Database
 
@@ -30,6 +30,9 @@ from imr_desk.storage.rows import (
     iso_utc,
 )
 from imr_desk.storage.schema import check_version, connect, create_private_file, default_db_path
+
+REOPENED_BY_EDITS: Final = ("parsed", "verified")
+"""Statuses an edit moves to in_progress (see ``LetterStore._save``)."""
 
 
 def os_user() -> str:
@@ -125,13 +128,18 @@ class LetterStore(LetterQueries):
         return _Letter(sha256, found[0], json.loads(found[1]), set(json.loads(found[2] or "[]")))
 
     def _save(self, conn: sqlite3.Connection, letter: _Letter) -> None:
+        """Write an edited letter back. An edit starts the review of a parsed letter, and
+        reopens a verified one: what was verified is no longer what is stored, so the
+        letter leaves the dataset until a reviewer verifies it again (flagged and skipped
+        are a reviewer's own marks and stay)."""
         current = letter.current
-        status = "in_progress" if letter.status == "parsed" else letter.status
+        status = "in_progress" if letter.status in REOPENED_BY_EDITS else letter.status
         if status != letter.status:
             self._audit(conn, letter.sha256, "status", letter.status, status)
         conn.execute(
             "UPDATE letters SET current_json = ?, human_fields = ?, status = ?, case_number = ?, "
-            "outcome = ?, min_confidence = ?, reviewer = ?, updated_at = ? WHERE sha256 = ?",
+            "outcome = ?, min_confidence = ?, reviewer = ?, updated_at = ?, "
+            "verified_at = CASE WHEN ? = 'verified' THEN verified_at END WHERE sha256 = ?",
             (
                 dumps(current),
                 dumps(sorted(letter.human)),
@@ -141,6 +149,7 @@ class LetterStore(LetterQueries):
                 records.min_confidence(current),
                 self.reviewer,
                 self._now(),
+                status,
                 letter.sha256,
             ),
         )
@@ -240,7 +249,8 @@ class LetterStore(LetterQueries):
         """Set one field (value already coerced) and audit it, in one transaction.
 
         ``boxes`` replace that field's provenance (a typed value: none). The letter moves
-        from parsed to in_progress; the outcome follows the items unless a person set it.
+        from parsed or verified to in_progress; the outcome follows the items unless a
+        person set it.
         """
         spec_for_path(path)
         with self._write() as conn:

@@ -155,6 +155,34 @@ def test_set_status_verified_stamps_time_and_note_and_can_be_reopened(store: Let
     assert [a.field for a in store.audit(sha)] == ["status", "note", "status"]
 
 
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda store, sha: store.set_field(sha, "letter.patient_age", 57),
+        lambda store, sha: store.add_item(sha),
+        lambda store, sha: store.remove_item(sha, 0),
+        lambda store, sha: store.move_item(sha, 0, 1),
+    ],
+    ids=["set_field", "add_item", "remove_item", "move_item"],
+)
+def test_editing_a_verified_letter_reopens_it_for_review(store: LetterStore, edit) -> None:
+    # Regression: an edit left the letter verified, so unchecked values reached the dataset.
+    sha = add(store, decisions=("upheld", "overturned"))
+    store.set_status(sha, "verified")
+    before = len(store.audit(sha))
+    row = edit(store, sha)
+    assert (row.status, row.verified_at) == ("in_progress", None)
+    status_changes = [(a.old, a.new) for a in store.audit(sha)[before:] if a.field == "status"]
+    assert status_changes == [("verified", "in_progress")]
+    assert store.count_letters(status="verified") == 0
+
+
+def test_editing_a_flagged_letter_keeps_the_flag(store: LetterStore) -> None:
+    sha = add(store)
+    store.set_status(sha, "flagged")
+    assert store.set_field(sha, "letter.patient_age", 57).status == "flagged"
+
+
 def test_list_letters_filters_pages_and_counts(store: LetterStore) -> None:
     shas = [add(store, n, decisions=("upheld",) if n % 2 else ("overturned",)) for n in range(1, 8)]
     add(store, 8, confidence=0.3, layout="A")
