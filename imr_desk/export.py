@@ -1,7 +1,8 @@
 """Export the reviewed letters as a dataset: letters.jsonl, letters.csv, items.csv, README.md.
 
 The files are written into a staging folder inside the target and moved into place only when
-all four are complete and on disk, so a failed or interrupted export leaves the earlier one.
+all four are complete and on disk; the earlier export's files are moved aside first and put
+back if any move fails, so a failed or interrupted export leaves the earlier one whole.
 """
 
 from __future__ import annotations
@@ -146,13 +147,12 @@ def export_dataset(
     staging = _staging_folder(target)
     try:
         stats = _write_files(store, staging, selection, now or (lambda: datetime.now(UTC)))
-        for name in FILES:
-            os.replace(staging / name, target / name)
+        _swap_in(staging, target)
         _fsync_folder(target)
     except OSError as exc:
         raise ExportError(f"cannot write the export to {target}: {exc.strerror or exc}") from exc
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove_staging(staging)
     return ExportSummary(target, stats.letters, stats.items)
 
 
@@ -185,6 +185,60 @@ def _write_files(
         handle.flush()
         os.fsync(handle.fileno())
     return stats
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """Move the four new files from ``staging`` into ``target``, all or none.
+
+    The earlier export's files are first moved aside into a backup folder inside the staging
+    folder. If any move fails (or is interrupted), the new files already in place are removed
+    and the earlier ones put back, so the folder never mixes two exports. The backup goes
+    with the staging folder, once every new file is in place.
+    """
+    backup = staging / "earlier"
+    backup.mkdir()
+    aside: list[str] = []
+    placed: list[str] = []
+    try:
+        for name in FILES:
+            if os.path.lexists(target / name):
+                os.replace(target / name, backup / name)
+                aside.append(name)
+        for name in FILES:
+            os.replace(staging / name, target / name)
+            placed.append(name)
+    except BaseException:
+        _put_back(target, backup, aside, placed)
+        raise
+    shutil.rmtree(backup, ignore_errors=True)
+
+
+def _put_back(target: Path, backup: Path, aside: list[str], placed: list[str]) -> None:
+    """Undo a partial ``_swap_in``: the earlier files return, new files with no earlier
+    counterpart are removed. A file that cannot return stays in the backup, which is then
+    kept (it is the only copy) and named in the error."""
+    stranded = []
+    for name in aside:
+        try:
+            os.replace(backup / name, target / name)
+        except OSError:
+            stranded.append(name)
+    for name in placed:
+        if name not in aside:
+            (target / name).unlink(missing_ok=True)
+    if stranded:
+        raise ExportError(
+            f"the export to {target} failed and the earlier {', '.join(stranded)} could not "
+            f"be put back: they are kept in {backup}"
+        )
+
+
+def _remove_staging(staging: Path) -> None:
+    """Delete the staging folder, unless it holds earlier files that could not be put back."""
+    backup = staging / "earlier"
+    if backup.is_dir() and any(backup.iterdir()):
+        return
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def _fsync_folder(folder: Path) -> None:

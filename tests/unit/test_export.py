@@ -170,6 +170,61 @@ def test_an_interrupted_export_leaves_the_earlier_one_intact(
     assert snapshot(out) == before
 
 
+def failing_replace(monkeypatch: pytest.MonkeyPatch, *, from_call: int, to_call: int) -> None:
+    """Make ``os.replace`` fail on calls ``from_call`` to ``to_call`` (counting from 1)."""
+    real_replace = os.replace
+    calls = []
+
+    def replace(src: object, dst: object) -> None:
+        calls.append(src)
+        if from_call <= len(calls) <= to_call:
+            raise OSError(5, "Input/output error")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(export_module.os, "replace", replace)
+
+
+@pytest.mark.parametrize("call", [3, 6], ids=["moving-the-earlier-aside", "moving-the-new-in"])
+def test_a_move_that_fails_midway_leaves_every_earlier_file_as_it_was(
+    store: LetterStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, call: int
+) -> None:
+    # Regression: the files were replaced one by one, so a failed third rename left two new
+    # files beside two of the earlier export.
+    out = tmp_path / "out"
+    store.set_status(shas(store)[0], "verified")
+    export_dataset(store, out)
+    before = snapshot(out)
+    for sha in shas(store)[1:]:
+        store.set_status(sha, "verified")
+    failing_replace(monkeypatch, from_call=call, to_call=call)
+    with pytest.raises(ExportError, match="Input/output error"):
+        export_dataset(store, out)
+    assert snapshot(out) == before
+
+
+def test_a_failed_first_export_leaves_no_partial_files(
+    store: LetterStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failing_replace(monkeypatch, from_call=3, to_call=3)
+    with pytest.raises(ExportError):
+        export_dataset(store, tmp_path / "out", selection="all")
+    assert snapshot(tmp_path / "out") == {}
+
+
+def test_earlier_files_that_cannot_be_put_back_are_kept_and_named(
+    store: LetterStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    export_dataset(store, out, selection="all")
+    before = snapshot(out)
+    failing_replace(monkeypatch, from_call=3, to_call=99)
+    with pytest.raises(ExportError, match="could not be put back: they are kept in") as raised:
+        export_dataset(store, out, selection="all")
+    kept = Path(str(raised.value).rsplit(" ", 1)[-1])
+    left = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert {**left, **snapshot(kept)} == before
+
+
 def test_a_folder_that_cannot_be_written_gives_a_clear_error(
     store: LetterStore, tmp_path: Path
 ) -> None:
