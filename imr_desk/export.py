@@ -2,7 +2,8 @@
 
 The files are written into a staging folder inside the target and moved into place only when
 all four are complete and on disk; the earlier export's files are moved aside first and put
-back if any move fails, so a failed or interrupted export leaves the earlier one whole.
+back if any move fails, so a failed or interrupted export leaves the earlier one whole. The
+files are readable by their owner only, like the database: the letters are medical records.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from imr_desk.storage import LetterRow, LetterStore
 from imr_desk.storage.records import complete, corrected_paths
 
 FILES: Final = ("letters.jsonl", "letters.csv", "items.csv", "README.md")
+FILE_MODE: Final = 0o600
 SELECTIONS: Final = ("verified", "all")
 LETTER_COLUMNS: Final = (
     "sha256",
@@ -111,9 +113,7 @@ class _Writers:
     """The three data files of one export, open in the staging folder."""
 
     def __init__(self, folder: Path) -> None:
-        self.handles: list[IO[str]] = [
-            (folder / name).open("w", encoding="utf-8", newline="") for name in FILES[:3]
-        ]
+        self.handles: list[IO[str]] = [_create_private(folder / name) for name in FILES[:3]]
         self.jsonl = self.handles[0]
         self.letters = csv.writer(self.handles[1])
         self.items = csv.writer(self.handles[2])
@@ -156,9 +156,15 @@ def export_dataset(
     return ExportSummary(target, stats.letters, stats.items)
 
 
+def _create_private(path: Path) -> IO[str]:
+    """A new text file readable by its owner only, from its first byte (no chmod window)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    return os.fdopen(fd, "w", encoding="utf-8", newline="")
+
+
 def _staging_folder(target: Path) -> Path:
     try:
-        target.mkdir(parents=True, exist_ok=True)
+        target.mkdir(parents=True, exist_ok=True, mode=0o700)
         return Path(tempfile.mkdtemp(prefix=".export-", dir=target))
     except OSError as exc:
         raise ExportError(f"cannot write to {target}: {exc.strerror or exc}") from exc
@@ -180,7 +186,7 @@ def _write_files(
         writers.close()
     stamp = now().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     card = render_card(stats, selection=selection, generated_at=stamp)
-    with (staging / "README.md").open("w", encoding="utf-8") as handle:
+    with _create_private(staging / "README.md") as handle:
         handle.write(card)
         handle.flush()
         os.fsync(handle.fileno())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -223,6 +224,20 @@ def test_earlier_files_that_cannot_be_put_back_are_kept_and_named(
     kept = Path(str(raised.value).rsplit(" ", 1)[-1])
     left = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     assert {**left, **snapshot(kept)} == before
+
+
+def test_exported_files_are_readable_by_their_owner_only(
+    store: LetterStore, tmp_path: Path
+) -> None:
+    # The letters are medical records: the export is as private as the database (0600).
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "letters.csv").write_text("an earlier, world-readable export")
+    (out / "letters.csv").chmod(0o644)
+    export_dataset(store, out, selection="all")
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()} == dict.fromkeys(
+        FILES, 0o600
+    )
 
 
 def test_a_folder_that_cannot_be_written_gives_a_clear_error(
