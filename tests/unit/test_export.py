@@ -12,6 +12,7 @@ import pytest
 from fake_letters import fake_record
 
 import imr_desk.export as export_module
+from imr_desk.cli import main
 from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS
 from imr_desk.export import FILES, ExportError, export_dataset
 from imr_desk.storage import LetterStore
@@ -238,6 +239,23 @@ def test_exported_files_are_readable_by_their_owner_only(
     assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()} == dict.fromkeys(
         FILES, 0o600
     )
+
+
+def test_an_export_into_a_path_inside_a_file_fails_clearly_and_keeps_the_earlier_one(
+    store: LetterStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Runs as root too (unlike the read-only folder test below): no permission bit can help
+    # when a path component is a regular file.
+    out = tmp_path / "out"
+    export_dataset(store, out, selection="all")
+    before = snapshot(out)
+    inside_a_file = out / "README.md" / "dataset"
+    args = ["export", "--db", str(store.path), "--out", str(inside_a_file)]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert f"cannot write to {inside_a_file}: Not a directory" in err
+    assert "Any earlier export in that folder is unchanged." in err
+    assert snapshot(out) == before
 
 
 def test_a_folder_that_cannot_be_written_gives_a_clear_error(
