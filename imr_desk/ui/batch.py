@@ -94,8 +94,11 @@ class BatchController(QObject):
     def start_export(
         self, folder: Path, *, include_unverified: bool = False
     ) -> BackgroundTask | None:
-        """Export the dataset in the background (atomic: a failed export replaces nothing)."""
-        self.review.commit_pending()
+        """Export the dataset in the background (atomic: a failed export replaces nothing).
+
+        Not started (None) while typing in the form cannot be stored: its field says why."""
+        if not self.review.commit_pending():
+            return None
         db, reviewer = self._store_path(), self._reviewer()
         selection = "all" if include_unverified else "verified"
 

@@ -66,8 +66,8 @@ class ReviewController(QObject):
             ("verify_next", self.workflow.verify_and_next),
             ("flag", self.workflow.flag),
             ("skip", self.workflow.skip),
-            ("next_letter", lambda: w.queue.move_selection(1)),
-            ("previous_letter", lambda: w.queue.move_selection(-1)),
+            ("next_letter", lambda: self.step_letter(1)),
+            ("previous_letter", lambda: self.step_letter(-1)),
             ("focus_form", self.focus_first_field),
             ("shortcuts", lambda: dialogs.ShortcutsDialog.show_for(w)),
             ("about", lambda: dialogs.show_info(w, "About IMR Desk", w.about_text())),
@@ -79,9 +79,14 @@ class ReviewController(QObject):
 
     def open_letter(self, sha256: str) -> bool:
         """Show a letter: page view, form, evidence; keeps that letter's undo history."""
-        if self.session is not None and self.session.sha256 == sha256:
+        current = self.current_sha()
+        if current == sha256:
             return True
-        self.commit_pending()
+        if not self.commit_pending():
+            # Stay on this letter with the refused typing; point the queue back at it once
+            # the selection change that asked for the other letter is over.
+            QTimer.singleShot(0, lambda: self.window.queue.select_letter(current))
+            return False
         try:
             row = self.store.get(sha256)
         except (KeyError, StorageError) as exc:
@@ -124,28 +129,47 @@ class ReviewController(QObject):
         if sha is not None and not queue.select_letter(sha):
             self.open_letter(sha)
 
+    def step_letter(self, step: int) -> bool:
+        """Open the next (+1) or previous (-1) letter of the queue, once the typing is stored."""
+        if not self.commit_pending():
+            return False
+        self.window.queue.move_selection(step)
+        return True
+
     def current_sha(self) -> str | None:
         return self.session.sha256 if self.session else None
 
     # --- edits -----------------------------------------------------------------------------
 
-    def commit_pending(self) -> None:
-        """Write what the reviewer typed in the focused field but has not left yet."""
-        path = self.window.form.focused_path()
-        editor = self.window.form.editor(path) if path else None
-        if editor is not None and editor.is_dirty():
-            self._on_form_field_committed(path, editor.raw_value())
+    def commit_pending(self) -> bool:
+        """Write what the reviewer typed but has not left yet (the focused field, and any
+        typing refused earlier). False when some of it cannot be stored: the reason is shown
+        at that field, the typing stays, and the caller must not move on."""
+        form = self.window.form
+        for path in form.uncommitted_paths():
+            editor = form.editor(path)
+            if editor is not None and not self._on_form_field_committed(path, editor.raw_value()):
+                form.focus_field(path)
+                return False
+        return True
 
-    def _on_form_field_committed(self, path: str, raw: object) -> None:
+    def _on_form_field_committed(self, path: str, raw: object) -> bool:
+        """Write one field's typing; False when it was refused or not saved."""
         if self.session is None:
-            return
+            return True
+        form = self.window.form
         try:
             change = self.session.edit(path, raw)
         except ValueError as exc:
-            self.window.form.set_input_error(path, str(exc))
-            return
-        if change is not None:
-            self.apply(change)
+            form.set_input_error(path, str(exc))
+            return False
+        editor = form.editor(path)
+        if editor is not None:
+            editor.accept()
+        if change is None:
+            self.refresh_form()  # same value (e.g. another date spelling): show it as stored
+            return True
+        return self.apply(change)
 
     def fill_from_selection(self) -> bool:
         """Put the page selection into the focused field, its boxes as the new evidence."""
@@ -246,9 +270,8 @@ class ReviewController(QObject):
 
     def next_review(self, *, backwards: bool = False) -> str | None:
         """Focus the next field that needs review (low confidence, empty required, an issue)."""
-        if self.session is None:
+        if self.session is None or not self.commit_pending():
             return None
-        self.commit_pending()
         path = self.session.next_needing_review(
             self.window.form.focused_path(), backwards=backwards
         )

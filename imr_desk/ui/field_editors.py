@@ -74,6 +74,9 @@ class FieldEditor(QObject):
         self.widget.setAccessibleName(spec.label)
         self.widget.installEventFilter(self)
         self._shown = ""
+        self._stored = ""
+        self.input_error = ""
+        """Why the typing on screen was refused ('' when none); it stays uncommitted."""
         self._band = ""
         self._human = False
         self._invalid = False
@@ -107,9 +110,13 @@ class FieldEditor(QObject):
     # --- value in / out --------------------------------------------------------------------
 
     def set_value(self, value: Any) -> None:
-        """Show a stored value; never reports a commit."""
+        """Show a stored value; never reports a commit. Refused typing stays on screen while
+        the stored value is unchanged, so a refresh never throws away what was typed."""
         text = display_text(self.spec, value)
-        self._shown = text
+        if self.input_error and text == self._stored:
+            return
+        self.input_error = ""
+        self._stored = self._shown = text
         widget = self.widget
         if isinstance(widget, QComboBox):
             index = widget.findData(value)
@@ -140,8 +147,19 @@ class FieldEditor(QObject):
         """Whether the editor shows typing that has not been committed yet."""
         return self.text() != self._shown
 
+    def refuse(self, message: str) -> None:
+        """The typed text cannot be stored: keep it on screen, still counted as uncommitted."""
+        self.input_error = message
+        self._shown = self._stored
+
+    def accept(self) -> None:
+        """The typed text was taken (stored, or equal to what is stored): no input error."""
+        self.input_error = ""
+
     def revert(self) -> None:
         """Show the stored value again (after a rejected edit)."""
+        self.input_error = ""
+        self._shown = self._stored
         if isinstance(self.widget, QLineEdit):
             self.widget.setText(self._shown)
         elif isinstance(self.widget, QPlainTextEdit):

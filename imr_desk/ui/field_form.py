@@ -188,6 +188,8 @@ class FieldForm(QScrollArea):
             value = get_path(state.record, path)
             row.editor.set_value(value)
             messages = state.issues.get(path, [])
+            if row.editor.input_error:
+                messages = [row.editor.input_error]
             row.editor.set_marks(
                 confidence=state.confidence.get(path),
                 human=path in state.human,
@@ -245,11 +247,20 @@ class FieldForm(QScrollArea):
         return row.issue.text() if row and not row.issue.isHidden() else ""
 
     def set_input_error(self, path: str, message: str) -> None:
-        """Show why typed text was not accepted; the typing stays so it can be corrected."""
+        """Show why typed text was not accepted; the typing stays (uncommitted) so it can be
+        corrected, and shows through refreshes until it is stored or reverted."""
         row = self.all_rows().get(path)
         if row is not None:
+            row.editor.refuse(message)
             row.show_issues([message])
             row.editor.set_marks(confidence=None, human=False, invalid=True)
+
+    def uncommitted_paths(self) -> list[str]:
+        """Fields showing typing not stored yet: the focused one first, then any whose typing
+        was refused earlier."""
+        dirty = [path for path, row in self.all_rows().items() if row.editor.is_dirty()]
+        focused = self._focused
+        return sorted(dirty, key=lambda path: path != focused)
 
     def focused_path(self) -> str | None:
         return self._focused

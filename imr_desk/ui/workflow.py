@@ -30,11 +30,9 @@ class ReviewWorkflow:
         self._verified_here = 0
 
     def _ready(self) -> bool:
-        """A letter is open; whatever the reviewer typed is written first."""
-        if self.review.session is None:
-            return False
-        self.review.commit_pending()
-        return True
+        """A letter is open and whatever the reviewer typed is stored (an input error, shown
+        at its field, stops the move so the typing is neither lost nor verified as it was)."""
+        return self.review.session is not None and self.review.commit_pending()
 
     def verify_and_next(self) -> bool:
         """Run the rules; if none blocks, mark verified and open the next unverified letter."""

@@ -1,0 +1,97 @@
+"""The review window driven from the keyboard with real key events: typing that cannot be
+stored stops Verify/Flag/Skip/next letter, and Tab after an edit goes to the next field."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import reopen
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from imr_desk.ui import dialogs
+
+pytestmark = pytest.mark.gui
+
+BAD_DATE = "13/45/2016"
+
+
+def _type_into(qtbot, window, path: str, text: str):
+    """Click into a field, select what it shows and type over it, without leaving it."""
+    window.activateWindow()
+    widget = window.form.editor(path).widget
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is widget)
+    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(widget, text)
+    return widget
+
+
+def test_ctrl_enter_with_an_invalid_date_typed_does_not_verify(qtbot, window, db_path) -> None:
+    sha = window.review.session.sha256
+    before = window.review.session.value("letter.injury_date")
+    widget = _type_into(qtbot, window, "letter.injury_date", BAD_DATE)
+    qtbot.keyClick(widget, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert window.review.session.sha256 == sha
+    assert widget.text() == BAD_DATE
+    assert "not a date" in window.form.issue_text("letter.injury_date")
+    assert QApplication.focusWidget() is widget
+    with reopen(db_path) as store:
+        row = store.get(sha)
+    assert row.status != "verified"
+    assert row.current["letter"]["injury_date"] == before
+
+
+def test_refused_typing_also_stops_skip_flag_and_next_letter(
+    qtbot, window, db_path, monkeypatch
+) -> None:
+    asked = []
+    monkeypatch.setattr(
+        dialogs.FlagDialog, "ask", classmethod(lambda cls, p, note="": asked.append(1) or "x")
+    )
+    sha = window.review.session.sha256
+    widget = _type_into(qtbot, window, "letter.injury_date", BAD_DATE)
+    for key in (Qt.Key.Key_S, Qt.Key.Key_F):  # Skip, Flag
+        qtbot.keyClick(
+            widget, key, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        )
+    window.actions.next_letter.trigger()
+    assert window.review.session.sha256 == sha and not asked
+    queue = window.queue
+    queue.move_selection(1)  # a click on another letter in the queue
+    assert window.review.session.sha256 == sha
+    qtbot.waitUntil(lambda: queue.model.sha_at(queue.table.currentIndex().row()) == sha)
+    assert widget.text() == BAD_DATE
+    with reopen(db_path) as store:
+        assert store.get(sha).status == "parsed"
+
+
+def test_refused_typing_survives_leaving_the_field_and_still_blocks_verify(
+    qtbot, window, db_path
+) -> None:
+    sha = window.review.session.sha256
+    widget = _type_into(qtbot, window, "letter.injury_date", BAD_DATE)
+    qtbot.keyClick(widget, Qt.Key.Key_Tab)
+    assert "not a date" in window.form.issue_text("letter.injury_date")
+    _type_into(qtbot, window, "letter.claim_number", "WC-1")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert widget.text() == BAD_DATE
+    assert window.review.verify_and_next() is False
+    assert window.form.focused_path() == "letter.injury_date"
+    with reopen(db_path) as store:
+        row = store.get(sha)
+    assert row.status != "verified" and row.current["letter"]["claim_number"] == "WC-1"
+
+
+def test_a_refused_value_once_corrected_is_stored_and_verify_goes_on(
+    qtbot, window, db_path
+) -> None:
+    sha = window.review.session.sha256
+    widget = _type_into(qtbot, window, "letter.injury_date", BAD_DATE)
+    qtbot.keyClick(widget, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(widget, "4/5/2001")
+    qtbot.keyClick(widget, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert window.review.session.sha256 != sha, window.statusBar().currentMessage()
+    with reopen(db_path) as store:
+        row = store.get(sha)
+    assert (row.status, row.current["letter"]["injury_date"]) == ("verified", "2001-04-05")
