@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from imr_desk.evaluation import Evaluation, evaluate, gold_from_folder, gold_from_store
-from imr_desk.storage import LetterStore, StorageError
+from imr_desk.storage import LetterStore, NoDatabaseError, StorageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,13 +21,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Score and print the report; exit 1 when nothing could be scored."""
+    """Score and print the report; exit 1 when nothing could be scored, 2 when there is no
+    database."""
     try:
         if args.gold:
             gold = list(gold_from_folder(Path(args.gold), Path(args.pdfs) if args.pdfs else None))
         else:
-            with LetterStore.open(args.db, read_only=False) as store:
+            with LetterStore.open(args.db, read_only=False, create=False) as store:
                 gold = list(gold_from_store(store))
+    except NoDatabaseError as exc:
+        print(f"imr-desk eval: {exc}", file=sys.stderr)
+        return 2
     except (StorageError, OSError, ValueError) as exc:
         print(f"imr-desk eval: {exc}", file=sys.stderr)
         return 1

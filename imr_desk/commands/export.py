@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from imr_desk.export import FILES, SELECTIONS, ExportError, export_dataset
-from imr_desk.storage import LetterStore, StorageError
+from imr_desk.storage import LetterStore, NoDatabaseError, StorageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,10 +22,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Export; on failure the folder keeps its earlier export and the exit code is 1."""
+    """Export; on failure the folder keeps its earlier export and the exit code is 1
+    (2 when there is no database at all)."""
     try:
-        with LetterStore.open(args.db, read_only=False) as store:
+        with LetterStore.open(args.db, read_only=False, create=False) as store:
             summary = export_dataset(store, args.out, selection=args.status)
+    except NoDatabaseError as exc:
+        print(f"imr-desk export: {exc}", file=sys.stderr)
+        return 2
     except (StorageError, ExportError) as exc:
         print(f"imr-desk export: {exc}", file=sys.stderr)
         print("Any earlier export in that folder is unchanged.", file=sys.stderr)

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from imr_desk.stats import ProjectStats, Throughput, collect
-from imr_desk.storage import LetterStore, StorageError
+from imr_desk.storage import LetterStore, NoDatabaseError, StorageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -15,10 +15,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the statistics; exit 1 when the database cannot be read."""
+    """Print the statistics; exit 2 when there is no database, 1 when it cannot be read."""
     try:
-        with LetterStore.open(args.db) as store:
+        with LetterStore.open(args.db, create=False) as store:
             stats = collect(store)
+    except NoDatabaseError as exc:
+        print(f"imr-desk stats: {exc}", file=sys.stderr)
+        return 2
     except StorageError as exc:
         print(f"imr-desk stats: {exc}", file=sys.stderr)
         return 1

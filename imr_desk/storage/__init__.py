@@ -4,7 +4,7 @@ One SQLite file per project: each letter's parser record and human-corrected rec
 review status, and an audit row for every change (see docs/adr/0001-storage.md).
 """
 
-from imr_desk.storage.errors import SchemaTooNewError, StorageError
+from imr_desk.storage.errors import NoDatabaseError, SchemaTooNewError, StorageError
 from imr_desk.storage.rows import LOW_CONFIDENCE, AuditEntry, LetterRow
 from imr_desk.storage.schema import SCHEMA_VERSION, default_db_path
 from imr_desk.storage.store import LetterStore, os_user
@@ -15,6 +15,7 @@ __all__ = [
     "AuditEntry",
     "LetterRow",
     "LetterStore",
+    "NoDatabaseError",
     "SchemaTooNewError",
     "StorageError",
     "default_db_path",

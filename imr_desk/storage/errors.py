@@ -17,6 +17,10 @@ class StorageError(Exception):
     """A database problem, worded for the reviewer; nothing already saved was lost."""
 
 
+class NoDatabaseError(StorageError):
+    """No database file at the path given (a mistyped ``--db``); nothing was created."""
+
+
 class SchemaTooNewError(StorageError):
     """The database was written by a newer IMR Desk; it is left untouched."""
 

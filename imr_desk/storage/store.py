@@ -21,7 +21,7 @@ from sqlite_utils import Database
 
 from imr_desk.domain import STATUSES, get_path, spec_for_path
 from imr_desk.storage import records
-from imr_desk.storage.errors import translated_errors
+from imr_desk.storage.errors import NoDatabaseError, translated_errors
 from imr_desk.storage.queries import Clock, LetterQueries
 from imr_desk.storage.rows import (
     ROW_COLUMNS,
@@ -70,10 +70,17 @@ class LetterStore(LetterQueries):
         reviewer: str | None = None,
         busy_timeout: float = 5.0,
         read_only: bool = False,
+        create: bool = True,
         clock: Clock | None = None,
     ) -> LetterStore:
-        """Open (creating it owner-only if new) and migrate; refuse a newer schema untouched."""
+        """Open (creating it owner-only if new) and migrate; refuse a newer schema untouched.
+
+        ``create=False`` is for commands that only read or report on a project: a mistyped
+        path raises ``NoDatabaseError`` instead of silently creating an empty database.
+        """
         db_path = Path(path) if path is not None else default_db_path()
+        if not create and not db_path.is_file():
+            raise NoDatabaseError(f"no database at {db_path}")
         if not read_only:
             create_private_file(db_path)
         check_version(db_path)

@@ -65,6 +65,18 @@ def test_export_stats_and_eval_commands_on_verified_letters(
     assert "overall field accuracy" in out and "on 2 letters" in out
 
 
+@pytest.mark.parametrize("command", [["stats"], ["export", "--out", "{tmp}/out"], ["eval"]])
+def test_a_mistyped_db_is_an_error_and_creates_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    # Regression: stats, export and eval created an empty database at a mistyped --db.
+    db = tmp_path / "no-such-folder" / "leters.db"
+    command = [part.format(tmp=tmp_path) for part in command]
+    assert main([*command, "--db", str(db)]) == 2
+    assert f"no database at {db}" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_newer_database_is_refused_by_every_command(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

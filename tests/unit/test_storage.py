@@ -13,6 +13,7 @@ from fake_letters import fake_record
 from imr_desk.storage import (
     SCHEMA_VERSION,
     LetterStore,
+    NoDatabaseError,
     SchemaTooNewError,
     StorageError,
     default_db_path,
@@ -42,6 +43,15 @@ def test_open_creates_an_owner_only_wal_database_at_the_schema_version(tmp_path:
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     conn.close()
     LetterStore.open(path).close()  # re-opening applies nothing twice
+
+
+def test_open_without_create_refuses_a_missing_file_and_creates_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "letters.db"
+    with pytest.raises(NoDatabaseError, match=f"no database at {path}"):
+        LetterStore.open(path, create=False)
+    assert list(tmp_path.iterdir()) == []
+    LetterStore.open(path).close()
+    LetterStore.open(path, create=False).close()
 
 
 def test_default_path_is_in_the_user_data_directory_and_reviewer_is_the_os_user(
