@@ -63,6 +63,13 @@ class Change:
     undo: tuple[Operation, ...]
     focus: str = ""
 
+    @property
+    def moves_focus(self) -> bool:
+        """Whether doing it puts the cursor on ``focus``: item changes do; a field edit does
+        not, since the reviewer has already moved on (Tab, a click) when it is written.
+        Undo and redo always go back to ``focus``."""
+        return any(op.kind != "set" for op in self.do)
+
 
 @dataclass
 class ReviewSession:

@@ -218,7 +218,7 @@ class ReviewController(QObject):
             session.done(change)
         self.refresh_form()
         self._update_actions()
-        if change.focus:
+        if change.focus and (direction != "do" or change.moves_focus):
             self.window.form.focus_field(change.focus)
         self.letter_changed.emit(session.sha256)
         return True

@@ -95,3 +95,30 @@ def test_a_refused_value_once_corrected_is_stored_and_verify_goes_on(
     with reopen(db_path) as store:
         row = store.get(sha)
     assert (row.status, row.current["letter"]["injury_date"]) == ("verified", "2001-04-05")
+
+
+def test_tab_after_an_edit_moves_to_the_next_field(qtbot, window, db_path) -> None:
+    sha = window.review.session.sha256
+    widget = _type_into(qtbot, window, "letter.claim_number", "WC-77")
+    following = window.form.editor("letter.date_assigned").widget
+    qtbot.keyClick(widget, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is following
+    assert window.form.focused_path() == "letter.date_assigned"
+    with reopen(db_path) as store:
+        assert store.get(sha).current["letter"]["claim_number"] == "WC-77"
+
+
+def test_clicking_another_field_after_an_edit_keeps_the_click(qtbot, window) -> None:
+    _type_into(qtbot, window, "letter.claim_number", "WC-78")
+    target = window.form.editor("letter.case_summary").widget
+    qtbot.mouseClick(target.viewport(), Qt.MouseButton.LeftButton)
+    assert QApplication.focusWidget() is target
+    assert window.review.session.value("letter.claim_number") == "WC-78"
+
+
+def test_undo_puts_the_cursor_back_in_the_field_it_changed(qtbot, window) -> None:
+    widget = _type_into(qtbot, window, "letter.claim_number", "WC-79")
+    qtbot.keyClick(widget, Qt.Key.Key_Tab)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is widget
+    assert window.review.session.value("letter.claim_number") != "WC-79"

@@ -115,6 +115,13 @@ def test_item_changes_carry_their_inverse() -> None:
     assert added.do[0].index == 2 and added.undo[0].kind == "remove_item"
 
 
+def test_only_item_changes_move_the_cursor_when_done() -> None:
+    session = _session()
+    assert not session.edit("letter.claim_number", "X1").moves_focus
+    assert session.add_item().moves_focus
+    assert session.move_item(0, 1).moves_focus
+
+
 def test_next_needing_review_finds_low_confidence_fields_in_order_and_wraps() -> None:
     session = _session()
     assert session.next_needing_review() == "letter.injury_date"
