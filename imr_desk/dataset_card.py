@@ -1,7 +1,9 @@
 """The exported dataset's card (README.md): schema, fields, counts, reviewers, correction rates.
 
 Counts are gathered while the export streams its letters (``CardStats.add``), so the card
-always describes exactly the records written next to it.
+always describes exactly the records written next to it. Reviewer and correction counts use
+verified records only: an unverified letter's fields were never checked, so counting it would
+make the parser look more accurate than its reviewers found it.
 """
 
 from __future__ import annotations
@@ -59,7 +61,10 @@ class CardStats:
     categories: Counter = field(default_factory=Counter)
     layouts: Counter = field(default_factory=Counter)
     statuses: Counter = field(default_factory=Counter)
+    verified_letters: int = 0
+    verified_items: int = 0
     reviewers: Counter = field(default_factory=Counter)
+    reviewer_corrections: Counter = field(default_factory=Counter)
     corrections: Counter = field(default_factory=Counter)
     decision_dates: list[str] = field(default_factory=list)
     verified_dates: list[str] = field(default_factory=list)
@@ -72,11 +77,19 @@ class CardStats:
         self.categories.update(item["category"] or "(none)" for item in record["items"])
         self.layouts[record["source"]["layout"]] += 1
         self.statuses[record["status"]] += 1
-        review = record["review"] or {}
-        if review.get("reviewer"):
-            self.reviewers[review["reviewer"]] += 1
-        self.corrections.update(generic_path(p) for p in review.get("corrected") or [])
         _keep_range(self.decision_dates, record["letter"]["decision_date"])
+        if record["status"] == "verified":
+            self._add_verified(record)
+
+    def _add_verified(self, record: dict[str, Any]) -> None:
+        review = record["review"] or {}
+        corrected = review.get("corrected") or []
+        self.verified_letters += 1
+        self.verified_items += len(record["items"])
+        reviewer = review.get("reviewer") or "(unknown)"
+        self.reviewers[reviewer] += 1
+        self.reviewer_corrections[reviewer] += len(corrected)
+        self.corrections.update(generic_path(p) for p in corrected)
         _keep_range(self.verified_dates, (review.get("verified_at") or "")[:10] or None)
 
 
@@ -104,6 +117,7 @@ def render_card(stats: CardStats, *, selection: str, generated_at: str) -> str:
         f"Determination Letters, checked field by field by human reviewers in IMR Desk.\n\n"
         f"- Schema: `{SCHEMA}`\n- Exported: {generated_at}\n- Letters included: {selection}\n"
         f"- Letters: {stats.letters}, items (disputed treatments): {stats.items}\n"
+        f"- Verified letters: {stats.verified_letters}, items: {stats.verified_items}\n"
         f"- Decision dates: {_range(stats.decision_dates)}\n"
         f"- Verified: {_range(stats.verified_dates)}\n",
         _FILES,
@@ -111,7 +125,7 @@ def render_card(stats: CardStats, *, selection: str, generated_at: str) -> str:
         _counts("Items by category", stats.categories, stats.items),
         _counts("Letters by layout", stats.layouts, stats.letters),
         _counts("Letters by status", stats.statuses, stats.letters),
-        _counts("Reviewers (letters)", stats.reviewers, stats.letters),
+        _reviewers(stats),
         _corrections(stats),
         _fields(),
     ]
@@ -143,10 +157,36 @@ def _range(bounds: list[str]) -> str:
     return f"{bounds[0]} to {bounds[1]}" if bounds else "none"
 
 
+def _by_count(counter: Counter) -> list[tuple[Any, int]]:
+    return sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))
+
+
 def _counts(title: str, counter: Counter, total: int) -> str:
+    if not counter:
+        return f"## {title}\n\nNone in this export.\n"
     lines = [f"## {title}\n", "| value | count | share |", "|---|---:|---:|"]
-    for value, count in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0]))):
+    for value, count in _by_count(counter):
         lines.append(f"| {value} | {count} | {count / total if total else 0:.1%} |")
+    return "\n".join(lines) + "\n"
+
+
+def _reviewers(stats: CardStats) -> str:
+    """One row per reviewer: the verified letters they verified last, and the fields in
+    them whose value differs from the parser's."""
+    title = "## Reviewers\n"
+    if not stats.reviewers:
+        return f"{title}\nNo letter in this export has been verified yet.\n"
+    lines = [
+        title,
+        "Who verified the letters in this export, and how many fields of those letters "
+        "differ from the parser's.\n",
+        "| reviewer | verified letters | share | corrected fields |",
+        "|---|---:|---:|---:|",
+    ]
+    total = stats.verified_letters
+    for reviewer, count in _by_count(stats.reviewers):
+        corrected = stats.reviewer_corrections[reviewer]
+        lines.append(f"| {reviewer} | {count} | {count / total:.1%} | {corrected} |")
     return "\n".join(lines) + "\n"
 
 
@@ -154,12 +194,14 @@ def _corrections(stats: CardStats) -> str:
     lines = [
         "## How often reviewers corrected the parser\n",
         "Share of letters (letter fields) or items (item fields) whose verified value differs "
-        "from the parser's: the parser's error rate as measured by its reviewers.\n",
+        "from the parser's: the parser's error rate as measured by its reviewers. Counted over "
+        f"the {stats.verified_letters} verified letters ({stats.verified_items} items) only: "
+        "the fields of letters not yet verified were never checked.\n",
         "| field | corrected | of | rate |",
         "|---|---:|---:|---:|",
     ]
     for spec, path in _all_paths():
-        total = stats.letters if spec.scope == "letter" else stats.items
+        total = stats.verified_letters if spec.scope == "letter" else stats.verified_items
         count = stats.corrections[path]
         lines.append(f"| `{path}` | {count} | {total} | {count / total if total else 0:.1%} |")
     return "\n".join(lines) + "\n"

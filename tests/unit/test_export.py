@@ -126,10 +126,42 @@ def test_dataset_card_has_counts_reviewers_and_correction_rates(
     assert "Letters: 2, items (disputed treatments): 3" in card
     assert "| partially_overturned | 1 | 50.0% |" in card
     assert "| Pharmaceuticals | 3 | 100.0% |" in card
-    assert "| ann | 2 | 100.0% |" in card
+    assert "| ann | 2 | 100.0% | 1 |" in card
     assert "| `letter.patient_age` | 1 | 2 | 50.0% |" in card
     assert "| `items.*.decision` | 0 | 3 | 0.0% |" in card
     assert "Decision dates: 2016-12-09 to 2016-12-09" in card
+
+
+def test_the_card_counts_reviewers_and_corrections_over_verified_letters_only(
+    store: LetterStore, tmp_path: Path
+) -> None:
+    # Regression: under --status all, unverified letters (whose fields nobody checked)
+    # counted in the denominators, overstating the parser's accuracy.
+    a, b, c, _ = shas(store)
+    store.set_field(a, "letter.patient_age", 50)
+    store.set_status(a, "verified")
+    store.reviewer = "bob"
+    store.set_field(b, "letter.patient_age", 51)
+    store.set_field(b, "letter.patient_sex", "female")
+    store.set_status(b, "verified")
+    store.set_field(c, "letter.patient_age", 52)  # in progress: not counted
+    export_dataset(store, tmp_path / "out", selection="all")
+    card = (tmp_path / "out" / "README.md").read_text()
+    assert "Verified letters: 2, items: 3" in card
+    assert "| `letter.patient_age` | 2 | 2 | 100.0% |" in card
+    assert "| `letter.patient_sex` | 1 | 2 | 50.0% |" in card
+    assert "| `items.*.decision` | 0 | 3 | 0.0% |" in card
+    assert "Counted over the 2 verified letters (3 items) only" in card
+    reviewers = card.split("## Reviewers\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in reviewers.splitlines() if line.startswith("| ") and "---" not in line]
+    assert rows[1:] == ["| ann | 1 | 50.0% | 1 |", "| bob | 1 | 50.0% | 2 |"]
+
+
+def test_the_card_says_when_no_letter_is_verified(store: LetterStore, tmp_path: Path) -> None:
+    export_dataset(store, tmp_path / "out", selection="all")
+    card = (tmp_path / "out" / "README.md").read_text()
+    assert "## Reviewers\n\nNo letter in this export has been verified yet." in card
+    assert "| `letter.patient_age` | 0 | 0 | 0.0% |" in card
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
