@@ -10,7 +10,7 @@ from __future__ import annotations
 import getpass
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -251,31 +251,57 @@ class LetterStore(LetterQueries):
     # --- edits -------------------------------------------------------------------------
 
     def set_field(
-        self, sha256: str, path: str, value: Any, *, boxes: list[dict] | None = None
+        self,
+        sha256: str,
+        path: str,
+        value: Any,
+        *,
+        boxes: list[dict] | None = None,
+        confidence: float | None = None,
+        human: bool = True,
     ) -> LetterRow:
         """Set one field (value already coerced) and audit it, in one transaction.
 
         ``boxes`` replace that field's provenance (a typed value: none). The letter moves
         from parsed or verified to in_progress; the outcome follows the items unless a
-        person set it.
+        person set it. Undo passes what the field had before the edit: its provenance
+        ``confidence`` (default: a person's 1.0) and ``human=False`` when no person had set
+        it, so the field counts as the parser's again.
         """
         spec_for_path(path)
         with self._write() as conn:
             letter = self._load(conn, sha256)
             old = get_path(letter.current, path)
-            if old == value and boxes is None and path in letter.human:
+            restoring = confidence is not None or not human
+            if old == value and boxes is None and not restoring and path in letter.human:
                 return self.get(sha256)
             letter.current = records.set_value(letter.current, path, value, boxes)
-            letter.human.add(path)
+            if confidence is not None:
+                for entry in letter.current["provenance"]:
+                    if entry["field"] == path:
+                        entry["confidence"] = confidence
+            (letter.human.add if human else letter.human.discard)(path)
             self._audit(conn, sha256, path, old, value)
-            self._rederive_outcome(conn, letter)
+            if path != records.OUTCOME_PATH:  # a restored outcome stays as it was
+                self._rederive_outcome(conn, letter)
             self._save(conn, letter)
         return self.get(sha256)
 
     def add_item(
-        self, sha256: str, *, index: int | None = None, item: dict | None = None
+        self,
+        sha256: str,
+        *,
+        index: int | None = None,
+        item: dict | None = None,
+        provenance: list[dict] | None = None,
+        human: Iterable[str] = (),
     ) -> LetterRow:
-        """Insert an item (empty unless given) at ``index`` (default: the end), audited."""
+        """Insert an item (empty unless given) at ``index`` (default: the end), audited.
+
+        Putting a removed item back (undo) also passes its ``provenance`` entries and the
+        paths a ``human`` had set, both with paths at ``index``; otherwise the new item's
+        fields count as a person's (confidence 1, no boxes) without being human-set.
+        """
         with self._write() as conn:
             letter = self._load(conn, sha256)
             count = len(letter.current["items"])
@@ -283,6 +309,12 @@ class LetterStore(LetterQueries):
             order = list(range(count))
             order.insert(at, -1)
             self._reorder(conn, letter, order, {at: item or {}})
+            prefix = f"items.{at}."
+            kept = {p["field"]: p for p in provenance or [] if p["field"].startswith(prefix)}
+            letter.current["provenance"] = [
+                kept.get(p["field"], p) for p in letter.current["provenance"]
+            ]
+            letter.human |= {path for path in human if path.startswith(prefix)}
             self._audit(conn, sha256, f"items.{at}", None, letter.current["items"][at])
             self._rederive_outcome(conn, letter)
             self._save(conn, letter)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from fake_letters import fake_record
 
+from imr_desk.domain import get_path
 from imr_desk.storage import (
     SCHEMA_VERSION,
     LetterStore,
@@ -138,6 +139,46 @@ def test_item_add_move_remove_renumber_human_fields_and_provenance(store: Letter
     assert fields == ["items.0", "items.2", "items.0", "items.0"]
     last = store.audit(sha)[-2]  # the removal; the outcome change follows it
     assert (last.field, last.old["treatment"], last.new) == ("items.0", "Second", None)
+
+
+def test_set_field_can_restore_the_parser_confidence_and_unmark_the_field(
+    store: LetterStore,
+) -> None:
+    sha = add(store, confidence=0.8)
+    path = "letter.case_number"
+    before = next(p for p in store.get(sha).current["provenance"] if p["field"] == path)
+    old = get_path(store.get(sha).current, path)
+    store.set_field(sha, path, "CM16-0000099")
+    row = store.set_field(
+        sha, path, old, boxes=before["boxes"], confidence=before["confidence"], human=False
+    )
+    assert get_path(row.current, path) == old
+    assert next(p for p in row.current["provenance"] if p["field"] == path) == before
+    assert path not in row.human_fields
+    assert [a.new for a in store.audit(sha) if a.field == path][-1] == old
+
+
+def test_a_restored_outcome_is_not_re_derived_from_the_items(store: LetterStore) -> None:
+    sha = add(store, decisions=("upheld", "overturned"))
+    store.set_field(sha, "letter.outcome", "upheld")
+    row = store.set_field(sha, "letter.outcome", "partially_overturned", human=False)
+    assert row.outcome == "partially_overturned" and "letter.outcome" not in row.human_fields
+
+
+def test_add_item_can_put_back_a_removed_item_with_its_provenance(store: LetterStore) -> None:
+    sha = add(store, decisions=("upheld", "overturned"), confidence=0.7)
+    store.set_field(sha, "items.0.treatment", "Edited")
+    row = store.get(sha)
+    item = row.current["items"][0]
+    entries = [p for p in row.current["provenance"] if p["field"].startswith("items.0.")]
+    store.remove_item(sha, 0)
+    row = store.add_item(
+        sha, index=0, item=item, provenance=entries, human={"items.0.treatment", "letter.x"}
+    )
+    assert row.current["items"][0] == item
+    assert [p for p in row.current["provenance"] if p["field"].startswith("items.0.")] == entries
+    assert row.human_fields == {"items.0.treatment"}
+    assert {p["confidence"] for p in entries} == {0.7, 1.0}
 
 
 def test_invalid_item_indexes_and_fields_change_nothing(store: LetterStore) -> None:
