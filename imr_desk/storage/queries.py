@@ -29,6 +29,31 @@ from imr_desk.storage.rows import (
 Clock = Callable[[], datetime]
 
 
+def version_key(version: str | None) -> tuple[int, ...] | None:
+    """``"1.2.10"`` (or ``"v1.2.10"``) -> ``(1, 2, 10)``, compared number by number (as text,
+    "1.10" would sort before "1.9"); trailing zeros dropped, so "1.2" equals "1.2.0"; None
+    for anything else."""
+    parts = (version or "").strip().removeprefix("v").split(".")
+    if not all(part.isdigit() for part in parts):
+        return None
+    numbers = [int(part) for part in parts]
+    while len(numbers) > 1 and numbers[-1] == 0:
+        numbers.pop()
+    return tuple(numbers)
+
+
+def is_older_version(stored: str | None, current: str) -> bool:
+    """Whether a letter parsed by ``stored`` should be re-parsed by ``current``: only when
+    ``current`` is strictly newer. A stored version that is not a version number (no
+    version recorded) counts as the oldest; a current one that is not cannot claim to be
+    newer than anything."""
+    current_key = version_key(current)
+    if current_key is None:
+        return False
+    stored_key = version_key(stored)
+    return stored_key is None or stored_key < current_key
+
+
 class LetterQueries:
     """The read side of ``LetterStore``."""
 
@@ -169,13 +194,16 @@ class LetterQueries:
         return counts
 
     def reparse_candidates(self, parser_version: str) -> list[tuple[str, str]]:
-        """(sha256, source path) of untouched letters parsed by another parser version."""
+        """(sha256, source path) of untouched letters parsed by an older parser version than
+        ``parser_version`` (see ``is_older_version``): an older parser never overwrites a
+        newer one's results. Read-only."""
         sql = (
-            "SELECT sha256, source_path FROM letters WHERE status = 'parsed' AND "
-            "parser_version IS NOT ? AND sha256 NOT IN (SELECT sha256 FROM audit) ORDER BY id"
+            "SELECT sha256, source_path, parser_version FROM letters WHERE status = 'parsed' "
+            "AND sha256 NOT IN (SELECT sha256 FROM audit) ORDER BY id"
         )
         with translated_errors(self.path):
-            return [tuple(r) for r in self._db.conn.execute(sql, (parser_version,))]
+            found = self._db.conn.execute(sql).fetchall()
+        return [(sha, source) for sha, source, v in found if is_older_version(v, parser_version)]
 
     def integrity_check(self) -> str:
         """SQLite's ``PRAGMA integrity_check`` answer ("ok" when the file is sound)."""

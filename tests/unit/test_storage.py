@@ -20,6 +20,7 @@ from imr_desk.storage import (
     default_db_path,
     os_user,
 )
+from imr_desk.storage.queries import is_older_version
 
 
 @pytest.fixture
@@ -379,3 +380,37 @@ def test_an_older_database_is_migrated_forward_keeping_its_letters(tmp_path: Pat
     assert "letters_search" in names
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
     conn.close()
+
+
+@pytest.mark.parametrize(
+    ("stored", "current", "older"),
+    [
+        ("1.2.9", "1.2.10", True),
+        ("1.2.10", "1.2.9", False),  # as text "1.2.10" < "1.2.9": the old bug's direction
+        ("1.9.3", "1.10.0", True),
+        ("1.2.10", "1.2.10", False),
+        ("1.2", "1.2.0", False),
+        ("v1", "v2", True),
+        (None, "1.0.0", True),  # no version recorded: the oldest
+        ("unknown", "1.0.0", True),
+        ("1.0.0", "unknown", False),  # an unversioned parser is not newer than anything
+    ],
+)
+def test_is_older_version_compares_numbers_not_text(
+    stored: str | None, current: str, older: bool
+) -> None:
+    assert is_older_version(stored, current) is older
+
+
+def test_reparse_candidates_are_letters_of_strictly_older_parsers(store: LetterStore) -> None:
+    # Regression: every other version was a candidate, so --reparse with an older parser
+    # overwrote the results of a newer one.
+    versions = {"1.2.9": 1, "1.2.10": 2, "1.10.0": 3}
+    shas = {}
+    for version, n in versions.items():
+        record = fake_record(n)
+        store.add_letter(record, source_path=f"/in/{n}.pdf", parser_version=version)
+        shas[version] = record["source"]["sha256"]
+    assert store.reparse_candidates("1.2.10") == [(shas["1.2.9"], "/in/1.pdf")]
+    assert store.reparse_candidates("1.2.9") == []
+    assert [sha for sha, _ in store.reparse_candidates("1.11")] == list(shas.values())
