@@ -20,6 +20,7 @@ from imr_desk.domain import (
     field_paths,
     get_path,
     letter_confidence,
+    set_path,
     spec_for_path,
     values_equal,
 )
@@ -83,12 +84,7 @@ def set_value(
 ) -> dict[str, Any]:
     """A copy with one field set by a person; its provenance becomes theirs (confidence 1)."""
     spec_for_path(path)
-    changed = copy.deepcopy(record)
-    parts = path.split(".")
-    if parts[0] == "letter":
-        changed["letter"][parts[1]] = value
-    else:
-        changed["items"][int(parts[1])][parts[2]] = value
+    changed = set_path(record, path, value)
     entries = [p for p in changed["provenance"] if p.get("field") != path]
     entries.append({"field": path, "confidence": HUMAN_CONFIDENCE, "boxes": list(boxes or [])})
     changed["provenance"] = entries

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fake_letters import fake_record
 
-from imr_desk.domain import get_path
+from imr_desk.domain import get_path, set_path
 from imr_desk.storage import (
     SCHEMA_VERSION,
     LetterStore,
@@ -19,6 +19,7 @@ from imr_desk.storage import (
     StorageError,
     default_db_path,
     os_user,
+    records,
 )
 from imr_desk.storage.queries import is_older_version
 
@@ -414,3 +415,23 @@ def test_reparse_candidates_are_letters_of_strictly_older_parsers(store: LetterS
     assert store.reparse_candidates("1.2.10") == [(shas["1.2.9"], "/in/1.pdf")]
     assert store.reparse_candidates("1.2.9") == []
     assert [sha for sha, _ in store.reparse_candidates("1.11")] == list(shas.values())
+
+
+def test_set_value_is_the_domain_set_path_plus_the_reviewers_provenance(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One implementation of "set a field in a record": storage builds on domain.set_path.
+    record = fake_record(1, decisions=("upheld", "upheld"))
+    calls = []
+
+    def spy(*args: object) -> dict:
+        calls.append(args[1:])
+        return set_path(*args)
+
+    monkeypatch.setattr(records, "set_path", spy)
+    changed = records.set_value(record, "items.1.decision", "overturned", None)
+    assert calls == [("items.1.decision", "overturned")]
+    expected = set_path(record, "items.1.decision", "overturned")
+    assert {**changed, "provenance": []} == {**expected, "provenance": []}
+    assert {"field": "items.1.decision", "confidence": 1.0, "boxes": []} in changed["provenance"]
+    assert record == fake_record(1, decisions=("upheld", "upheld"))  # the input is untouched
