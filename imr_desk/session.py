@@ -52,6 +52,13 @@ class Operation:
     index: int | None = None
     new_index: int | None = None
     item: dict | None = None
+    confidence: float | None = None
+    """For an undo: the provenance confidence to restore (None: a person's)."""
+    human: bool = True
+    """For an undo: whether a person had set the field (False: it is the parser's again)."""
+    provenance: tuple[dict, ...] | None = None
+    """For putting a removed item back: its provenance entries and human-set paths."""
+    human_paths: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -182,11 +189,18 @@ class ReviewSession:
             return None
         # The store keeps the outcome in step with the items' decisions (unless a person set
         # it), so a decision edit and its undo need no outcome write of their own.
+        # Undo restores what the field was, including who said so: the parser's confidence
+        # and boxes, and no human mark if no person had set it (it needs review again).
+        restore = Operation(
+            "set",
+            path,
+            old,
+            self.boxes(path),
+            confidence=self.confidence(path),
+            human=self.is_human(path),
+        )
         return Change(
-            f"Edit {spec.label}",
-            (Operation("set", path, new, boxes),),
-            (Operation("set", path, old, self.boxes(path)),),
-            focus=path,
+            f"Edit {spec.label}", (Operation("set", path, new, boxes),), (restore,), focus=path
         )
 
     def add_item(self, index: int | None = None) -> Change:
@@ -201,12 +215,24 @@ class ReviewSession:
         )
 
     def remove_item(self, index: int) -> Change:
-        """The change that removes an item; undo puts the same values back in place."""
+        """The change that removes an item; undo puts it back in place whole: values,
+        provenance and human marks."""
         item = copy.deepcopy(self.record["items"][index])
+        prefix = f"items.{index}."
+        entries = tuple(
+            copy.deepcopy(p)
+            for p in self.record.get("provenance") or []
+            if p["field"].startswith(prefix)
+        )
+        restore = Operation(
+            "add_item",
+            index=index,
+            item=item,
+            provenance=entries,
+            human_paths=frozenset(p for p in self.human_fields if p.startswith(prefix)),
+        )
         return Change(
-            f"Remove item {index + 1}",
-            (Operation("remove_item", index=index),),
-            (Operation("add_item", index=index, item=item),),
+            f"Remove item {index + 1}", (Operation("remove_item", index=index),), (restore,)
         )
 
     def move_item(self, index: int, new_index: int) -> Change | None:

@@ -237,9 +237,14 @@ class ReviewController(QObject):
 
     def _run(self, sha: str, op: Operation) -> LetterRow:
         if op.kind == "set":
-            return self.store.set_field(sha, op.path, op.value, boxes=op.boxes)
+            return self.store.set_field(
+                sha, op.path, op.value, boxes=op.boxes, confidence=op.confidence, human=op.human
+            )
         if op.kind == "add_item":
-            return self.store.add_item(sha, index=op.index, item=op.item)
+            provenance = list(op.provenance) if op.provenance is not None else None
+            return self.store.add_item(
+                sha, index=op.index, item=op.item, provenance=provenance, human=op.human_paths
+            )
         if op.kind == "remove_item":
             return self.store.remove_item(sha, op.index)
         return self.store.move_item(sha, op.index, op.new_index)

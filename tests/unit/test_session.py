@@ -115,6 +115,24 @@ def test_item_changes_carry_their_inverse() -> None:
     assert added.do[0].index == 2 and added.undo[0].kind == "remove_item"
 
 
+def test_undo_of_an_edit_restores_the_parser_confidence_boxes_and_human_mark() -> None:
+    session = _session()
+    (restore,) = session.edit("letter.injury_date", "1/2/2003").undo
+    assert (restore.value, restore.confidence, restore.human) == (None, 0.3, False)
+    (restore,) = session.edit("letter.case_number", "CM16-1").undo
+    assert restore.boxes == [{"page": 0, "rect": [1, 2, 3, 4]}] and restore.confidence == 1.0
+    (redo,) = session.edit("letter.case_number", "CM16-1").do
+    assert (redo.confidence, redo.human) == (None, True)
+
+
+def test_undo_of_removing_an_item_carries_its_provenance_and_human_marks() -> None:
+    session = _session()
+    session.human_fields = frozenset({"items.1.treatment", "items.0.treatment"})
+    (restore,) = session.remove_item(1).undo
+    assert restore.provenance == ({"field": "items.1.decision", "confidence": 0.5, "boxes": []},)
+    assert restore.human_paths == {"items.1.treatment"}
+
+
 def test_only_item_changes_move_the_cursor_when_done() -> None:
     session = _session()
     assert not session.edit("letter.claim_number", "X1").moves_focus
