@@ -30,14 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from imr_desk.pdf_source import Word
 from imr_desk.ui.page_renderer import PageRenderer
-from imr_desk.ui.text_selection import (
-    EMPTY_SELECTION,
-    Selection,
-    WordLike,
-    selection_of,
-    words_in_rect,
-)
+from imr_desk.ui.text_selection import EMPTY_SELECTION, Selection, selection_of, words_in_rect
 
 PAGE_GAP: Final = 14.0
 ZOOM_STEP: Final = 1.25
@@ -123,7 +118,7 @@ class PdfView(QGraphicsView):
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self._path: str | None = None
         self._pages: list[PageItem] = []
-        self._words: Callable[[int], Sequence[WordLike]] = lambda _page: ()
+        self._words: Callable[[int], Sequence[Word]] = lambda _page: ()
         self._last_images: dict[int, QImage] = {}
         self._evidence: list[EvidenceItem] = []
         self._selection_items: list[QGraphicsRectItem] = []
@@ -139,7 +134,7 @@ class PdfView(QGraphicsView):
         self,
         path: str | None,
         sizes: Sequence[tuple[float, float]] = (),
-        words: Callable[[int], Sequence[WordLike]] | None = None,
+        words: Callable[[int], Sequence[Word]] | None = None,
     ) -> None:
         """Show a letter (or nothing); keeps the zoom mode, scrolls to the top."""
         scene = self.scene()

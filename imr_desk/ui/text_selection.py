@@ -1,29 +1,17 @@
 """Turning a dragged rectangle on a page into text and provenance boxes. No Qt.
 
 Kept apart from the view so the rules (which words count, how boxes merge) are tested on
-plain tuples, and so selected text reads exactly like the parser's text for the same words.
+plain ``pdf_source.Word`` values, and so selected text reads exactly like the parser's text for
+the same words.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from imr_desk.domain import normalise_text
-
-
-class WordLike(Protocol):
-    """A word with its box, as ``pdf_source.Word`` provides."""
-
-    page: int
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    text: str
-    block: int
-    line: int
+from imr_desk.pdf_source import Word
 
 
 @dataclass(frozen=True)
@@ -41,9 +29,7 @@ class Selection:
 EMPTY_SELECTION = Selection("", [])
 
 
-def words_in_rect(
-    words: Sequence[WordLike], rect: tuple[float, float, float, float]
-) -> list[WordLike]:
+def words_in_rect(words: Sequence[Word], rect: tuple[float, float, float, float]) -> list[Word]:
     """Words whose box overlaps the rectangle by at least half of its height and some width,
     in the page's reading order (the order PyMuPDF returns them)."""
     x0, y0, x1, y1 = rect
@@ -56,7 +42,7 @@ def words_in_rect(
     return chosen
 
 
-def selection_of(words: Sequence[WordLike]) -> Selection:
+def selection_of(words: Sequence[Word]) -> Selection:
     """Join words into text (normalised like parsed values) and merge boxes per line."""
     if not words:
         return EMPTY_SELECTION
