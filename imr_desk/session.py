@@ -9,9 +9,10 @@ controller runs against the store, so every edit and every undo is saved and aud
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Final, Literal, Protocol
 
 from imr_desk.domain import (
     ITEM_FIELDS,
@@ -26,6 +27,12 @@ from imr_desk.domain import (
 from imr_desk.validation import Issue, blocking, issues_by_path, validate
 
 OperationKind = Literal["set", "add_item", "remove_item", "move_item"]
+SEMICOLON_LISTS: Final = frozenset({"diagnoses"})
+"""List fields whose entries hold commas ("strain of the muscle, fascia, and tendon of the low
+back"). Filled from the page they split only at semicolons and list numbers (1. 2.), never at
+commas or line ends, since letters wrap entries across lines. Licence states and specialties
+are printed comma-separated and split at commas."""
+_ENTRY_BREAK: Final = re.compile(r"\s*;\s*(?:and\s+)?|(?:^|\s+)\d{1,2}[.)]\s*(?=[A-Za-z])")
 
 
 class RowLike(Protocol):
@@ -202,6 +209,15 @@ class ReviewSession:
         return Change(
             f"Edit {spec.label}", (Operation("set", path, new, boxes),), (restore,), focus=path
         )
+
+    def fill(self, path: str, text: str, *, boxes: list[dict]) -> Change | None:
+        """The change that fills a field from text selected on the page, ``boxes`` becoming
+        its evidence (raises ValueError like ``edit``)."""
+        raw: Any = text
+        if spec_for_path(path).name in SEMICOLON_LISTS:
+            parts = (part.strip(" .,") for part in _ENTRY_BREAK.split(text))
+            raw = [part for part in parts if part]
+        return self.edit(path, raw, boxes=boxes)
 
     def add_item(self, index: int | None = None) -> Change:
         """The change that inserts an empty item (at the end by default)."""

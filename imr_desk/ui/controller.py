@@ -181,7 +181,7 @@ class ReviewController(QObject):
             )
             return False
         try:
-            change = self.session.edit(path, selection.text, boxes=selection.boxes)
+            change = self.session.fill(path, selection.text, boxes=selection.boxes)
         except ValueError as exc:
             self.window.form.set_input_error(path, str(exc))
             return False

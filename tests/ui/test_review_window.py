@@ -154,6 +154,19 @@ def test_selecting_page_text_fills_the_focused_field(qtbot, window, db_path) -> 
     assert view.highlighted_rects()
 
 
+def test_filling_diagnoses_from_the_page_splits_entries_not_commas(window) -> None:
+    view, session = window.pdf_view, window.review.session
+    parsed = session.value("letter.diagnoses")
+    box = session.boxes("letter.diagnoses")[0]  # "A; B" on one printed line, in this letter
+    window.form.focus_field("letter.diagnoses")
+    selection = view.select_rect(box["page"], tuple(box["rect"]))
+    assert ";" in selection.text
+    window.actions.fill_selection.trigger()
+    filled = session.value("letter.diagnoses")
+    assert len(filled) == 2 and filled[0] == parsed[0]
+    assert not any(";" in entry for entry in filled)
+
+
 def _pt(x: float, y: float):
     from PySide6.QtCore import QPointF
 

@@ -133,6 +133,38 @@ def test_undo_of_removing_an_item_carries_its_provenance_and_human_marks() -> No
     assert restore.human_paths == {"items.1.treatment"}
 
 
+@pytest.mark.parametrize(
+    ("text", "entries"),
+    [
+        (
+            "a strain of the left hip; a strain of the muscle, fascia, and tendon of the "
+            "low back; and sprain of the lumbar spine.",
+            [
+                "a strain of the left hip",
+                "a strain of the muscle, fascia, and tendon of the low back",
+                "sprain of the lumbar spine",
+            ],
+        ),
+        ("1. Lumbar sprain, strain 2. Neck pain", ["Lumbar sprain, strain", "Neck pain"]),
+        (
+            "Sprain of the right wrist, initial encounter",
+            ["Sprain of the right wrist, initial encounter"],
+        ),
+    ],
+)
+def test_filling_diagnoses_from_the_page_never_splits_at_commas(text, entries) -> None:
+    box = [{"page": 0, "rect": [1, 2, 3, 4]}]
+    change = _session().fill("letter.diagnoses", text, boxes=box)
+    assert change.do[0].value == entries and change.do[0].boxes == box
+
+
+def test_filling_specialties_from_the_page_splits_at_commas() -> None:
+    change = _session().fill(
+        "letter.reviewer_specialties", "Family Practice, Pain Management", boxes=[]
+    )
+    assert change.do[0].value == ["Family Practice", "Pain Management"]
+
+
 def test_only_item_changes_move_the_cursor_when_done() -> None:
     session = _session()
     assert not session.edit("letter.claim_number", "X1").moves_focus
