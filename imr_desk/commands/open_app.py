@@ -66,7 +66,7 @@ def launch(
     if paths:
         first = _first_file(paths)
         batch = window.batch  # type: ignore[attr-defined]
-        batch.import_finished.connect(lambda _summary: _open_file(review, first))
+        batch.import_finished.connect(lambda summary: open_file(review, first, summary))
         batch.start_import(paths)
     else:
         QTimer.singleShot(0, review.open_first)
@@ -81,20 +81,38 @@ def _first_file(paths: list[str]) -> Path | None:
     return next((Path(p) for p in paths if Path(p).is_file()), None)
 
 
-def _open_file(review: object, path: Path | None) -> None:
-    """After importing a single letter given on the command line, show it."""
-    from imr_desk.importer import file_sha256
+def open_file(review: object, path: Path | None, summary: object = None) -> None:
+    """After importing the letters given on the command line, show the first file's letter.
 
-    if path is None:
+    A file the import refused has already been reported by name with its reason (the import's
+    summary), so the reviewer is only left on the first letter there is; any other reason the
+    file cannot be shown is reported by its name too, never by its SHA-256."""
+    from imr_desk.importer import file_sha256
+    from imr_desk.ui import dialogs
+
+    window = review.window  # type: ignore[attr-defined]
+    if path is None or _import_failed(path, summary):
         review.open_first()  # type: ignore[attr-defined]
         return
     try:
         sha = file_sha256(path)
-    except OSError:
-        return
-    queue = review.window.queue  # type: ignore[attr-defined]
-    if not queue.select_letter(sha):
-        review.open_letter(sha)  # type: ignore[attr-defined]
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+    else:
+        if window.queue.select_letter(sha):
+            return
+        if review.store.has_letter(sha):  # type: ignore[attr-defined]
+            review.open_letter(sha)  # type: ignore[attr-defined]
+            return
+        reason = "it is not in the review database (the import stopped before it)"
+    dialogs.show_error(window, "Cannot open letter", f"{path.name}: {reason}")
+    review.open_first()  # type: ignore[attr-defined]
+
+
+def _import_failed(path: Path, summary: object) -> bool:
+    """Whether the import (its ``ImportSummary``) refused ``path``."""
+    failed = getattr(summary, "failed", None) or []
+    return any(Path(result.path).resolve() == path.resolve() for result in failed)
 
 
 def _smoke(window: object, app: object) -> None:
