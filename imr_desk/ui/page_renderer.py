@@ -2,7 +2,8 @@
 
 PyMuPDF documents are not thread-safe, so each pool thread opens its own ``PdfDocument``; the
 workers only produce pixels (a ``QImage``, which unlike ``QPixmap`` may be built off the UI
-thread) and hand them back through a queued signal. Typing never waits for a page.
+thread) and hand them back through a queued signal. Typing never waits for a page, not even
+for a newly opened letter's first one.
 """
 
 from __future__ import annotations
@@ -94,20 +95,27 @@ class PageRenderer(QObject):
             self._cache.move_to_end(key)
         return image
 
-    def request(self, path: str, page: int, scale: float) -> None:
-        """Render a page in the background unless it is cached or already on its way."""
+    def request(self, path: str, page: int, scale: float, *, urgent: bool = False) -> None:
+        """Render a page in the background unless it is cached or already on its way;
+        ``urgent`` pages (the first one a new letter shows) jump the queue."""
         key = (path, page, round(scale, 3))
         if key in self._cache or key in self._pending:
             return
         self._pending.add(key)
-        self._pool.start(_RenderJob(self._relay, path, page, key[2]))
+        self._pool.start(_RenderJob(self._relay, path, page, key[2]), 1 if urgent else 0)
 
-    def render_now(self, path: str, page: int, scale: float) -> QImage:
-        """Render in the calling thread (for the first visible page, so it paints at once)."""
-        key = (path, page, round(scale, 3))
-        if key not in self._cache:
-            self._store(key, render_image(path, page, key[2]))
-        return self._cache[key]
+    def any_scale(self, path: str, page: int) -> QImage | None:
+        """A cached image of the page at some other scale (drawn scaled until the right one
+        lands), or None."""
+        return next(
+            (image for key, image in reversed(self._cache.items()) if key[:2] == (path, page)),
+            None,
+        )
+
+    def drop_queued(self) -> None:
+        """Forget renders not started yet (the letter they were for is no longer shown)."""
+        self._pool.clear()
+        self._pending.clear()
 
     def wait_idle(self, msecs: int = 5000) -> bool:
         """Block until queued renders finish (used when closing and by the benchmark)."""

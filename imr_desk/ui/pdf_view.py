@@ -155,8 +155,11 @@ class PdfView(QGraphicsView):
         scene.setSceneRect(QRectF(-PAGE_GAP, -PAGE_GAP, width + 2 * PAGE_GAP, y + PAGE_GAP))
         self._apply_fit()
         self.verticalScrollBar().setValue(self.verticalScrollBar().minimum())
+        self._renderer.drop_queued()
         if path and self._pages:
-            self._renderer.render_now(path, 0, self.render_scale())
+            # Off the UI thread like every page: the paper shows (blank, or a cached image at
+            # another scale) until the pixels land, a few tens of ms later.
+            self._renderer.request(path, 0, self.render_scale(), urgent=True)
         self._current_page = -1
         self._on_scrolled()
 
@@ -185,7 +188,7 @@ class PdfView(QGraphicsView):
         image = self._renderer.image(self._path, index, scale)
         if image is None:
             self._renderer.request(self._path, index, scale)
-            return self._last_images.get(index)
+            return self._last_images.get(index) or self._renderer.any_scale(self._path, index)
         self._last_images[index] = image
         return image
 

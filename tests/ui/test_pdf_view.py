@@ -58,3 +58,33 @@ def test_select_rect_returns_text_and_one_box_per_line(view: PdfView) -> None:
     assert "Case Number" in selection.text or "MAXIMUS" in selection.text
     pages = {box["page"] for box in selection.boxes}
     assert pages == {0} and len(selection.boxes) >= 2
+
+
+def test_opening_a_letter_renders_no_page_on_the_ui_thread(
+    qtbot, sample_letters: Path, monkeypatch
+) -> None:
+    import threading
+
+    from imr_desk.ui import page_renderer
+
+    threads: list[bool] = []
+    real = page_renderer.render_image
+
+    def recording(path: str, page: int, scale: float):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return real(path, page, scale)
+
+    monkeypatch.setattr(page_renderer, "render_image", recording)
+    renderer = PageRenderer()
+    widget = PdfView(renderer)
+    qtbot.addWidget(widget)
+    widget.resize(700, 500)
+    widget.show()
+    document = PdfDocument(sorted(sample_letters.glob("*.pdf"))[1])
+    widget.set_document(document.path, document.sizes, document.words)
+    assert not widget.is_painted()  # blank paper until the worker's pixels land
+    with qtbot.waitSignal(widget.page_painted, timeout=10000):
+        pass
+    assert widget.is_painted() and threads and not any(threads)
+    renderer.wait_idle()
+    document.close()
