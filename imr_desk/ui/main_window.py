@@ -199,7 +199,7 @@ class MainWindow(QMainWindow):
             width = min(width, available.width())
             height = min(height, available.height())
         self.resize(width, height)
-        self.resizeDocks([self.queue_dock, self.form_dock], [400, 460], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.queue_dock, self.form_dock], [430, 460], Qt.Orientation.Horizontal)
 
     def save_layout(self) -> None:
         """Remember window geometry and dock layout for the next start."""
