@@ -29,7 +29,8 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv or ["imr-desk"])
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
-    app.setApplicationDisplayName(APPLICATION)
+    # No display name: Qt would append it to every window title ("IMR Desk — CM… — IMR Desk").
+    app.setDesktopFileName("imr-desk")  # lets Wayland docks match the .desktop entry and icon
     apply_theme(app)
     return app  # type: ignore[return-value]
 
