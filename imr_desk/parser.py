@@ -157,22 +157,14 @@ def _section(
 
 
 def _read_credentials(builder: RecordBuilder, stream: TextStream) -> None:
-    licensure = LICENSURE.search(stream.text)
-    if licensure:
-        builder.put(
-            "reviewer_license_states",
-            split_list(licensure.group(1)),
-            0.95,
-            stream.boxes(licensure.start(1), licensure.end(1)),
-        )
-    specialty = SPECIALTY.search(stream.text)
-    if specialty:
-        builder.put(
-            "reviewer_specialties",
-            split_list(specialty.group(1)),
-            0.95,
-            stream.boxes(specialty.start(1), specialty.end(1)),
-        )
+    for name, pattern in (
+        ("reviewer_license_states", LICENSURE),
+        ("reviewer_specialties", SPECIALTY),
+    ):
+        match = pattern.search(stream.text)
+        if match:
+            boxes = stream.boxes(match.start(1), match.end(1))
+            builder.put(name, split_list(match.group(1)), 0.95, boxes)
     span = _section(stream, HOW_HEADING, SUMMARY_HEADING) or (0, len(stream.text))
     found = summary.prose_credentials(stream, *span)
     if found:
