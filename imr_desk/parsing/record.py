@@ -50,14 +50,7 @@ def add_item(builder: RecordBuilder, spans: ItemSpans) -> None:
     index = len(builder.record["items"])
     item = empty_item()
     evidence = builder.evidence
-    for name in (
-        "treatment",
-        "original_request",
-        "authorized_portion",
-        "claims_administrator_guideline",
-        "maximus_guideline",
-        "rationale",
-    ):
+    for name in (spec.name for spec in ITEM_FIELDS if spec.kind == "text"):
         span: Span | None = getattr(spans, name)
         if span is None:
             continue

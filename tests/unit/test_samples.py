@@ -16,14 +16,7 @@ from imr_desk.pdf_source import Word, open_document, read_pdf
 from imr_desk.samples import generate_letters, generate_record, render_letter
 from imr_desk.samples.prose import WEANING
 
-TEXT_FIELDS = (
-    "treatment",
-    "original_request",
-    "authorized_portion",
-    "claims_administrator_guideline",
-    "maximus_guideline",
-    "rationale",
-)
+TEXT_FIELDS = tuple(spec.name for spec in ITEM_FIELDS if spec.kind == "text")
 FOOTER_TOP = 740.0
 
 
