@@ -48,6 +48,23 @@ def _window(db: Path, folder: Path) -> Any:
     return window
 
 
+def _wait_painted(view: Any, timeout_ms: int = 5000) -> None:
+    """Block in Qt's event loop until the view says its visible pages are painted.
+
+    Waiting in a real event loop (not a processEvents spin) matters: the loop then sleeps in
+    native code and the render threads get Python's lock, as they do in the running app.
+    """
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    if view.is_painted():
+        return
+    loop = QEventLoop()
+    view.page_painted.connect(loop.quit)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    view.page_painted.disconnect(loop.quit)
+
+
 def time_letters(window: Any, app: Any) -> tuple[list[float], list[float]]:
     """Seconds from selecting each letter to its page painted and its form filled, and
     seconds the selection kept the UI thread busy (keys typed then would wait that long)."""
@@ -61,8 +78,7 @@ def time_letters(window: Any, app: Any) -> tuple[list[float], list[float]]:
         start = time.perf_counter()
         queue.select_letter(sha)
         busy.append(time.perf_counter() - start)
-        while not view.is_painted():
-            app.processEvents()
+        _wait_painted(view)
         view.viewport().repaint()
         window.form.repaint()
         times.append(time.perf_counter() - start)

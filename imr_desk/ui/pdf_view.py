@@ -158,8 +158,10 @@ class PdfView(QGraphicsView):
         self._renderer.drop_queued()
         if path and self._pages:
             # Off the UI thread like every page: the paper shows (blank, or a cached image at
-            # another scale) until the pixels land, a few tens of ms later.
-            self._renderer.request(path, 0, self.render_scale(), urgent=True)
+            # another scale) until the pixels land, a few tens of ms later. Every page in view
+            # is asked for now, not at the first paint, so the renders overlap the form filling.
+            for page in self._visible_pages() or self._pages[:1]:
+                self._renderer.request(path, page.index, self.render_scale(), urgent=True)
         self._current_page = -1
         self._on_scrolled()
 
