@@ -19,7 +19,7 @@ from imr_desk.parsing.text import TextStream, flexible
 NOTICE_TITLE: Final = flexible(r"Notice of Independent Medical Review Determination", re.IGNORECASE)
 DETERMINATION: Final = flexible(
     r"(?P<n>\d+)\) MAXIMUS Federal Services, Inc\. has determined the request for (?P<t>.+?)"
-    r" is (?P<not>not )?medically necessary and appropriate\.",
+    r" is (?P<not>not\s*)?medically necessary and appropriate\.",
     re.DOTALL,
 )
 REGARDING: Final = flexible(
@@ -34,6 +34,12 @@ MAX_HEADING: Final = flexible(
 RATIONALE_HEADING: Final = flexible(r"^Rationale for the Decision:", re.MULTILINE)
 QUALIFICATIONS: Final = flexible(r"^Medical Qualifications of the Expert Reviewer:", re.MULTILINE)
 CASE_SUMMARY: Final = flexible(r"^Case Summary:", re.MULTILINE)
+# Notices open the summary with a fixed note on where it came from; it is not the summary.
+SUMMARY_DISCLAIMER: Final = flexible(
+    r"Disclaimer: The following case summary was taken directly from the utilization review"
+    r" \S+ dated [^.]*?\d{4}\.\s*",
+    re.IGNORECASE,
+)
 FILED_ON: Final = flexible(
     rf"application for Independent Medical Review was filed on ({summary.DATE})", re.IGNORECASE
 )
@@ -69,6 +75,8 @@ def _read_prose(builder: RecordBuilder, stream: TextStream) -> None:
         first = REGARDING.search(text, case_summary.end())
         end = _trim(text, first.start() if first else len(text))
         start = _skip_space(text, case_summary.end())
+        disclaimer = SUMMARY_DISCLAIMER.match(text, start)
+        start = disclaimer.end() if disclaimer else start
         builder.put("case_summary", normalise_text(text[start:end]), 0.9, stream.boxes(start, end))
         builder.put_span("patient_age", summary.patient_age(stream, start, end))
         builder.put_span("patient_sex", summary.patient_sex(stream, start, end))
