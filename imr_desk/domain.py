@@ -207,6 +207,19 @@ def split_list(text: str | None) -> list[str]:
     return [part for part in (normalise_text(p) for p in text.split(",")) if part]
 
 
+# Diagnoses hold commas ("strain of the muscle, fascia, and tendon of the low back"), so they
+# split only at semicolons and list numbers, also when run together ("1.A2.B3.C").
+_DIAGNOSIS_BREAK: Final = re.compile(r"\s*;\s*(?:and\s+)?|(?<![\d.])\d{1,2}[.)]\s*(?=[A-Za-z])")
+
+
+def split_entries(spec: FieldSpec, text: str) -> list[str]:
+    """Entries of a list field as printed: diagnoses by number or semicolon, others by comma."""
+    if spec.name != "diagnoses":
+        return split_list(text)
+    parts = (normalise_text(part.strip(" .,;\n")) for part in _DIAGNOSIS_BREAK.split(text))
+    return [part for part in parts if part]
+
+
 def coerce(spec: FieldSpec, value: Any) -> Any:
     """Normalise a value typed by a person into the field's stored form.
 

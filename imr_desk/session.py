@@ -9,10 +9,9 @@ controller runs against the store, so every edit and every undo is saved and aud
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from imr_desk.domain import (
     ITEM_FIELDS,
@@ -22,17 +21,12 @@ from imr_desk.domain import (
     field_paths,
     get_path,
     spec_for_path,
+    split_entries,
     values_equal,
 )
 from imr_desk.validation import Issue, blocking, issues_by_path, validate
 
 OperationKind = Literal["set", "add_item", "remove_item", "move_item"]
-SEMICOLON_LISTS: Final = frozenset({"diagnoses"})
-"""List fields whose entries hold commas ("strain of the muscle, fascia, and tendon of the low
-back"). Filled from the page they split only at semicolons and list numbers (1. 2.), never at
-commas or line ends, since letters wrap entries across lines. Licence states and specialties
-are printed comma-separated and split at commas."""
-_ENTRY_BREAK: Final = re.compile(r"\s*;\s*(?:and\s+)?|(?:^|\s+)\d{1,2}[.)]\s*(?=[A-Za-z])")
 
 
 class RowLike(Protocol):
@@ -213,10 +207,8 @@ class ReviewSession:
     def fill(self, path: str, text: str, *, boxes: list[dict]) -> Change | None:
         """The change that fills a field from text selected on the page, ``boxes`` becoming
         its evidence (raises ValueError like ``edit``)."""
-        raw: Any = text
-        if spec_for_path(path).name in SEMICOLON_LISTS:
-            parts = (part.strip(" .,") for part in _ENTRY_BREAK.split(text))
-            raw = [part for part in parts if part]
+        spec = spec_for_path(path)
+        raw: Any = split_entries(spec, text) if spec.kind == "list" else text
         return self.edit(path, raw, boxes=boxes)
 
     def add_item(self, index: int | None = None) -> Change:

@@ -19,7 +19,6 @@ from imr_desk.domain import (
     empty_letter,
     field_paths,
     get_path,
-    letter_confidence,
     set_path,
     spec_for_path,
     values_equal,
@@ -45,11 +44,6 @@ def _complete_item(item: dict[str, Any]) -> dict[str, Any]:
     full = empty_item()
     full.update({k: v for k, v in item.items() if k in full})
     return full
-
-
-def min_confidence(record: dict[str, Any]) -> float:
-    """How much of the letter still needs a look (see ``domain.letter_confidence``)."""
-    return letter_confidence(record)
 
 
 def item_index(path: str) -> int | None:

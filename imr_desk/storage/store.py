@@ -19,7 +19,7 @@ from typing import Any, Final
 
 from sqlite_utils import Database
 
-from imr_desk.domain import STATUSES, get_path, spec_for_path
+from imr_desk.domain import STATUSES, get_path, letter_confidence, spec_for_path
 from imr_desk.storage import records
 from imr_desk.storage.errors import NoDatabaseError, translated_errors
 from imr_desk.storage.queries import Clock, LetterQueries
@@ -153,7 +153,7 @@ class LetterStore(LetterQueries):
                 status,
                 current["letter"].get("case_number"),
                 current["letter"].get("outcome"),
-                records.min_confidence(current),
+                letter_confidence(current),
                 self.reviewer,
                 self._now(),
                 status,
@@ -197,7 +197,7 @@ class LetterStore(LetterQueries):
                     "parsed",
                     current["letter"].get("case_number"),
                     current["letter"].get("outcome"),
-                    records.min_confidence(current),
+                    letter_confidence(current),
                     parser_version,
                     None,
                     None,
@@ -229,7 +229,7 @@ class LetterStore(LetterQueries):
                     parser_version,
                     current["letter"].get("case_number"),
                     current["letter"].get("outcome"),
-                    records.min_confidence(current),
+                    letter_confidence(current),
                     record["source"].get("layout") or "unknown",
                     int(record["source"].get("pages") or 0),
                     int(bool(record["source"].get("needs_ocr"))),

@@ -13,6 +13,7 @@ from imr_desk.domain import (
     letter_confidence,
     normalise_date,
     normalise_text,
+    split_entries,
 )
 
 
@@ -86,3 +87,26 @@ def test_letter_confidence_ignores_unstated_and_suggested_fields_but_not_empty_r
     assert letter_confidence(record) == 0.9
     record["letter"]["case_number"] = None
     assert letter_confidence(record) == 0.0
+
+
+def test_diagnoses_split_at_list_numbers_even_run_together_and_keep_their_commas() -> None:
+    spec = FIELDS_BY_NAME["diagnoses"]
+    assert split_entries(
+        spec, "1.Posttraumatic stress disorder2.RSD lower extremities3.Myofascial"
+    ) == [
+        "Posttraumatic stress disorder",
+        "RSD lower extremities",
+        "Myofascial",
+    ]
+    assert split_entries(
+        spec, "strain of the muscle, fascia, and tendon; lumbar\nradiculopathy"
+    ) == [
+        "strain of the muscle, fascia, and tendon",
+        "lumbar radiculopathy",
+    ]
+    assert split_entries(spec, "1. L4-5 disc bulge of 1.5 mm 2. Type 2 diabetes") == [
+        "L4-5 disc bulge of 1.5 mm",
+        "Type 2 diabetes",
+    ]
+    states = FIELDS_BY_NAME["reviewer_license_states"]
+    assert split_entries(states, "California,North Carolina") == ["California", "North Carolina"]

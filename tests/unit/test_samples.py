@@ -16,7 +16,16 @@ from imr_desk.pdf_source import Word, open_document, read_pdf
 from imr_desk.samples import generate_letters, generate_record, render_letter
 from imr_desk.samples.prose import WEANING
 
-TEXT_FIELDS = tuple(spec.name for spec in ITEM_FIELDS if spec.kind == "text")
+# The item fields fields.md defines as printed text (a literal copy: the test must not share
+# the code's own selection of them).
+TEXT_FIELDS = (
+    "treatment",
+    "original_request",
+    "authorized_portion",
+    "claims_administrator_guideline",
+    "maximus_guideline",
+    "rationale",
+)
 FOOTER_TOP = 740.0
 
 
