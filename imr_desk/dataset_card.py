@@ -66,6 +66,7 @@ class CardStats:
     reviewers: Counter = field(default_factory=Counter)
     reviewer_corrections: Counter = field(default_factory=Counter)
     corrections: Counter = field(default_factory=Counter)
+    removed_items: int = 0
     decision_dates: list[str] = field(default_factory=list)
     verified_dates: list[str] = field(default_factory=list)
 
@@ -90,6 +91,7 @@ class CardStats:
         self.reviewers[reviewer] += 1
         self.reviewer_corrections[reviewer] += len(corrected)
         self.corrections.update(generic_path(p) for p in corrected)
+        self.removed_items += review.get("removed_items") or 0
         _keep_range(self.verified_dates, (review.get("verified_at") or "")[:10] or None)
 
 
@@ -149,7 +151,10 @@ _FILES: Final = """## Files
 
 Each record's `review` says who verified it and when, the parser version whose output the
 reviewer corrected, and `corrected`: the field paths whose verified value differs from the
-parser's (taken from the audit trail of every edit).
+parser's (taken from the audit trail of every edit). Each item is compared with the parser
+item it came from, wherever it moved; every non-empty field of an item a reviewer added counts
+as corrected. `removed_items` counts the parser's items the reviewer removed (not a disputed
+treatment of the letter); they are not field paths of the record.
 """
 
 
@@ -196,7 +201,8 @@ def _corrections(stats: CardStats) -> str:
         "Share of letters (letter fields) or items (item fields) whose verified value differs "
         "from the parser's: the parser's error rate as measured by its reviewers. Counted over "
         f"the {stats.verified_letters} verified letters ({stats.verified_items} items) only: "
-        "the fields of letters not yet verified were never checked.\n",
+        "the fields of letters not yet verified were never checked. Parser items reviewers "
+        f"removed: {stats.removed_items}.\n",
         "| field | corrected | of | rate |",
         "|---|---:|---:|---:|",
     ]

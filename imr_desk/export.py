@@ -22,7 +22,7 @@ from typing import IO, Any, Final
 from imr_desk.dataset_card import CardStats, render_card
 from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, SCHEMA
 from imr_desk.storage import LetterRow, LetterStore
-from imr_desk.storage.records import complete, corrected_paths
+from imr_desk.storage.records import complete, corrected_paths, removed_items
 
 FILES: Final = ("letters.jsonl", "letters.csv", "items.csv", "README.md")
 FILE_MODE: Final = 0o600
@@ -40,6 +40,7 @@ LETTER_COLUMNS: Final = (
     "verified_at",
     "parser_version",
     "corrected",
+    "removed_items",
     "note",
 )
 ITEM_COLUMNS: Final = ("sha256", "case_number", "item_index", *(s.name for s in ITEM_FIELDS))
@@ -78,7 +79,8 @@ def export_record(row: LetterRow, audited: Iterable[str]) -> dict[str, Any]:
             "reviewer": row.reviewer,
             "verified_at": row.verified_at,
             "parser_version": row.parser_version,
-            "corrected": corrected_paths(row.parsed, row.current, audited),
+            "corrected": corrected_paths(row.parsed, row.current, audited, row.item_origins),
+            "removed_items": removed_items(row.parsed, row.current, row.item_origins),
             "note": row.note,
         },
     }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
 from imr_desk.domain import (
@@ -133,31 +133,86 @@ def with_derived_outcome(record: dict[str, Any]) -> dict[str, Any]:
     return changed
 
 
+def default_origins(record: dict[str, Any]) -> list[int | None]:
+    """Each item its own parser item: what a letter whose items were never added, removed
+    or moved has (and what rows stored before origins were kept are taken to have)."""
+    return list(range(len(record.get("items") or [])))
+
+
+def reorder_origins(origins: list[int | None], old_order: list[int]) -> list[int | None]:
+    """The origins after ``reorder_items``' order: an item keeps its parser item wherever
+    it moves, a new item (``-1``) has none."""
+    return [origins[old] if old >= 0 else None for old in old_order]
+
+
+def matching_parser_item(
+    parsed: dict[str, Any], origins: list[int | None], item: dict[str, Any]
+) -> int | None:
+    """The parser item, not yet the origin of any item, whose values ``item`` has: an item
+    put back after its removal (undo) is that parser item again, not a new one."""
+    taken = set(origins)
+    for index, candidate in enumerate(parsed.get("items") or []):
+        if index not in taken and _same_item(candidate, item):
+            return index
+    return None
+
+
+def _same_item(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return all(values_equal(a.get(s.name), b.get(s.name)) for s in ITEM_FIELDS)
+
+
+def _checked_origins(
+    current: dict[str, Any], origins: Sequence[int | None] | None
+) -> list[int | None]:
+    if origins is None or len(origins) != len(current.get("items") or []):
+        return default_origins(current)
+    return list(origins)
+
+
 def corrected_paths(
-    parsed: dict[str, Any], current: dict[str, Any], audited: Iterable[str]
+    parsed: dict[str, Any],
+    current: dict[str, Any],
+    audited: Iterable[str],
+    origins: Sequence[int | None] | None = None,
 ) -> list[str]:
-    """Field paths, in field order, that the audit trail touched and whose value now differs
-    from the parser's. A change to the item list (``items.N``) makes every item path a
-    candidate, since indexes shift."""
+    """Field paths, in field order, whose value now differs from the parser's, for a letter
+    the audit trail touched. Each item is compared with the parser item it came from
+    (``origins``, default: the one at its own index), so items that only moved are not
+    corrected; an added item has every non-empty field corrected. Parser items removed
+    are not paths of the current record: see ``removed_items``."""
     touched = set(audited)
     if not touched:
         return []
-    structural = any(_ITEM_PATH.match(p) and p.count(".") == 1 for p in touched)
-    count = max(len(parsed.get("items") or []), len(current.get("items") or []))
-    paths = [spec.path() for spec in LETTER_FIELDS]
-    paths += [spec.path(i) for i in range(count) for spec in ITEM_FIELDS]
-    result = []
-    for path in paths:
-        is_item = path.startswith("items.")
-        if path not in touched and not (is_item and structural):
-            continue
-        if not values_equal(_value_or_empty(parsed, path), _value_or_empty(current, path)):
-            result.append(path)
+    result = [
+        spec.path()
+        for spec in LETTER_FIELDS
+        if spec.path() in touched
+        and not values_equal(get_path(parsed, spec.path()), get_path(current, spec.path()))
+    ]
+    if any(item_index(path) is not None for path in touched):
+        result += _corrected_items(parsed, current, _checked_origins(current, origins))
     return result
 
 
-def _value_or_empty(record: dict[str, Any], path: str) -> Any:
-    index = item_index(path)
-    if index is not None and index >= len(record.get("items") or []):
-        return None
-    return get_path(record, path)
+def _corrected_items(
+    parsed: dict[str, Any], current: dict[str, Any], origins: list[int | None]
+) -> list[str]:
+    parsed_items = parsed.get("items") or []
+    result = []
+    for index, item in enumerate(current.get("items") or []):
+        origin = origins[index]
+        base = parsed_items[origin] if origin is not None and origin < len(parsed_items) else {}
+        result += [
+            spec.path(index)
+            for spec in ITEM_FIELDS
+            if not values_equal(base.get(spec.name), item.get(spec.name))
+        ]
+    return result
+
+
+def removed_items(
+    parsed: dict[str, Any], current: dict[str, Any], origins: Sequence[int | None] | None
+) -> int:
+    """How many of the parser's items no current item comes from (the reviewer removed them)."""
+    kept = {o for o in _checked_origins(current, origins) if o is not None}
+    return sum(1 for index in range(len(parsed.get("items") or [])) if index not in kept)

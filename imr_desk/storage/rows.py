@@ -21,7 +21,7 @@ ROW_COLUMNS: Final = (
     "min_confidence, parser_version, reviewer, note, created_at, updated_at, verified_at, "
     "human_fields, needs_ocr"
 )
-FULL_COLUMNS: Final = f"{ROW_COLUMNS}, parsed_json, current_json"
+FULL_COLUMNS: Final = f"{ROW_COLUMNS}, parsed_json, current_json, item_origins"
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,8 @@ class LetterRow:
     current: dict = field(default_factory=dict)
     human_fields: frozenset[str] = frozenset()
     needs_ocr: bool = False
+    item_origins: tuple[int | None, ...] = ()
+    """Per current item, the index of the parser item it came from (None: added by a person)."""
 
 
 @dataclass(frozen=True)
@@ -74,13 +76,16 @@ def iso_utc(moment: datetime) -> str:
 
 
 def letter_row(values: Sequence[Any]) -> LetterRow:
-    """Build a row from ``ROW_COLUMNS`` (optionally followed by the two JSON columns)."""
+    """Build a row from ``ROW_COLUMNS`` (optionally followed by the rest of ``FULL_COLUMNS``)."""
     parsed: dict = {}
     current: dict = {}
+    origins: tuple[int | None, ...] = ()
     if len(values) > 17:
         parsed = json.loads(values[17])
         current = json.loads(values[18])
         current["status"] = values[5]
+        stored = json.loads(values[19]) if len(values) > 19 and values[19] else None
+        origins = tuple(range(len(current.get("items") or []))) if stored is None else tuple(stored)
     return LetterRow(
         sha256=values[0],
         source_path=values[1] or "",
@@ -101,6 +106,7 @@ def letter_row(values: Sequence[Any]) -> LetterRow:
         current=current,
         human_fields=frozenset(json.loads(values[15] or "[]")),
         needs_ocr=bool(values[16]),
+        item_origins=origins,
     )
 
 

@@ -88,6 +88,15 @@ def m002_search_and_today_indexes(db: Database) -> None:
     db.execute("PRAGMA user_version = 2")
 
 
+@MIGRATIONS()
+def m003_item_origins(db: Database) -> None:
+    """``item_origins``: which parser item each current item came from (JSON list, null for
+    an added item), so an item that only moved is not counted as corrected. NULL means each
+    item is its own parser item, which is what rows stored before this column have."""
+    db.table("letters").add_column("item_origins", str)
+    db.execute("PRAGMA user_version = 3")
+
+
 SCHEMA_VERSION: Final = len(MIGRATIONS._migrations)
 
 

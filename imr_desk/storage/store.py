@@ -51,6 +51,7 @@ class _Letter:
     status: str
     current: dict
     human: set[str]
+    origins: list[int | None]
 
 
 class LetterStore(LetterQueries):
@@ -128,11 +129,14 @@ class LetterStore(LetterQueries):
 
     def _load(self, conn: sqlite3.Connection, sha256: str) -> _Letter:
         found = conn.execute(
-            "SELECT status, current_json, human_fields FROM letters WHERE sha256 = ?", (sha256,)
+            "SELECT status, current_json, human_fields, item_origins FROM letters WHERE sha256 = ?",
+            (sha256,),
         ).fetchone()
         if found is None:
             raise KeyError(sha256)
-        return _Letter(sha256, found[0], json.loads(found[1]), set(json.loads(found[2] or "[]")))
+        current = json.loads(found[1])
+        origins = json.loads(found[3]) if found[3] else records.default_origins(current)
+        return _Letter(sha256, found[0], current, set(json.loads(found[2] or "[]")), origins)
 
     def _save(self, conn: sqlite3.Connection, letter: _Letter) -> None:
         """Write an edited letter back. An edit starts the review of a parsed letter, and
@@ -145,7 +149,7 @@ class LetterStore(LetterQueries):
             self._audit(conn, letter.sha256, "status", letter.status, status)
         conn.execute(
             "UPDATE letters SET current_json = ?, human_fields = ?, status = ?, case_number = ?, "
-            "outcome = ?, min_confidence = ?, reviewer = ?, updated_at = ?, "
+            "outcome = ?, min_confidence = ?, reviewer = ?, updated_at = ?, item_origins = ?, "
             "verified_at = CASE WHEN ? = 'verified' THEN verified_at END WHERE sha256 = ?",
             (
                 dumps(current),
@@ -156,6 +160,7 @@ class LetterStore(LetterQueries):
                 letter_confidence(current),
                 self.reviewer,
                 self._now(),
+                dumps(letter.origins),
                 status,
                 letter.sha256,
             ),
@@ -222,7 +227,7 @@ class LetterStore(LetterQueries):
             conn.execute(
                 "UPDATE letters SET parsed_json = ?, current_json = ?, parser_version = ?, "
                 "case_number = ?, outcome = ?, min_confidence = ?, layout = ?, pages = ?, "
-                "needs_ocr = ?, updated_at = ? WHERE sha256 = ?",
+                "needs_ocr = ?, updated_at = ?, item_origins = NULL WHERE sha256 = ?",
                 (
                     dumps(record),
                     dumps(current),
@@ -295,12 +300,15 @@ class LetterStore(LetterQueries):
         item: dict | None = None,
         provenance: list[dict] | None = None,
         human: Iterable[str] = (),
+        origin: int | None = None,
     ) -> LetterRow:
         """Insert an item (empty unless given) at ``index`` (default: the end), audited.
 
         Putting a removed item back (undo) also passes its ``provenance`` entries and the
         paths a ``human`` had set, both with paths at ``index``; otherwise the new item's
         fields count as a person's (confidence 1, no boxes) without being human-set.
+        ``origin`` is the parser item it is (see ``LetterRow.item_origins``); without it, a
+        put-back item equal to a parser item no other item comes from is that item again.
         """
         with self._write() as conn:
             letter = self._load(conn, sha256)
@@ -308,7 +316,11 @@ class LetterStore(LetterQueries):
             at = count if index is None else max(0, min(index, count))
             order = list(range(count))
             order.insert(at, -1)
+            if origin is None and item and provenance is not None:
+                parsed = self._parsed(sha256)
+                origin = records.matching_parser_item(parsed, letter.origins, item)
             self._reorder(conn, letter, order, {at: item or {}})
+            letter.origins[at] = origin
             prefix = f"items.{at}."
             kept = {p["field"]: p for p in provenance or [] if p["field"].startswith(prefix)}
             letter.current["provenance"] = [
@@ -360,6 +372,7 @@ class LetterStore(LetterQueries):
         mapping = records.item_order_mapping(order, len(letter.current["items"]))
         letter.current = records.reorder_items(letter.current, order, new_items)
         letter.human = records.remap_paths(letter.human, mapping)
+        letter.origins = records.reorder_origins(letter.origins, order)
 
     def set_status(self, sha256: str, status: str, *, note: str | None = None) -> LetterRow:
         """Change the review status (verified stamps verified_at) and note, audited."""

@@ -18,7 +18,7 @@ from imr_desk.export import FILES, ExportError, export_dataset
 from imr_desk.storage import LetterStore
 
 RECORD_KEYS = {"schema", "source", "status", "letter", "items", "provenance", "review"}
-REVIEW_KEYS = {"reviewer", "verified_at", "parser_version", "corrected", "note"}
+REVIEW_KEYS = {"reviewer", "verified_at", "parser_version", "corrected", "removed_items", "note"}
 
 
 @pytest.fixture
@@ -82,17 +82,68 @@ def test_corrected_lists_audited_fields_whose_value_differs_from_the_parser(
     assert corrected == ["letter.patient_age", "letter.outcome", "items.1.decision"]
 
 
-def test_removing_an_item_marks_the_shifted_items_corrected(
+def exported_review(store: LetterStore, sha: str, folder: Path) -> dict:
+    store.set_status(sha, "verified")
+    export_dataset(store, folder)
+    return read_jsonl(folder)[0]["review"]
+
+
+def test_items_that_only_shifted_or_moved_are_not_corrected(
+    store: LetterStore, tmp_path: Path
+) -> None:
+    # Regression: items were compared by position, so removing the first item counted every
+    # field of the item that moved up as corrected (rates above 100% in the card).
+    sha = shas(store)[0]
+    store.add_item(sha, index=0, item={"treatment": "Added", "decision": "upheld"})
+    store.move_item(sha, 1, 2)
+    store.remove_item(sha, 2)  # the parser's first item
+    review = exported_review(store, sha, tmp_path / "out")
+    assert [i["treatment"] for i in store.get(sha).current["items"]] == ["Added", "Treatment 1.1"]
+    assert review["corrected"] == ["items.0.treatment", "items.0.decision"]
+    assert review["removed_items"] == 1
+
+
+def test_a_removed_item_put_back_by_undo_is_the_parser_item_again(
+    store: LetterStore, tmp_path: Path
+) -> None:
+    sha = shas(store)[0]
+    row = store.get(sha)
+    item = row.current["items"][0]
+    entries = [p for p in row.current["provenance"] if p["field"].startswith("items.0.")]
+    store.remove_item(sha, 0)
+    store.add_item(sha, index=0, item=item, provenance=entries)
+    assert store.get(sha).item_origins == (0, 1)
+    review = exported_review(store, sha, tmp_path / "out")
+    assert (review["corrected"], review["removed_items"]) == ([], 0)
+
+
+def test_rows_stored_before_item_origins_take_each_item_as_its_own(
+    store: LetterStore, tmp_path: Path
+) -> None:
+    sha = shas(store)[0]
+    store.set_field(sha, "items.1.category", "Surgery")
+    with store._db.conn:
+        store._db.conn.execute("UPDATE letters SET item_origins = NULL")
+    assert store.get(sha).item_origins == (0, 1)
+    review = exported_review(store, sha, tmp_path / "out")
+    assert (review["corrected"], review["removed_items"]) == (["items.1.category"], 0)
+
+
+def test_the_card_counts_removed_items_apart_and_no_rate_exceeds_100_percent(
     store: LetterStore, tmp_path: Path
 ) -> None:
     sha = shas(store)[0]
     store.remove_item(sha, 0)
-    store.set_status(sha, "verified")
-    export_dataset(store, tmp_path / "out")
-    corrected = read_jsonl(tmp_path / "out")[0]["review"]["corrected"]
-    assert corrected[0] == "letter.outcome"
-    assert "items.0.treatment" in corrected and "items.1.treatment" in corrected
-    assert "items.0.category" not in corrected  # both items were Pharmaceuticals
+    exported_review(store, sha, tmp_path / "out")
+    card = (tmp_path / "out" / "README.md").read_text()
+    assert "Parser items reviewers removed: 1." in card
+    assert "| `items.*.treatment` | 0 | 1 | 0.0% |" in card
+    rates = [
+        float(line.rsplit("|", 2)[1].strip(" %"))
+        for line in card.splitlines()
+        if line.startswith("| `") and line.endswith("% |")
+    ]
+    assert rates and max(rates) <= 100
 
 
 def test_csv_files_are_flat_tables_keyed_by_sha256(store: LetterStore, tmp_path: Path) -> None:

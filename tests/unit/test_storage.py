@@ -364,22 +364,27 @@ def test_a_full_disk_saves_no_partial_letter_and_keeps_earlier_ones(store: Lette
     assert store.integrity_check() == "ok"
 
 
+LATER_MIGRATIONS = ("m002_search_and_today_indexes", "m003_item_origins")
+
+
 def test_an_older_database_is_migrated_forward_keeping_its_letters(tmp_path: Path) -> None:
     path = tmp_path / "letters.db"
     with LetterStore.open(path) as store:
         sha = add(store)
     conn = sqlite3.connect(path)  # make it look like a schema-1 file
     conn.execute("DROP INDEX letters_search")
-    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm002_search_and_today_indexes'")
+    conn.execute("ALTER TABLE letters DROP COLUMN item_origins")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name IN (?, ?)", LATER_MIGRATIONS)
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()
     with LetterStore.open(path) as store:
         assert store.get(sha).case_number == "CM16-0000001"
+        assert store.get(sha).item_origins == (0,)
     conn = sqlite3.connect(path)
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert "letters_search" in names
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     conn.close()
 
 
