@@ -334,14 +334,22 @@ def spec_for_path(path: str) -> FieldSpec:
     return spec
 
 
+_CURLY_QUOTES: Final = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+_SPACE_AFTER_HYPHEN: Final = re.compile(r"-\s+")
+
+
 def values_equal(a: Any, b: Any) -> bool:
-    """Compare two field values as a reviewer would: whitespace and empties don't count."""
+    """Whether two field values are the same value. The one definition behind the export's
+    ``corrected``, the card's correction rates and the parser evaluation, so they never
+    judge differently (and like the shared scorer): runs of whitespace, a space after a
+    hyphen, curly against straight quotes, and empty against unset don't count."""
     return _canon(a) == _canon(b)
 
 
 def _canon(value: Any) -> Any:
     if isinstance(value, str):
-        return normalise_text(value)
+        text = normalise_text(value)
+        return _SPACE_AFTER_HYPHEN.sub("-", text).translate(_CURLY_QUOTES) if text else None
     if isinstance(value, list | tuple):
         return [_canon(v) for v in value] or None
     return value

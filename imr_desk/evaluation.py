@@ -1,8 +1,9 @@
 """Measure the current parser against verified letters or a folder of gold records.
 
-Values are compared the way the shared scorer compares them: whitespace collapsed, a space
-after a hyphen ignored, curly quotes equal to straight ones. Items are matched by position;
-an item is right when its treatment and decision both are.
+Values are compared by ``domain.values_equal``, the same rule the export's ``corrected`` and
+the dataset card use (and the shared scorer's: whitespace collapsed, a space after a hyphen
+ignored, curly quotes equal to straight ones). Items are matched by position; an item is
+right when its treatment and decision both are.
 """
 
 from __future__ import annotations
@@ -18,27 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS
+from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, values_equal
 from imr_desk.importer import ParseFile, file_sha256, parse_job
 from imr_desk.storage import LetterStore
-
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
-
-
-def canon(value: Any) -> Any:
-    """A value in comparable form (see the module docstring); empty strings and lists are None."""
-    if isinstance(value, str):
-        text = re.sub(r"\s+", " ", value).strip()
-        text = re.sub(r"-\s", "-", text).translate(_QUOTES)
-        return text or None
-    if isinstance(value, list | tuple):
-        return [canon(v) for v in value] or None
-    return value
-
-
-def same(expected: Any, got: Any) -> bool:
-    """Whether the parser's value counts as right."""
-    return canon(expected) == canon(got)
 
 
 @dataclass(frozen=True)
@@ -113,7 +96,7 @@ class Evaluation:
     def _field(self, case: str, path: str, expected: Any, got: Any) -> None:
         key = re.sub(r"^items\.\d+\.", "items.", path)
         self.total[key] += 1
-        if same(expected, got):
+        if values_equal(expected, got):
             self.right[key] += 1
         else:
             self.misses.append(Miss(case, path, expected, got))
@@ -135,9 +118,8 @@ class Evaluation:
 
 
 def _item_hit(gold: dict, item: dict) -> bool:
-    return same(gold.get("treatment"), item.get("treatment")) and gold.get("decision") == item.get(
-        "decision"
-    )
+    same_treatment = values_equal(gold.get("treatment"), item.get("treatment"))
+    return same_treatment and gold.get("decision") == item.get("decision")
 
 
 # --- where the gold comes from -------------------------------------------------------------

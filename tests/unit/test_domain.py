@@ -14,6 +14,7 @@ from imr_desk.domain import (
     normalise_date,
     normalise_text,
     split_entries,
+    values_equal,
 )
 
 
@@ -44,6 +45,17 @@ def test_text_collapses_whitespace_joins_line_end_hyphens_and_expands_ligatures(
     assert normalise_text("documen-\ntation") == "documen-tation"
     assert normalise_text("\ufb01ndings 98°") == "findings 98°"
     assert normalise_text("   ") is None
+
+
+def test_values_equal_ignores_whitespace_hyphen_spaces_curly_quotes_and_empties() -> None:
+    assert values_equal("Knee  brace\n left", "Knee brace left")
+    assert values_equal("10-28- 2016", "10-28-2016")
+    assert values_equal("patient\u2019s \u201cpain\u201d", 'patient\'s "pain"')
+    assert values_equal("\u2018x\u2019", "'x'")
+    assert values_equal("", None) and values_equal([], None) and values_equal("  ", [])
+    assert values_equal([" a ", "b\u2019s"], ["a", "b's"])
+    assert not values_equal("upheld", "overturned")
+    assert not values_equal(["a", "b"], ["b", "a"])
 
 
 def test_outcome_is_derived_from_the_items() -> None:

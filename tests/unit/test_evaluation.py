@@ -10,26 +10,29 @@ import pytest
 from fake_letters import fake_parse_file, fake_record, write_letters
 
 from imr_desk.commands.evaluate import report
+from imr_desk.domain import values_equal
 from imr_desk.evaluation import (
     Evaluation,
     GoldLetter,
-    canon,
     evaluate,
     gold_from_folder,
     gold_from_store,
-    same,
 )
 from imr_desk.importer import import_paths
 from imr_desk.storage import LetterStore
 
 
-def test_comparison_ignores_whitespace_hyphen_spaces_and_curly_quotes() -> None:
-    assert same("Knee  brace\n left", "Knee brace left")
-    assert same("10-28- 2016", "10-28-2016")
-    assert same("patient\u2019s \u201cpain\u201d", 'patient\'s "pain"')
-    assert same("", None) and same([], None)
-    assert not same("upheld", "overturned")
-    assert canon([" a ", "b"]) == ["a", "b"]
+def test_score_judges_values_as_the_export_does() -> None:
+    # Regression: evaluation folded curly quotes and "- " but domain.values_equal (behind the
+    # export's corrected and the card) did not, so the two judged the same pair differently.
+    gold = fake_record(1)
+    gold["letter"]["case_summary"] = "The patient\u2019s \u201cpain\u201d, 10-28- 2016"
+    got = copy.deepcopy(gold)
+    got["letter"]["case_summary"] = 'The patient\'s "pain", 10-28-2016'
+    result = Evaluation()
+    result.score("CM16-0000001", gold, got)
+    assert result.misses == []
+    assert values_equal(gold["letter"]["case_summary"], got["letter"]["case_summary"])
 
 
 def test_score_counts_fields_and_matches_items_by_position() -> None:
