@@ -6,7 +6,6 @@ indexed columns unless asked for the full records, so a queue page stays fast at
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from datetime import datetime, time
 from pathlib import Path
@@ -80,11 +79,6 @@ class LetterQueries:
         if found is None:
             raise KeyError(sha256)
         return letter_row(found)
-
-    def _parsed(self, sha256: str) -> dict:
-        """The parser's record of a stored letter (also inside a write transaction)."""
-        found = self._db.conn.execute("SELECT parsed_json FROM letters WHERE sha256 = ?", (sha256,))
-        return json.loads(found.fetchone()[0])
 
     # --- queries -----------------------------------------------------------------------
 

@@ -14,7 +14,6 @@ from typing import Any, Final
 from imr_desk.domain import (
     ITEM_FIELDS,
     LETTER_FIELDS,
-    derive_outcome,
     empty_item,
     empty_letter,
     field_paths,
@@ -124,13 +123,6 @@ def item_order_mapping(old_order: list[int], old_count: int) -> dict[int, int | 
         if old >= 0:
             mapping[old] = new
     return mapping
-
-
-def with_derived_outcome(record: dict[str, Any]) -> dict[str, Any]:
-    """A copy whose outcome follows its items' decisions (when a person has not set it)."""
-    changed = copy.deepcopy(record)
-    changed["letter"]["outcome"] = derive_outcome(i.get("decision") for i in changed["items"])
-    return changed
 
 
 def default_origins(record: dict[str, Any]) -> list[int | None]:

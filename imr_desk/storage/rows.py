@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Final
 
-from imr_desk.domain import LOW_CONFIDENCE  # re-exported: storage filters on it
+from imr_desk.domain import LOW_CONFIDENCE, letter_confidence  # LOW_CONFIDENCE: re-exported
 
 """A letter whose lowest field confidence is below this is listed as low-confidence."""
 
@@ -107,6 +108,51 @@ def letter_row(values: Sequence[Any]) -> LetterRow:
         human_fields=frozenset(json.loads(values[15] or "[]")),
         needs_ocr=bool(values[16]),
         item_origins=origins,
+    )
+
+
+def new_letter_values(
+    record: dict, current: dict, *, source_path: str, parser_version: str, now: str
+) -> tuple[Any, ...]:
+    """The values of ``ROW_COLUMNS``, ``parsed_json`` and ``current_json`` of a letter
+    just parsed: status parsed, nobody's edits yet."""
+    source = record.get("source") or {}
+    letter = current["letter"]
+    return (
+        *(source["sha256"], source_path, source.get("file_name") or Path(source_path).name),
+        *(int(source.get("pages") or 0), source.get("layout") or "unknown", "parsed"),
+        *(letter.get("case_number"), letter.get("outcome"), letter_confidence(current)),
+        *(parser_version, None, None, now, now, None, "[]", int(bool(source.get("needs_ocr")))),
+        *(dumps(record), dumps(current)),
+    )
+
+
+def edited_row(
+    row: LetterRow,
+    current: dict,
+    human: set[str],
+    origins: list[int | None],
+    *,
+    confidence: float,
+    reviewer: str,
+    now: str,
+) -> LetterRow:
+    """``row`` as an edit that wrote ``current`` (its ``status`` included) left it: the same
+    values ``get()`` would read back, built without reading and decoding the row again
+    (an edit is committed on every keystroke pause, so this is the reviewer's wait)."""
+    status = current["status"]
+    return replace(
+        row,
+        status=status,
+        reviewer=reviewer,
+        case_number=current["letter"].get("case_number"),
+        outcome=current["letter"].get("outcome"),
+        min_confidence=confidence,
+        updated_at=now,
+        verified_at=row.verified_at if status == "verified" else None,
+        current=current,
+        human_fields=frozenset(human),
+        item_origins=tuple(origins),
     )
 
 

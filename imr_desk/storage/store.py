@@ -8,7 +8,6 @@ and two programs on the same file never overwrite each other's edits.
 from __future__ import annotations
 
 import getpass
-import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -19,15 +18,19 @@ from typing import Any, Final
 
 from sqlite_utils import Database
 
-from imr_desk.domain import STATUSES, get_path, letter_confidence, spec_for_path
+from imr_desk.domain import STATUSES, derive_outcome, get_path, letter_confidence, spec_for_path
 from imr_desk.storage import records
 from imr_desk.storage.errors import NoDatabaseError, translated_errors
 from imr_desk.storage.queries import Clock, LetterQueries
 from imr_desk.storage.rows import (
+    FULL_COLUMNS,
     ROW_COLUMNS,
     LetterRow,
     dumps,
+    edited_row,
     iso_utc,
+    letter_row,
+    new_letter_values,
 )
 from imr_desk.storage.schema import check_version, connect, create_private_file, default_db_path
 
@@ -45,13 +48,14 @@ def os_user() -> str:
 
 @dataclass
 class _Letter:
-    """A letter's mutable state inside one write transaction."""
+    """A letter's mutable state inside one write transaction, and its row as read."""
 
     sha256: str
     status: str
     current: dict
     human: set[str]
     origins: list[int | None]
+    row: LetterRow
 
 
 class LetterStore(LetterQueries):
@@ -128,23 +132,24 @@ class LetterStore(LetterQueries):
         )
 
     def _load(self, conn: sqlite3.Connection, sha256: str) -> _Letter:
-        found = conn.execute(
-            "SELECT status, current_json, human_fields, item_origins FROM letters WHERE sha256 = ?",
-            (sha256,),
-        ).fetchone()
-        if found is None:
+        """The whole row, its JSON decoded once: the edit works on it and the row the edit
+        returns is built from it (see ``_save``), never read and decoded again."""
+        found = conn.execute(f"SELECT {FULL_COLUMNS} FROM letters WHERE sha256 = ?", (sha256,))
+        values = found.fetchone()
+        if values is None:
             raise KeyError(sha256)
-        current = json.loads(found[1])
-        origins = json.loads(found[3]) if found[3] else records.default_origins(current)
-        return _Letter(sha256, found[0], current, set(json.loads(found[2] or "[]")), origins)
+        row = letter_row(values)
+        human, origins = set(row.human_fields), list(row.item_origins)
+        return _Letter(sha256, row.status, row.current, human, origins, row)
 
-    def _save(self, conn: sqlite3.Connection, letter: _Letter) -> None:
-        """Write an edited letter back. An edit starts the review of a parsed letter, and
-        reopens a verified one: what was verified is no longer what is stored, so the
-        letter leaves the dataset until a reviewer verifies it again (flagged and skipped
-        are a reviewer's own marks and stay)."""
-        current = letter.current
+    def _save(self, conn: sqlite3.Connection, letter: _Letter) -> LetterRow:
+        """Write an edited letter back and return its row as now stored. An edit starts the
+        review of a parsed letter, and reopens a verified one: what was verified is no
+        longer what is stored, so the letter leaves the dataset until a reviewer verifies
+        it again (flagged and skipped are a reviewer's own marks and stay)."""
         status = "in_progress" if letter.status in REOPENED_BY_EDITS else letter.status
+        current = {**letter.current, "status": status}
+        now, confidence = self._now(), letter_confidence(current)
         if status != letter.status:
             self._audit(conn, letter.sha256, "status", letter.status, status)
         conn.execute(
@@ -157,25 +162,34 @@ class LetterStore(LetterQueries):
                 status,
                 current["letter"].get("case_number"),
                 current["letter"].get("outcome"),
-                letter_confidence(current),
+                confidence,
                 self.reviewer,
-                self._now(),
+                now,
                 dumps(letter.origins),
                 status,
                 letter.sha256,
             ),
+        )
+        return edited_row(
+            letter.row,
+            current,
+            letter.human,
+            letter.origins,
+            confidence=confidence,
+            reviewer=self.reviewer,
+            now=now,
         )
 
     def _rederive_outcome(self, conn: sqlite3.Connection, letter: _Letter) -> None:
         """Keep the outcome equal to the items' decisions unless a person set it."""
         if records.OUTCOME_PATH in letter.human:
             return
-        derived = records.with_derived_outcome(letter.current)
         old = letter.current["letter"].get("outcome")
-        new = derived["letter"]["outcome"]
+        new = derive_outcome(item.get("decision") for item in letter.current["items"])
         if old != new:
             self._audit(conn, letter.sha256, records.OUTCOME_PATH, old, new)
-            letter.current = derived
+            outcome = {**letter.current["letter"], "outcome": new}
+            letter.current = {**letter.current, "letter": outcome}
 
     # --- letters -----------------------------------------------------------------------
 
@@ -190,30 +204,13 @@ class LetterStore(LetterQueries):
         with self._write() as conn:
             if self._exists(sha256):
                 return False
+            values = new_letter_values(
+                record, current, source_path=source_path, parser_version=parser_version, now=now
+            )
             conn.execute(
                 f"INSERT INTO letters ({ROW_COLUMNS}, parsed_json, current_json) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    sha256,
-                    source_path,
-                    source.get("file_name") or Path(source_path).name,
-                    int(source.get("pages") or 0),
-                    source.get("layout") or "unknown",
-                    "parsed",
-                    current["letter"].get("case_number"),
-                    current["letter"].get("outcome"),
-                    letter_confidence(current),
-                    parser_version,
-                    None,
-                    None,
-                    now,
-                    now,
-                    None,
-                    "[]",
-                    int(bool(source.get("needs_ocr"))),
-                    dumps(record),
-                    dumps(current),
-                ),
+                f"VALUES ({', '.join('?' * len(values))})",
+                values,
             )
         return True
 
@@ -279,7 +276,7 @@ class LetterStore(LetterQueries):
             old = get_path(letter.current, path)
             restoring = confidence is not None or not human
             if old == value and boxes is None and not restoring and path in letter.human:
-                return self.get(sha256)
+                return letter.row
             letter.current = records.set_value(letter.current, path, value, boxes)
             if confidence is not None:
                 for entry in letter.current["provenance"]:
@@ -289,8 +286,8 @@ class LetterStore(LetterQueries):
             self._audit(conn, sha256, path, old, value)
             if path != records.OUTCOME_PATH:  # a restored outcome stays as it was
                 self._rederive_outcome(conn, letter)
-            self._save(conn, letter)
-        return self.get(sha256)
+            row = self._save(conn, letter)
+        return row
 
     def add_item(
         self,
@@ -317,7 +314,7 @@ class LetterStore(LetterQueries):
             order = list(range(count))
             order.insert(at, -1)
             if origin is None and item and provenance is not None:
-                parsed = self._parsed(sha256)
+                parsed = letter.row.parsed
                 origin = records.matching_parser_item(parsed, letter.origins, item)
             self._reorder(conn, letter, order, {at: item or {}})
             letter.origins[at] = origin
@@ -329,8 +326,8 @@ class LetterStore(LetterQueries):
             letter.human |= {path for path in human if path.startswith(prefix)}
             self._audit(conn, sha256, f"items.{at}", None, letter.current["items"][at])
             self._rederive_outcome(conn, letter)
-            self._save(conn, letter)
-        return self.get(sha256)
+            row = self._save(conn, letter)
+        return row
 
     def remove_item(self, sha256: str, index: int) -> LetterRow:
         """Remove one item (IndexError if there is none at ``index``), audited."""
@@ -341,8 +338,8 @@ class LetterStore(LetterQueries):
             self._reorder(conn, letter, order)
             self._audit(conn, sha256, f"items.{index}", removed, None)
             self._rederive_outcome(conn, letter)
-            self._save(conn, letter)
-        return self.get(sha256)
+            row = self._save(conn, letter)
+        return row
 
     def move_item(self, sha256: str, index: int, new_index: int) -> LetterRow:
         """Move one item to ``new_index`` (letter order), audited as old and new position."""
@@ -352,15 +349,15 @@ class LetterStore(LetterQueries):
             if not (0 <= index < count and 0 <= new_index < count):
                 raise IndexError(f"item {index} -> {new_index} outside 0..{count - 1}")
             if index == new_index:
-                return self.get(sha256)
+                return letter.row
             order = list(range(count))
             order.insert(new_index, order.pop(index))
             moved = letter.current["items"][index]
             self._reorder(conn, letter, order)
             self._audit(conn, sha256, f"items.{index}", moved, None)
             self._audit(conn, sha256, f"items.{new_index}", None, moved)
-            self._save(conn, letter)
-        return self.get(sha256)
+            row = self._save(conn, letter)
+        return row
 
     def _reorder(
         self,

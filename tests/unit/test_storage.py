@@ -440,3 +440,28 @@ def test_set_value_is_the_domain_set_path_plus_the_reviewers_provenance(
     assert {**changed, "provenance": []} == {**expected, "provenance": []}
     assert {"field": "items.1.decision", "confidence": 1.0, "boxes": []} in changed["provenance"]
     assert record == fake_record(1, decisions=("upheld", "upheld"))  # the input is untouched
+
+
+def test_edits_return_the_row_as_stored_without_reading_it_again(
+    store: LetterStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each committed edit read the letter back with get() after writing it, decoding its
+    # JSON again; the row is now built from the record the edit already holds.
+    sha = add(store, decisions=("upheld", "overturned"))
+    store.set_status(sha, "verified", note="checked")
+    edits = [
+        lambda: store.set_field(sha, "letter.patient_age", 50),
+        lambda: store.set_field(sha, "letter.patient_age", 50),  # no change
+        lambda: store.add_item(sha, index=0, item={"treatment": "X", "decision": "upheld"}),
+        lambda: store.move_item(sha, 0, 2),
+        lambda: store.move_item(sha, 1, 1),  # no move
+        lambda: store.remove_item(sha, 0),
+        lambda: store.set_field(sha, "items.0.decision", "upheld"),
+    ]
+    real_get = store.get
+    for edit in edits:
+        monkeypatch.setattr(store, "get", lambda s: pytest.fail("read back"))
+        returned = edit()
+        monkeypatch.setattr(store, "get", real_get)
+        assert returned == store.get(sha)
+    assert returned.outcome == "upheld" and returned.status == "in_progress"
