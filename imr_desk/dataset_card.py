@@ -1,9 +1,10 @@
 """The exported dataset's card (README.md): schema, fields, counts, reviewers, correction rates.
 
 Counts are gathered while the export streams its letters (``CardStats.add``), so the card
-always describes exactly the records written next to it. Reviewer and correction counts use
-verified records only: an unverified letter's fields were never checked, so counting it would
-make the parser look more accurate than its reviewers found it.
+always describes exactly the records written next to it. Reviewer, correction and category
+counts use verified records only: an unverified letter's fields were never checked (its
+categories are the parser's guess), so counting it would make the parser look more accurate
+than its reviewers found it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, SCHEMA, FieldSpec
+from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, SCHEMA, STATUSES, FieldSpec
 
 DESCRIPTIONS: Final = {
     "case_number": "IMR case number as printed (CMyy-nnnnnnn).",
@@ -75,7 +76,6 @@ class CardStats:
         self.letters += 1
         self.items += len(record["items"])
         self.outcomes[record["letter"]["outcome"] or "(none)"] += 1
-        self.categories.update(item["category"] or "(none)" for item in record["items"])
         self.layouts[record["source"]["layout"]] += 1
         self.statuses[record["status"]] += 1
         _keep_range(self.decision_dates, record["letter"]["decision_date"])
@@ -87,6 +87,7 @@ class CardStats:
         corrected = review.get("corrected") or []
         self.verified_letters += 1
         self.verified_items += len(record["items"])
+        self.categories.update(item["category"] or "(none)" for item in record["items"])
         reviewer = review.get("reviewer") or "(unknown)"
         self.reviewers[reviewer] += 1
         self.reviewer_corrections[reviewer] += len(corrected)
@@ -110,11 +111,24 @@ def _keep_range(bounds: list[str], value: str | None) -> None:
     bounds[0], bounds[1] = min(bounds[0], value), max(bounds[1], value)
 
 
-def render_card(stats: CardStats, *, selection: str, generated_at: str) -> str:
-    """The README.md text of an export."""
+TITLES: Final = {
+    "verified": "verified records",
+    "all": "all records, verified or not (see `status`)",
+}
+
+
+def render_card(
+    stats: CardStats,
+    *,
+    selection: str,
+    generated_at: str,
+    csv_columns: dict[str, tuple[str, ...]] | None = None,
+) -> str:
+    """The README.md text of an export; ``csv_columns`` (file name -> header) are listed so
+    every column a user finds in the files is described here."""
     parts = [
         _front_matter(),
-        "# IMR Final Determination letters: verified records\n",
+        f"# IMR Final Determination letters: {TITLES[selection]}\n",
         f"Records of California workers' compensation Independent Medical Review (IMR) Final "
         f"Determination Letters, checked field by field by human reviewers in IMR Desk.\n\n"
         f"- Schema: `{SCHEMA}`\n- Exported: {generated_at}\n- Letters included: {selection}\n"
@@ -124,11 +138,14 @@ def render_card(stats: CardStats, *, selection: str, generated_at: str) -> str:
         f"- Verified: {_range(stats.verified_dates)}\n",
         _FILES,
         _counts("Letters by outcome", stats.outcomes, stats.letters),
-        _counts("Items by category", stats.categories, stats.items),
+        _counts("Items by category (verified letters)", stats.categories, stats.verified_items)
+        + _CATEGORY_NOTE,
         _counts("Letters by layout", stats.layouts, stats.letters),
         _counts("Letters by status", stats.statuses, stats.letters),
         _reviewers(stats),
         _corrections(stats),
+        _record_keys(),
+        _csv_columns(csv_columns or {}),
         _fields(),
     ]
     return "\n".join(parts)
@@ -156,6 +173,80 @@ item it came from, wherever it moved; every non-empty field of an item a reviewe
 as corrected. `removed_items` counts the parser's items the reviewer removed (not a disputed
 treatment of the letter); they are not field paths of the record.
 """
+
+
+_CATEGORY_NOTE: Final = (
+    "\nLetters never print a category: until a reviewer verifies a letter, its items' "
+    "categories are only the parser's suggestion, so they are not counted here.\n"
+)
+RECORD_KEYS: Final = (
+    ("schema", "string", "Record schema version."),
+    ("source", "object", "Where the record comes from (keys below)."),
+    ("source.file_name", "string", "File name of the letter's PDF."),
+    ("source.sha256", "string", "SHA-256 of the PDF bytes: the letter's identity."),
+    ("source.pages", "integer", "Number of pages of the PDF."),
+    (
+        "source.layout",
+        "enum: A, B, C, unknown",
+        "Letter layout (2013 notice, published decision, mailed letter).",
+    ),
+    (
+        "source.needs_ocr",
+        "boolean",
+        "The PDF has no text layer: its values were typed by a reviewer, not read by the parser.",
+    ),
+    (
+        "status",
+        "enum: " + ", ".join(STATUSES),
+        "Review status; `verified` letters were checked field by field.",
+    ),
+    ("letter", "object", "The letter fields (see Fields)."),
+    ("items", "list of objects", "One per disputed treatment, in letter order (see Fields)."),
+    (
+        "provenance",
+        "list of objects",
+        "Per field path: the parser's `confidence` (0 to 1; 1 "
+        "for a value a reviewer typed) and the `boxes` (page from 0, rectangle in PDF points) "
+        "where the value was read.",
+    ),
+    ("review", "object", "Who reviewed the letter and what they changed (keys below)."),
+    ("review.reviewer", "string", "Who last verified (or edited) the letter."),
+    ("review.verified_at", "ISO 8601 UTC", "When it was verified; null if not verified."),
+    ("review.parser_version", "string", "Version of the parser whose output was reviewed."),
+    (
+        "review.corrected",
+        "list of field paths",
+        "Fields whose verified value differs from the parser's.",
+    ),
+    ("review.removed_items", "integer", "Parser items the reviewer removed."),
+    ("review.note", "string", "The reviewer's note, if any."),
+)
+CSV_ONLY: Final = {
+    "item_count": "number of items of the letter",
+    "item_index": "the item's index in its letter, from 0 (letter order)",
+}
+
+
+def _record_keys() -> str:
+    lines = ["## Record keys (letters.jsonl)\n", "| key | type | description |", "|---|---|---|"]
+    lines += [f"| `{key}` | {kind} | {text} |" for key, kind, text in RECORD_KEYS]
+    return "\n".join(lines) + "\n"
+
+
+def _csv_columns(csv_columns: dict[str, tuple[str, ...]]) -> str:
+    """Each CSV file's header: the record key of each column (its last name), and the
+    columns only the CSV files have."""
+    lines = ["## CSV columns\n"]
+    for name, columns in csv_columns.items():
+        lines.append(f"- `{name}`: " + ", ".join(f"`{c}`" for c in columns) + ".")
+    lines.append(
+        "\nEach column is the record key (above, or a field below) of the same last name; "
+        "`case_number` in `items.csv` is its letter's. Lists are joined with `; `, booleans "
+        "are `true`/`false`, empty cells are null. Only in the CSV files: "
+        + "; ".join(f"`{k}`: {v}" for k, v in CSV_ONLY.items())
+        + ".\n"
+    )
+    return "\n".join(lines)
 
 
 def _range(bounds: list[str]) -> str:

@@ -187,7 +187,8 @@ def _write_files(
     finally:
         writers.close()
     stamp = now().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    card = render_card(stats, selection=selection, generated_at=stamp)
+    columns = {"letters.csv": LETTER_COLUMNS, "items.csv": ITEM_COLUMNS}
+    card = render_card(stats, selection=selection, generated_at=stamp, csv_columns=columns)
     with _create_private(staging / "README.md") as handle:
         handle.write(card)
         handle.flush()

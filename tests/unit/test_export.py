@@ -208,6 +208,42 @@ def test_the_card_counts_reviewers_and_corrections_over_verified_letters_only(
     assert rows[1:] == ["| ann | 1 | 50.0% | 1 |", "| bob | 1 | 50.0% | 2 |"]
 
 
+def test_an_all_export_card_is_titled_by_its_selection_and_counts_verified_categories(
+    store: LetterStore, tmp_path: Path
+) -> None:
+    a, _, c, _ = shas(store)
+    store.set_field(a, "items.0.category", "Surgery")
+    store.set_status(a, "verified")
+    store.set_field(c, "items.0.category", "Injection")  # the unverified: a parser's guess
+    export_dataset(store, tmp_path / "out", selection="all")
+    card = (tmp_path / "out" / "README.md").read_text()
+    assert "verified records" not in card.splitlines()[card.splitlines().index("---", 1) + 1]
+    assert "# IMR Final Determination letters: all records, verified or not" in card
+    categories = card.split("## Items by category (verified letters)\n", 1)[1].split("\n## ")[0]
+    assert "| Surgery | 1 | 50.0% |" in categories
+    assert "| Pharmaceuticals | 1 | 50.0% |" in categories
+    assert "Injection" not in categories
+    export_dataset(store, tmp_path / "verified")
+    verified_card = (tmp_path / "verified" / "README.md").read_text()
+    assert "# IMR Final Determination letters: verified records" in verified_card
+
+
+def test_the_card_describes_every_csv_column_and_record_key(
+    store: LetterStore, tmp_path: Path
+) -> None:
+    store.set_status(shas(store)[0], "verified")
+    export_dataset(store, tmp_path / "out")
+    card = (tmp_path / "out" / "README.md").read_text()
+    for name in ("letters.csv", "items.csv"):
+        with (tmp_path / "out" / name).open(newline="") as handle:
+            header = next(csv.reader(handle))
+        assert [column for column in header if f"`{column}`" not in card] == []
+    record = read_jsonl(tmp_path / "out")[0]
+    keys = [*record, *(f"source.{k}" for k in record["source"])]
+    keys += [f"review.{k}" for k in record["review"]]
+    assert [key for key in keys if f"| `{key}` |" not in card] == []
+
+
 def test_the_card_says_when_no_letter_is_verified(store: LetterStore, tmp_path: Path) -> None:
     export_dataset(store, tmp_path / "out", selection="all")
     card = (tmp_path / "out" / "README.md").read_text()
