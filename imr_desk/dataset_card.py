@@ -15,33 +15,6 @@ from typing import Any, Final
 
 from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, SCHEMA, STATUSES, FieldSpec
 
-DESCRIPTIONS: Final = {
-    "case_number": "IMR case number as printed (CMyy-nnnnnnn).",
-    "claim_number": "Claim number, where the letter prints one.",
-    "date_assigned": "Date the case was assigned to the reviewer.",
-    "decision_date": "Date of the final determination.",
-    "injury_date": "Date of the industrial injury.",
-    "ur_denial_date": "Date of the utilization review decision being challenged.",
-    "application_received": "Date the IMR application was received.",
-    "priority": "standard or expedited.",
-    "reviewer_license_states": "States where the expert reviewer is licensed.",
-    "reviewer_specialties": "Board certification(s) and subspecialties of the reviewer.",
-    "patient_age": "First age the case summary gives for the injured worker.",
-    "patient_sex": "male or female, from the case summary.",
-    "diagnoses": "Diagnoses the summary lists, one string each.",
-    "records_from": "Start of the date range of the records reviewed.",
-    "records_to": "End of the date range of the records reviewed.",
-    "case_summary": "The clinical case summary.",
-    "outcome": "upheld, overturned or partially_overturned (derived from the items).",
-    "treatment": "The disputed treatment as printed.",
-    "original_request": "The original request, when only part of it was left to IMR.",
-    "authorized_portion": "The part the claims administrator authorised.",
-    "decision": "upheld (denial stands) or overturned.",
-    "category": "DWC treatment category (assigned by the reviewer).",
-    "claims_administrator_guideline": "Guideline the claims administrator cited.",
-    "maximus_guideline": "Guideline the IMR reviewer cited.",
-    "rationale": "The decision rationale.",
-}
 KIND_NAMES: Final = {
     "str": "string",
     "date": "date (YYYY-MM-DD)",
@@ -310,7 +283,7 @@ def _fields() -> str:
         kind = KIND_NAMES[spec.kind]
         if spec.choices:
             kind += ": " + ", ".join(spec.choices)
-        lines.append(f"| `{path}` | {kind} | {DESCRIPTIONS.get(spec.name, spec.label)} |")
+        lines.append(f"| `{path}` | {kind} | {spec.help} |")
     return "\n".join(lines) + "\n"
 
 

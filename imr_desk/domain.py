@@ -10,8 +10,10 @@ import copy
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Final, Literal
+
+from imr_desk.dates import full_year as full_year
+from imr_desk.dates import normalise_date as normalise_date
 
 SCHEMA: Final = "imr-desk.letter/1"
 
@@ -72,36 +74,67 @@ def _item(name: str, kind: FieldKind, label: str, **kw: Any) -> FieldSpec:
     return FieldSpec(name, "item", kind, label, **kw)
 
 
+# Two lines a field: name, kind, label and options, then the help text the form shows as
+# a tooltip and the dataset card as the field's description.
+# fmt: off
 LETTER_FIELDS: Final[tuple[FieldSpec, ...]] = (
-    _letter("case_number", "str", "Case number", required=True, help="CMyy-nnnnnnn"),
-    _letter("claim_number", "str", "Claim number"),
-    _letter("date_assigned", "date", "Date assigned"),
-    _letter("decision_date", "date", "Decision date"),
-    _letter("injury_date", "date", "Date of injury"),
-    _letter("ur_denial_date", "date", "UR denial date"),
-    _letter("application_received", "date", "Application received"),
-    _letter("priority", "enum", "Priority", choices=PRIORITIES),
-    _letter("reviewer_license_states", "list", "Reviewer licensure"),
-    _letter("reviewer_specialties", "list", "Reviewer specialties"),
-    _letter("patient_age", "int", "Patient age"),
-    _letter("patient_sex", "enum", "Patient sex", choices=SEXES),
-    _letter("diagnoses", "list", "Diagnoses"),
-    _letter("records_from", "date", "Records from"),
-    _letter("records_to", "date", "Records to"),
-    _letter("case_summary", "text", "Case summary"),
-    _letter("outcome", "enum", "Outcome", choices=OUTCOMES, required=True),
+    _letter("case_number", "str", "Case number", required=True,
+            help="IMR case number as printed, e.g. CM16-0213037 (CMyy-nnnnnnn)."),
+    _letter("claim_number", "str", "Claim number",
+            help="Claim number, only where the letter prints one (redacted copies have none)."),
+    _letter("date_assigned", "date", "Date assigned",
+            help="'Date Assigned:': the date the case was assigned to the reviewer."),
+    _letter("decision_date", "date", "Decision date",
+            help="'Decision Date:' (in the 2013 notice 'Dated:'): the final determination."),
+    _letter("injury_date", "date", "Date of injury",
+            help="'Date of Injury:', or the injury date the case summary states."),
+    _letter("ur_denial_date", "date", "UR denial date",
+            help="Date of the utilization review decision being challenged."),
+    _letter("application_received", "date", "Application received",
+            help="'Application Received:': the date the IMR application arrived."),
+    _letter("priority", "enum", "Priority", choices=PRIORITIES,
+            help="standard or expedited."),
+    _letter("reviewer_license_states", "list", "Reviewer licensure",
+            help="States where the expert reviewer is licensed, one per entry."),
+    _letter("reviewer_specialties", "list", "Reviewer specialties",
+            help="The reviewer's board certification(s), then any subspecialty."),
+    _letter("patient_age", "int", "Patient age",
+            help="The first age the case summary gives for the patient."),
+    _letter("patient_sex", "enum", "Patient sex", choices=SEXES,
+            help="male or female, from the case summary."),
+    _letter("diagnoses", "list", "Diagnoses",
+            help="Diagnoses the summary lists, one per entry, without numbering."),
+    _letter("records_from", "date", "Records from",
+            help="Start of the date range of the records reviewed, where stated."),
+    _letter("records_to", "date", "Records to",
+            help="End of the date range of the records reviewed, where stated."),
+    _letter("case_summary", "text", "Case summary",
+            help="The clinical case summary, without its fixed opening sentence."),
+    _letter("outcome", "enum", "Outcome", choices=OUTCOMES, required=True,
+            help="upheld, overturned or partially_overturned: follows the items' decisions."),
 )
+# fmt: on
 
+# fmt: off
 ITEM_FIELDS: Final[tuple[FieldSpec, ...]] = (
-    _item("treatment", "text", "Treatment", required=True),
-    _item("original_request", "text", "Original request"),
-    _item("authorized_portion", "text", "Authorized portion"),
-    _item("decision", "enum", "Decision", choices=DECISIONS, required=True),
-    _item("category", "enum", "Category", choices=CATEGORIES),
-    _item("claims_administrator_guideline", "text", "Claims Administrator guideline"),
-    _item("maximus_guideline", "text", "MAXIMUS guideline"),
-    _item("rationale", "text", "Decision rationale"),
+    _item("treatment", "text", "Treatment", required=True,
+          help="The disputed treatment as printed before the decision word (no final colon)."),
+    _item("original_request", "text", "Original request",
+          help="The original request, when only part of it was left to IMR."),
+    _item("authorized_portion", "text", "Authorized portion",
+          help="The part the claims administrator authorized, in that case."),
+    _item("decision", "enum", "Decision", choices=DECISIONS, required=True,
+          help="upheld (the denial stands) or overturned."),
+    _item("category", "enum", "Category", choices=CATEGORIES,
+          help="DWC treatment category: not printed in letters, the reviewer decides."),
+    _item("claims_administrator_guideline", "text", "Claims Administrator guideline",
+          help="The guideline the claims administrator cited."),
+    _item("maximus_guideline", "text", "MAXIMUS guideline",
+          help="The guideline the IMR reviewer (MAXIMUS) cited."),
+    _item("rationale", "text", "Decision rationale",
+          help="The decision rationale, up to the next item or the end of the letter."),
 )
+# fmt: on
 
 FIELDS_BY_NAME: Final = {f.name: f for f in (*LETTER_FIELDS, *ITEM_FIELDS)}
 ORDER_SENSITIVE_LISTS: Final = frozenset({"diagnoses"})
@@ -119,28 +152,6 @@ LIGATURES: Final = {
     "\ufb06": "st",
 }
 _LIGATURE_TABLE: Final = str.maketrans(LIGATURES)
-_MONTHS: Final = {
-    m: i + 1
-    for i, m in enumerate(
-        [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ]
-    )
-}
-_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{2}|\d{4})\s*$")
-_WORDY_DATE = re.compile(r"^\s*([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})\s*$")
-_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 
 
 def expand_ligatures(text: str) -> str:
@@ -156,48 +167,6 @@ def normalise_text(text: str | None) -> str | None:
     text = re.sub(r"-[ \t]*\n\s*", "-", text)
     text = re.sub(r"\s+", " ", text).strip()
     return text or None
-
-
-def full_year(year: int) -> int:
-    """Two-digit years 00-49 are 20xx and 50-99 are 19xx (fields.md)."""
-    if year >= 100:
-        return year
-    return 2000 + year if year < 50 else 1900 + year
-
-
-def normalise_date(text: str | None) -> str | None:
-    """Turn any date form letters print into ISO ``YYYY-MM-DD``; None when it is no date."""
-    if not text:
-        return None
-    for pattern, build in ((_NUMERIC_DATE, _numeric), (_WORDY_DATE, _wordy), (_ISO_DATE, _iso)):
-        match = pattern.match(text)
-        if match:
-            return build(*match.groups())
-    return None
-
-
-def _checked(year: int, month: int, day: int) -> str | None:
-    try:
-        return date(year, month, day).isoformat()
-    except ValueError:
-        return None
-
-
-def _numeric(month: str, day: str, year: str) -> str | None:
-    return _checked(full_year(int(year)), int(month), int(day))
-
-
-def _wordy(month: str, day: str, year: str) -> str | None:
-    number = _MONTHS.get(month.lower()) or _MONTHS.get(_month_prefix(month.lower()), 0)
-    return _checked(int(year), number, int(day)) if number else None
-
-
-def _month_prefix(abbreviation: str) -> str:
-    return next((m for m in _MONTHS if len(abbreviation) >= 3 and m.startswith(abbreviation)), "")
-
-
-def _iso(year: str, month: str, day: str) -> str | None:
-    return _checked(int(year), int(month), int(day))
 
 
 def split_list(text: str | None) -> list[str]:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from imr_desk.dataset_card import CardStats, render_card
 from imr_desk.domain import (
     FIELDS_BY_NAME,
+    ITEM_FIELDS,
+    LETTER_FIELDS,
     coerce,
     derive_outcome,
     empty_item,
@@ -122,3 +125,13 @@ def test_diagnoses_split_at_list_numbers_even_run_together_and_keep_their_commas
     ]
     states = FIELDS_BY_NAME["reviewer_license_states"]
     assert split_entries(states, "California,North Carolina") == ["California", "North Carolina"]
+
+
+def test_every_field_has_a_short_help_text_and_the_card_describes_it_with_that_text() -> None:
+    # The form shows help as a tooltip and the dataset card as the description: one text,
+    # written once here (the card kept a second copy of the field list).
+    card = render_card(CardStats(), selection="verified", generated_at="now")
+    for spec in (*LETTER_FIELDS, *ITEM_FIELDS):
+        assert spec.help and len(spec.help) <= 90 and spec.help.endswith("."), spec.name
+        path = spec.path() if spec.scope == "letter" else f"items.*.{spec.name}"
+        assert f"| `{path}` |" in card and f"| {spec.help} |" in card
