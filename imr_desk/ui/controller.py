@@ -55,6 +55,7 @@ class ReviewController(QObject):
         w.form.remove_item_requested.connect(self.remove_item)
         w.form.move_item_requested.connect(self.move_item)
         w.pdf_view.evidence_clicked.connect(self._on_view_evidence_clicked)
+        w.set_close_check(self.confirm_close)
         w.closing.connect(self.shutdown)
         for name, slot in (
             ("undo", self.undo),
@@ -327,9 +328,23 @@ class ReviewController(QObject):
         for name in ("verify_next", "flag", "skip", "add_item", "next_review", "fill_selection"):
             getattr(actions, name).setEnabled(has_letter)
 
+    def confirm_close(self) -> bool:
+        """Before the window closes: store pending typing; when some cannot be stored, ask
+        whether to keep editing (False: the window stays) or discard that typing."""
+        if self.commit_pending():
+            return True
+        form = self.window.form
+        editor = form.editor(form.focused_path() or "")
+        if editor is not None and not dialogs.confirm_discard_typing(
+            self.window, editor.spec.label, editor.input_error
+        ):
+            return False
+        for path in form.uncommitted_paths():
+            form.editor(path).revert()  # type: ignore[union-attr]
+        return True
+
     def shutdown(self) -> None:
-        """Write pending typing and release the PDF and the database (window closing)."""
-        self.commit_pending()
+        """Release the PDF (window closing; ``confirm_close`` has stored the typing)."""
         if self._document is not None:
             self._document.close()
             self._document = None

@@ -41,6 +41,22 @@ def show_info(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.information(parent, title, text)
 
 
+def confirm_discard_typing(parent: QWidget | None, field: str, reason: str) -> bool:
+    """Closing with typing that cannot be stored: True to discard it and quit, False (the
+    default, also Esc) to keep editing."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Typing not saved")
+    box.setText(f"What you typed in {field} cannot be stored: {reason}")
+    box.setInformativeText("Correct it to keep it, or discard it and quit.")
+    keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
+    discard = box.addButton("Discard typing and quit", QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    box.exec()
+    return box.clickedButton() is discard
+
+
 def choose_folder(parent: QWidget | None, start: str = "") -> str | None:
     """A folder of letters to import, or None."""
     folder = QFileDialog.getExistingDirectory(parent, "Import letters from folder", start)

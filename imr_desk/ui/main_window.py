@@ -6,6 +6,7 @@ controller connects the actions to the work.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
@@ -43,6 +44,7 @@ class MainWindow(QMainWindow):
     def __init__(self, queue_model: LetterQueueModel, settings: QSettings) -> None:
         super().__init__()
         self.settings = settings
+        self._may_close: Callable[[], bool] = lambda: True
         self.setWindowIcon(icon("app"))
         self.setObjectName("mainWindow")
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks)
@@ -207,7 +209,14 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
         self.settings.sync()
 
+    def set_close_check(self, may_close: Callable[[], bool]) -> None:
+        """Asked before the window closes; returning False keeps it open."""
+        self._may_close = may_close
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._may_close():
+            event.ignore()
+            return
         self.closing.emit()
         self.save_layout()
         self.renderer.wait_idle(2000)

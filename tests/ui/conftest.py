@@ -37,9 +37,11 @@ def settings(tmp_path: Path) -> QSettings:
 
 
 @pytest.fixture
-def window(qtbot, db_path: Path, settings: QSettings) -> Iterator:
-    """The real main window over the sample database, first letter open."""
+def window(qtbot, db_path: Path, settings: QSettings, monkeypatch) -> Iterator:
+    """The real main window over the sample database, first letter open. Closing it discards
+    typing left refused without asking, unless a test replaces that answer."""
     from imr_desk.app import build_main_window
+    from imr_desk.ui import dialogs
 
     main = build_main_window(db_path, settings=settings, reviewer="tester", import_workers=0)
     qtbot.addWidget(main)
@@ -47,6 +49,7 @@ def window(qtbot, db_path: Path, settings: QSettings) -> Iterator:
     main.show()
     main.review.open_first()
     qtbot.waitUntil(lambda: main.review.session is not None)
+    monkeypatch.setattr(dialogs, "confirm_discard_typing", lambda *_args: True)
     yield main
     main.close()
 

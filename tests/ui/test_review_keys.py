@@ -122,3 +122,48 @@ def test_undo_puts_the_cursor_back_in_the_field_it_changed(qtbot, window) -> Non
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.focusWidget() is widget
     assert window.review.session.value("letter.claim_number") != "WC-79"
+
+
+def _ask_on_quit(monkeypatch, answer: bool) -> list:
+    asked: list = []
+    monkeypatch.setattr(
+        dialogs, "confirm_discard_typing", lambda _parent, *why: asked.append(why) or answer
+    )
+    return asked
+
+
+def test_ctrl_q_with_refused_typing_asks_and_keep_editing_stays(qtbot, window, monkeypatch) -> None:
+    asked = _ask_on_quit(monkeypatch, False)
+    widget = _type_into(qtbot, window, "letter.decision_date", "2013-02-30")
+    qtbot.keyClick(widget, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert [field for field, _reason in asked] == ["Decision date"]
+    assert window.isVisible()
+    assert widget.text() == "2013-02-30"
+    assert window.form.issue_text("letter.decision_date")
+    assert QApplication.focusWidget() is widget
+    _ask_on_quit(monkeypatch, True)  # let the test's end close the window
+
+
+def test_ctrl_q_with_refused_typing_can_discard_it_and_quit(
+    qtbot, window, db_path, monkeypatch
+) -> None:
+    asked = _ask_on_quit(monkeypatch, True)
+    sha = window.review.session.sha256
+    before = window.review.session.value("letter.decision_date")
+    widget = _type_into(qtbot, window, "letter.decision_date", "2013-02-30")
+    qtbot.keyClick(widget, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert asked and not window.isVisible()
+    with reopen(db_path) as store:
+        assert store.get(sha).current["letter"]["decision_date"] == before
+
+
+def test_ctrl_q_after_valid_typing_stores_it_without_asking(
+    qtbot, window, db_path, monkeypatch
+) -> None:
+    asked = _ask_on_quit(monkeypatch, False)
+    sha = window.review.session.sha256
+    widget = _type_into(qtbot, window, "letter.claim_number", "WC-80")
+    qtbot.keyClick(widget, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert not asked and not window.isVisible()
+    with reopen(db_path) as store:
+        assert store.get(sha).current["letter"]["claim_number"] == "WC-80"
