@@ -21,6 +21,7 @@ from imr_desk.ui.field_form import FormState
 from imr_desk.ui.main_window import MainWindow
 from imr_desk.ui.workflow import UNVERIFIED, ReviewWorkflow
 
+FIRST_FIELD: Final = "letter.case_number"
 NO_LETTER: Final = (
     "No letter open.\n\nImport a folder of letters with File → Import letters (Ctrl+O),\n"
     "or try the app on sample letters: imr-desk demo"
@@ -289,7 +290,12 @@ class ReviewController(QObject):
 
     def focus_first_field(self) -> None:
         self.window.form_dock.show()
-        self.window.form.focus_field("letter.case_number")
+        self.window.form.focus_field(FIRST_FIELD)
+
+    def focus_first_review(self) -> None:
+        """The cursor in the open letter's first field needing review (else its first field)."""
+        if self.session is not None:
+            self.window.form.focus_field(self.session.next_needing_review() or FIRST_FIELD)
 
     # --- workflow (ui/workflow.py) ---------------------------------------------------------
 

@@ -98,6 +98,7 @@ class ReviewWorkflow:
             return True
         if not review.window.queue.select_letter(following):
             review.open_letter(following)
+        review.focus_first_review()
         return True
 
     def refresh_progress(self) -> None:

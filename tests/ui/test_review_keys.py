@@ -167,3 +167,22 @@ def test_ctrl_q_after_valid_typing_stores_it_without_asking(
     assert not asked and not window.isVisible()
     with reopen(db_path) as store:
         assert store.get(sha).current["letter"]["claim_number"] == "WC-80"
+
+
+def test_verify_and_next_puts_the_cursor_in_the_next_letters_first_field_to_review(
+    qtbot, window
+) -> None:
+    sha = window.review.session.sha256
+    window.activateWindow()
+    window.form.focus_field("letter.diagnoses")
+    diagnoses = window.form.editor("letter.diagnoses").widget
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is diagnoses)
+    qtbot.keyClick(diagnoses, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    session = window.review.session
+    assert session.sha256 != sha
+    expected = session.next_needing_review() or "letter.case_number"
+    target = window.form.editor(expected).widget
+    assert QApplication.focusWidget() is target
+    assert window.form.focused_path() == expected
+    qtbot.keyClicks(QApplication.focusWidget(), "2")  # a digit fits any text or date field
+    assert "2" in window.form.value(expected)
