@@ -41,16 +41,18 @@ def build_main_window(
     settings: QSettings | None = None,
     reviewer: str | None = None,
     import_workers: int | None = None,
+    remember_layout: bool = True,
 ) -> MainWindow:
     """Open the database and build the window with its controllers (not shown yet).
 
     The store is closed when the window closes. ``settings`` defaults to the user's QSettings
-    (tests pass an ini file in a temporary folder).
+    (tests pass an ini file in a temporary folder); ``remember_layout=False`` leaves them
+    untouched on close.
     """
     make_application()
     store = LetterStore.open(Path(db_path) if db_path else None, reviewer=reviewer)
     model = LetterQueueModel(store.list_letters, store.count_letters)
-    window = MainWindow(model, settings or QSettings())
+    window = MainWindow(model, settings or QSettings(), remember_layout=remember_layout)
     review = ReviewController(store, window)
     batch = BatchController(review, workers=import_workers)
     window.closing.connect(store.close)

@@ -57,7 +57,10 @@ def launch(
 
     app = make_application(sys.argv[:1])
     try:
-        window = build_main_window(db, reviewer=reviewer)
+        # A start-and-quit run leaves the reviewer's saved window layout alone.
+        window = build_main_window(
+            db, reviewer=reviewer, remember_layout=not smoke and quit_after_ms is None
+        )
     except StorageError as exc:
         print(f"imr-desk: {exc}", file=sys.stderr)
         return 1

@@ -150,6 +150,14 @@ ACTION_SPECS: Final[tuple[ActionSpec, ...]] = (
         "View",
     ),
     ActionSpec(
+        "reset_layout",
+        "&Reset layout",
+        ("Ctrl+Shift+L",),
+        None,
+        "Put the letter queue and the fields back in their default places and sizes",
+        "View",
+    ),
+    ActionSpec(
         "shortcuts", "&Keyboard shortcuts", ("F1",), "keyboard", "List every shortcut", "Help"
     ),
     ActionSpec("about", "&About IMR Desk", (), "app", "Version and licence", "Help"),

@@ -8,7 +8,7 @@ group per item, each with the item fields in spec order.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -26,6 +27,9 @@ from PySide6.QtWidgets import (
 from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, FieldSpec, get_path
 from imr_desk.ui.field_editors import FieldEditor
 from imr_desk.ui.icons import icon
+
+EDITOR_MIN_WIDTH: Final = 160
+"""The narrowest editor still usable for typing a date or a short value."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,16 @@ class FieldForm(QScrollArea):
         self._layout.addStretch(1)
         self.setWidget(body)
         self.setEnabled(False)
+        self.setMinimumWidth(self._usable_width())
+
+    def _usable_width(self) -> int:
+        """Room for the longest label beside an editor one can type in: the narrowest the
+        form gets, however a saved layout or the reviewer sizes its dock."""
+        metrics = self.fontMetrics()
+        specs = (*LETTER_FIELDS, *ITEM_FIELDS)
+        label = max(metrics.horizontalAdvance(f"{spec.label} *") for spec in specs)
+        scrollbar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return label + EDITOR_MIN_WIDTH + scrollbar + 64  # margins, spacing, item frames
 
     def _section(self, title: str) -> QLabel:
         label = QLabel(title)

@@ -219,6 +219,10 @@ class LetterQueueView(QWidget):
         box.addLayout(filters)
         box.addWidget(self.low_confidence)
         box.addWidget(self.table, 1)
+        # Never so narrow that a saved layout hides the case number and status.
+        self.setMinimumWidth(
+            self.table.fontMetrics().horizontalAdvance("CM00-0000000 in progress") + 72
+        )
         # Typing a case number re-queries after a short pause, not on every keystroke, so
         # the search stays responsive over a very large database.
         self._search_timer = QTimer(self)

@@ -30,6 +30,7 @@ from imr_desk.ui.pdf_view import PdfView
 
 APP_TITLE: Final = "IMR Desk"
 LAYOUT_VERSION: Final = 1
+DOCK_WIDTHS: Final = [430, 460]
 TOOLBAR: Final = (
     "open_folder", "export", None, "undo", "redo", None, "next_review", "fill_selection", None,
     "verify_next", "flag", "skip", None, "zoom_out", "zoom_in", "fit_width", "fit_page",
@@ -41,9 +42,13 @@ class MainWindow(QMainWindow):
 
     closing = Signal()
 
-    def __init__(self, queue_model: LetterQueueModel, settings: QSettings) -> None:
+    def __init__(
+        self, queue_model: LetterQueueModel, settings: QSettings, *, remember_layout: bool = True
+    ) -> None:
         super().__init__()
         self.settings = settings
+        self.remember_layout = remember_layout
+        """False for start-and-quit runs (--smoke, --quit-after-ms): the layout is not saved."""
         self._may_close: Callable[[], bool] = lambda: True
         self.setWindowIcon(icon("app"))
         self.setObjectName("mainWindow")
@@ -141,6 +146,7 @@ class MainWindow(QMainWindow):
         actions.focus_queue.triggered.connect(self._focus_queue)
         actions.find.triggered.connect(self._focus_search)
         actions.quit.triggered.connect(self.close)
+        actions.reset_layout.triggered.connect(self.reset_layout)
         view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z:.0%}"))
         view.page_changed.connect(self._on_view_page_changed)
 
@@ -201,10 +207,26 @@ class MainWindow(QMainWindow):
             width = min(width, available.width())
             height = min(height, available.height())
         self.resize(width, height)
-        self.resizeDocks([self.queue_dock, self.form_dock], [430, 460], Qt.Orientation.Horizontal)
+        self._default_dock_sizes()
+
+    def _default_dock_sizes(self) -> None:
+        self.resizeDocks([self.queue_dock, self.form_dock], DOCK_WIDTHS, Qt.Orientation.Horizontal)
+
+    def reset_layout(self) -> None:
+        """View → Reset layout: both docks shown, docked in their default places and sizes."""
+        for dock, area in (
+            (self.queue_dock, Qt.DockWidgetArea.LeftDockWidgetArea),
+            (self.form_dock, Qt.DockWidgetArea.RightDockWidgetArea),
+        ):
+            dock.setFloating(False)
+            self.addDockWidget(area, dock)
+            dock.show()
+        self._default_dock_sizes()
 
     def save_layout(self) -> None:
         """Remember window geometry and dock layout for the next start."""
+        if not self.remember_layout:
+            return
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
         self.settings.sync()

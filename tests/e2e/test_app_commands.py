@@ -29,6 +29,7 @@ def test_demo_command_generates_imports_and_opens_the_letters(tmp_path: Path) ->
     assert result.returncode == 0, result.stderr
     assert "smoke ok: 3 letters; title: IMR Desk — CM" in result.stdout
     assert (tmp_path / "demo" / "demo.db").exists()
+    assert not list(tmp_path.rglob("*.conf")), "a smoke run saved the window layout"
 
 
 def test_open_command_imports_a_letter_given_on_the_command_line(tmp_path: Path) -> None:

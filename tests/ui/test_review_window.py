@@ -265,3 +265,54 @@ def test_click_outside_evidence_clears_selection(qtbot, window) -> None:
     assert not view.selection().empty
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(2, 2))
     assert view.selection().empty
+
+
+def test_a_saved_layout_cannot_squeeze_the_form_or_the_queue(qtbot, db_path, settings) -> None:
+    from imr_desk.app import build_main_window
+
+    first = build_main_window(db_path, settings=settings, reviewer="tester")
+    qtbot.addWidget(first)
+    first.resize(1300, 850)
+    first.show()
+    for dock in (first.form_dock, first.queue_dock):  # as an older version could save it
+        dock.widget().setMinimumWidth(0)
+    first.resizeDocks([first.queue_dock, first.form_dock], [40, 90], Qt.Orientation.Horizontal)
+    qtbot.waitUntil(lambda: first.form_dock.width() < 200)
+    first.close()
+    second = build_main_window(db_path, settings=settings, reviewer="tester")
+    qtbot.addWidget(second)
+    second.show()
+    form = second.form
+    label = form.fontMetrics().horizontalAdvance("Application received *")
+    assert form.minimumWidth() >= label + 160
+    qtbot.waitUntil(lambda: form.width() >= form.minimumWidth())
+    assert second.queue.width() >= second.queue.minimumWidth() > 200
+    second.close()
+
+
+def test_reset_layout_brings_back_both_docks(qtbot, window) -> None:
+    window.queue_dock.hide()
+    window.form_dock.setFloating(True)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_L,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    for dock in (window.queue_dock, window.form_dock):
+        assert dock.isVisible() and not dock.isFloating()
+    assert window.dockWidgetArea(window.form_dock) == Qt.DockWidgetArea.RightDockWidgetArea
+    dialog = dialogs.ShortcutsDialog(window)
+    qtbot.addWidget(dialog)
+    assert dialog.keys_for("Reset layout") == "Ctrl+Shift+L"
+
+
+def test_a_start_and_quit_run_leaves_the_saved_layout_alone(qtbot, db_path, settings) -> None:
+    from imr_desk.app import build_main_window
+
+    main = build_main_window(db_path, settings=settings, reviewer="t", remember_layout=False)
+    qtbot.addWidget(main)
+    main.show()
+    main.close()
+    assert settings.allKeys() == []
