@@ -257,6 +257,7 @@ class ReviewController(QObject):
         editor = form.editor(form.focused_path() or "")
         if editor is not None and editor.is_dirty():
             editor.revert()
+            self.refresh_form()  # its input error, if any, is gone
             return
         change = self.session.take_undo() if self.session else None
         if change is not None:

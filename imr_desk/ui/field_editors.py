@@ -166,7 +166,9 @@ class FieldEditor(QObject):
             self.widget.setPlainText(self._shown)
 
     def _commit_if_changed(self) -> None:
-        if self.text() != self._shown:
+        # Refused typing corrected back to the stored value is committed too, so its input
+        # error goes.
+        if self.text() != self._shown or self.input_error:
             self._shown = self.text()
             self.committed.emit(self.path, self.raw_value())
 

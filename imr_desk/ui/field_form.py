@@ -121,6 +121,7 @@ class FieldForm(QScrollArea):
         self._groups: list[_ItemGroup] = []
         self._shown_items = 0
         self._focused: str | None = None
+        self._issue_counts: dict[str, int] = {}
         body = QWidget()
         self._layout = QVBoxLayout(body)
         self._layout.setContentsMargins(10, 8, 10, 10)
@@ -211,10 +212,15 @@ class FieldForm(QScrollArea):
                 empty=value in (None, "", []),
             )
             row.show_issues(messages)
-        self._show_summary(state)
+        self._issue_counts = {path: len(found) for path, found in state.issues.items()}
+        self._show_summary()
 
-    def _show_summary(self, state: FormState) -> None:
-        count = sum(len(m) for m in state.issues.values())
+    def _show_summary(self) -> None:
+        """The banner: validation issues plus typing refused but still shown (not stored)."""
+        refused = {path for path, row in self.all_rows().items() if row.editor.input_error}
+        count = len(refused) + sum(
+            n for path, n in self._issue_counts.items() if path not in refused
+        )
         self.summary.setProperty("clean", count == 0)
         self.summary.style().unpolish(self.summary)
         self.summary.style().polish(self.summary)
@@ -268,6 +274,7 @@ class FieldForm(QScrollArea):
             row.editor.refuse(message)
             row.show_issues([message])
             row.editor.set_marks(confidence=None, human=False, invalid=True)
+            self._show_summary()
 
     def uncommitted_paths(self) -> list[str]:
         """Fields showing typing not stored yet: the focused one first, then any whose typing

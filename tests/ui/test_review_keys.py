@@ -186,3 +186,16 @@ def test_verify_and_next_puts_the_cursor_in_the_next_letters_first_field_to_revi
     assert window.form.focused_path() == expected
     qtbot.keyClicks(QApplication.focusWidget(), "2")  # a digit fits any text or date field
     assert "2" in window.form.value(expected)
+
+
+def test_the_banner_counts_typing_that_could_not_be_stored(qtbot, window) -> None:
+    summary = window.form.summary
+    before, stored = summary.text(), window.form.value("letter.decision_date")
+    widget = _type_into(qtbot, window, "letter.decision_date", "2013-02-30")
+    qtbot.keyClick(widget, Qt.Key.Key_Return)
+    assert window.form.issue_text("letter.decision_date")
+    assert summary.text() != "Ready to verify" and "to fix" in summary.text()
+    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(widget, stored)  # corrected back to what is stored
+    qtbot.keyClick(widget, Qt.Key.Key_Return)
+    assert summary.text() == before
