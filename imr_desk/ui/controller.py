@@ -7,6 +7,7 @@ row each), so there is no save button and killing the app loses nothing.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
@@ -21,6 +22,8 @@ from imr_desk.ui.field_form import FormState
 from imr_desk.ui.main_window import MainWindow
 from imr_desk.ui.workflow import UNVERIFIED, ReviewWorkflow
 
+SESSIONS_KEPT: Final = 50
+"""Letters whose session (and undo history) is kept; the least recently opened goes first."""
 FIRST_FIELD: Final = "letter.case_number"
 NO_LETTER: Final = (
     "No letter open.\n\nImport a folder of letters with File → Import letters (Ctrl+O),\n"
@@ -39,7 +42,7 @@ class ReviewController(QObject):
         self.store = store
         self.window = window
         self.session: ReviewSession | None = None
-        self._sessions: dict[str, ReviewSession] = {}
+        self._sessions: OrderedDict[str, ReviewSession] = OrderedDict()
         self._document: PdfDocument | None = None
         self.workflow = ReviewWorkflow(self)
         self._connect()
@@ -94,15 +97,26 @@ class ReviewController(QObject):
         except (KeyError, StorageError) as exc:
             dialogs.show_error(self.window, "Cannot open letter", str(exc))
             return False
-        session = self._sessions.setdefault(sha256, ReviewSession.from_row(row))
-        session.update(row)
-        self.session = session
+        self.session = self._session_for(row)
         self._show_document(row)
         self.refresh_form()
         self.window.show_letter_title(row.case_number or row.file_name)
         self._update_actions()
         self.letter_opened.emit(sha256)
         return True
+
+    def _session_for(self, row: LetterRow) -> ReviewSession:
+        """The letter's session with its undo history, built only when not kept; keeps the
+        ``SESSIONS_KEPT`` most recently opened letters (never dropping the open one)."""
+        session = self._sessions.get(row.sha256)
+        if session is None:
+            session = self._sessions[row.sha256] = ReviewSession.from_row(row)
+        else:
+            session.update(row)
+            self._sessions.move_to_end(row.sha256)
+        while len(self._sessions) > SESSIONS_KEPT:
+            self._sessions.popitem(last=False)
+        return session
 
     def _show_document(self, row: LetterRow) -> None:
         if self._document is not None:

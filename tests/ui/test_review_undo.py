@@ -65,3 +65,32 @@ def test_undo_of_removing_an_edited_item_keeps_its_human_marks(window) -> None:
     assert session.is_human(path) and session.value(path) == "Edited treatment"
     window.actions.undo.trigger()
     assert not session.is_human(path)
+
+
+def test_letters_keep_their_session_up_to_a_limit_and_the_oldest_goes(window, monkeypatch) -> None:
+    from imr_desk.ui import controller
+    from imr_desk.ui.controller import ReviewSession
+
+    built: list[str] = []
+    real = ReviewSession.from_row.__func__
+    monkeypatch.setattr(
+        ReviewSession,
+        "from_row",
+        classmethod(lambda cls, row: built.append(row.sha256) or real(cls, row)),
+    )
+    monkeypatch.setattr(controller, "SESSIONS_KEPT", 2)
+    review, model = window.review, window.queue.model
+    shas = [model.sha_at(n) for n in range(model.rowCount())]
+    first = review.session.sha256
+    window.form.focus_field("letter.claim_number")
+    review._on_form_field_committed("letter.claim_number", "KEPT-1")
+    review.open_letter(shas[1])
+    review.open_letter(first)
+    assert built == [shas[1]], "a letter opened again reuses its session"
+    assert review.session.undo_stack, "with its undo history"
+    others = [sha for sha in shas if sha != first][1:3]
+    for sha in others:
+        review.open_letter(sha)
+    assert len(review._sessions) == 2 and review.current_sha() in review._sessions
+    review.open_letter(first)
+    assert built[-1] == first and not review.session.undo_stack
