@@ -89,6 +89,24 @@ def _confidence_colour(confidence: float) -> QColor | None:
     return None
 
 
+def _column_widths(table: QTableView) -> list[int]:
+    """Widths of the status, outcome, layout and confidence columns, sized once from the
+    longest value each can show, so a row changing status never shifts the columns."""
+    values = (
+        [s.replace("_", " ") for s in STATUSES],
+        [o.replace("_", " ") for o in OUTCOMES],
+        list(LAYOUTS),
+        ["100%"],
+    )
+    cells, heads = table.fontMetrics(), table.horizontalHeader().fontMetrics()
+    widths = []
+    for column, texts in enumerate(values, start=1):
+        widest = max(cells.horizontalAdvance(text) for text in texts)
+        widest += 20 if column == 1 else 0  # the status dot
+        widths.append(max(widest, heads.horizontalAdvance(COLUMNS[column]) + 8) + 16)
+    return widths
+
+
 class LetterQueueModel(QAbstractTableModel):
     """Letters matching a filter, loaded lazily a page at a time."""
 
@@ -219,10 +237,9 @@ class LetterQueueView(QWidget):
         box.addLayout(filters)
         box.addWidget(self.low_confidence)
         box.addWidget(self.table, 1)
-        # Never so narrow that a saved layout hides the case number and status.
-        self.setMinimumWidth(
-            self.table.fontMetrics().horizontalAdvance("CM00-0000000 in progress") + 72
-        )
+        # Never so narrow that a saved layout cuts the case number or a column.
+        case_number = self.table.fontMetrics().horizontalAdvance("CM00-0000000") + 24
+        self.setMinimumWidth(case_number + sum(_column_widths(self.table)) + 24)
         # Typing a case number re-queries after a short pause, not on every keystroke, so
         # the search stays responsive over a very large database.
         self._search_timer = QTimer(self)
@@ -255,13 +272,11 @@ class LetterQueueView(QWidget):
         header = table.horizontalHeader()
         header.setHighlightSections(False)
         header.setStretchLastSection(False)
-        digits = table.fontMetrics().horizontalAdvance("CM00-0000000") + 24
-        Mode = QHeaderView.ResizeMode
-        for column, mode in enumerate((Mode.Interactive, Mode.ResizeToContents, Mode.Stretch)):
-            header.setSectionResizeMode(column, mode)
-        header.setSectionResizeMode(3, Mode.ResizeToContents)
-        header.setSectionResizeMode(CONFIDENCE_COLUMN, Mode.ResizeToContents)
-        table.setColumnWidth(0, digits)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(20)
+        for column, width in enumerate(_column_widths(table), start=1):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            table.setColumnWidth(column, width)
         table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         return table

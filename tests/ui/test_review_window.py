@@ -316,3 +316,17 @@ def test_a_start_and_quit_run_leaves_the_saved_layout_alone(qtbot, db_path, sett
     main.show()
     main.close()
     assert settings.allKeys() == []
+
+
+def test_queue_columns_keep_their_widths_when_a_status_changes(qtbot, window) -> None:
+    table = window.queue.table
+    widths = [table.columnWidth(column) for column in range(1, 5)]
+    metrics = table.fontMetrics()
+    assert widths[0] > metrics.horizontalAdvance("in progress") + 12  # with its dot
+    assert widths[1] > metrics.horizontalAdvance("partially overturned")
+    sha = window.review.session.sha256
+    _commit(window, "letter.claim_number", "WC-WIDTH")
+    assert window.review.session.status == "in_progress"
+    row = window.queue.model.row_of(sha)
+    qtbot.waitUntil(lambda: "in progress" in window.queue.model.index(row, 1).data())
+    assert [table.columnWidth(column) for column in range(1, 5)] == widths
