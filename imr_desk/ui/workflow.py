@@ -62,10 +62,15 @@ class ReviewWorkflow:
         if not self._ready():
             return False
         review = self.review
+        form = review.window.form
+        path = form.focused_path()
         note = dialogs.FlagDialog.ask(
             review.window, review.store.get(review.session.sha256).note or ""
         )
+        review.window.activateWindow()  # the keys go to the form again, not nowhere
         if note is None:
+            if path is not None:
+                form.focus_field(path)  # back where the reviewer was typing
             return False
         return self._set_status("flagged", note=note) and self._advance()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import reopen
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from imr_desk.ui import dialogs
@@ -199,3 +199,43 @@ def test_the_banner_counts_typing_that_could_not_be_stored(qtbot, window) -> Non
     qtbot.keyClicks(widget, stored)  # corrected back to what is stored
     qtbot.keyClick(widget, Qt.Key.Key_Return)
     assert summary.text() == before
+
+
+def test_cancelling_the_flag_dialog_gives_the_focus_back_to_the_field(qtbot, window) -> None:
+    widget = _type_into(qtbot, window, "letter.claim_number", "WC-81")
+
+    def cancel() -> None:
+        dialog = QApplication.activeModalWidget()
+        qtbot.keyClick(dialog.note, Qt.Key.Key_Escape)
+
+    QTimer.singleShot(0, cancel)
+    qtbot.keyClick(
+        widget,
+        Qt.Key.Key_F,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is widget)
+    assert window.form.focused_path() == "letter.claim_number"
+
+
+def test_after_flagging_the_keys_go_to_the_next_letters_form(qtbot, window) -> None:
+    sha = window.review.session.sha256
+    widget = _type_into(qtbot, window, "letter.claim_number", "WC-82")
+
+    def confirm() -> None:
+        dialog = QApplication.activeModalWidget()
+        dialog.activateWindow()
+        qtbot.waitUntil(dialog.isActiveWindow)
+        note = dialog.note
+        qtbot.keyClicks(note, "Page 2 missing")
+        qtbot.keyClick(note, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+    QTimer.singleShot(0, confirm)
+    qtbot.keyClick(
+        widget,
+        Qt.Key.Key_F,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert window.review.session.sha256 != sha
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    assert QApplication.focusWidget() is window.form.editor(window.form.focused_path()).widget
