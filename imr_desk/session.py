@@ -22,7 +22,6 @@ from imr_desk.domain import (
     get_path,
     spec_for_path,
     split_entries,
-    values_equal,
 )
 from imr_desk.validation import Issue, blocking, issues_by_path, validate
 
@@ -60,6 +59,8 @@ class Operation:
     provenance: tuple[dict, ...] | None = None
     """For putting a removed item back: its provenance entries and human-set paths."""
     human_paths: frozenset[str] = frozenset()
+    origin: int | None = None
+    """For putting a removed item back: the parser item it came from (None: added by a person)."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class ReviewSession:
     file_name: str = ""
     source_path: str = ""
     pages: int = 0
+    item_origins: tuple[int | None, ...] = ()
     undo_stack: list[Change] = field(default_factory=list)
     redo_stack: list[Change] = field(default_factory=list)
 
@@ -106,6 +108,8 @@ class ReviewSession:
         self.record = row.current
         self.parsed = row.parsed
         self.human_fields = frozenset(row.human_fields)
+        origins = tuple(getattr(row, "item_origins", ()) or ())
+        self.item_origins = origins or tuple(range(len(self.record.get("items") or [])))
         self.status = row.status
         self.file_name = row.file_name
         self.source_path = row.source_path
@@ -186,7 +190,9 @@ class ReviewSession:
         spec = spec_for_path(path)
         new = coerce(spec, raw)
         old = self.value(path)
-        if values_equal(old, new) and boxes is None:
+        # Exact comparison: a fix of quotes or of a stray space is a real correction, even
+        # though scoring (domain.values_equal) treats it as the same value.
+        if old == new and boxes is None:
             return None
         # The store keeps the outcome in step with the items' decisions (unless a person set
         # it), so a decision edit and its undo need no outcome write of their own.
@@ -238,6 +244,7 @@ class ReviewSession:
             item=item,
             provenance=entries,
             human_paths=frozenset(p for p in self.human_fields if p.startswith(prefix)),
+            origin=self.item_origins[index] if index < len(self.item_origins) else None,
         )
         return Change(
             f"Remove item {index + 1}", (Operation("remove_item", index=index),), (restore,)

@@ -259,7 +259,12 @@ class ReviewController(QObject):
         if op.kind == "add_item":
             provenance = list(op.provenance) if op.provenance is not None else None
             return self.store.add_item(
-                sha, index=op.index, item=op.item, provenance=provenance, human=op.human_paths
+                sha,
+                index=op.index,
+                item=op.item,
+                provenance=provenance,
+                human=op.human_paths,
+                origin=op.origin,
             )
         if op.kind == "remove_item":
             return self.store.remove_item(sha, op.index)
