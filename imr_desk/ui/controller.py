@@ -240,15 +240,18 @@ class ReviewController(QObject):
         return True
 
     def _write(self, session: ReviewSession, operations: Iterable[Operation]) -> bool:
+        row: LetterRow | None = None
         try:
             for op in operations:
-                session.update(self._run(session.sha256, op))
+                row = self._run(session.sha256, op)  # the stored state, as written
+                session.update(row)
         except (StorageError, KeyError, IndexError, ValueError) as exc:
             dialogs.show_error(self.window, "Edit not saved", f"The change was not saved: {exc}")
             session.update(self.store.get(session.sha256))
             self.refresh_form()
             return False
-        self.window.queue.model.update_row(self.store.get(session.sha256))
+        if row is not None:
+            self.window.queue.model.update_row(row)
         return True
 
     def _run(self, sha: str, op: Operation) -> LetterRow:

@@ -330,3 +330,26 @@ def test_queue_columns_keep_their_widths_when_a_status_changes(qtbot, window) ->
     row = window.queue.model.row_of(sha)
     qtbot.waitUntil(lambda: "in progress" in window.queue.model.index(row, 1).data())
     assert [table.columnWidth(column) for column in range(1, 5)] == widths
+
+
+def test_an_edit_updates_the_queue_from_the_row_it_wrote_without_reading_it_back(
+    window, monkeypatch
+) -> None:
+    store = window.review.store
+    monkeypatch.setattr(store, "get", lambda sha: pytest.fail(f"letter {sha} read back"))
+    _commit(window, "letter.case_number", "CM16-0000999")
+    model = window.queue.model
+    row = model.row_of(window.review.session.sha256)
+    assert model.data(model.index(row, 0)) == "CM16-0000999"
+    assert model.data(model.index(row, 1)) == "in progress"
+
+
+def test_undoing_an_item_removal_restores_its_parser_origin(window, db_path) -> None:
+    sha = window.review.session.sha256
+    _commit(window, "items.0.treatment", "Edited before removal")  # no longer matches the parser
+    window.review.remove_item(0)
+    window.actions.undo.trigger()
+    with reopen(db_path) as store:
+        row = store.get(sha)
+    assert row.current["items"][0]["treatment"] == "Edited before removal"
+    assert row.item_origins[0] == 0
