@@ -39,6 +39,7 @@ class RowLike(Protocol):
     parsed: dict
     current: dict
     human_fields: frozenset[str]
+    item_origins: tuple[int | None, ...]
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,8 @@ class ReviewSession:
         self.record = row.current
         self.parsed = row.parsed
         self.human_fields = frozenset(row.human_fields)
-        origins = tuple(getattr(row, "item_origins", ()) or ())
-        self.item_origins = origins or tuple(range(len(self.record.get("items") or [])))
+        # Rows stored before origins were kept have none: each item is then its own.
+        self.item_origins = tuple(row.item_origins) or tuple(range(len(self.record["items"])))
         self.status = row.status
         self.file_name = row.file_name
         self.source_path = row.source_path

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 import pytest
 
@@ -21,6 +20,7 @@ class FakeRow:
     parsed: dict = field(default_factory=dict)
     current: dict = field(default_factory=dict)
     human_fields: frozenset[str] = frozenset()
+    item_origins: tuple[int | None, ...] = ()
 
 
 def _record() -> dict:
@@ -213,18 +213,7 @@ def test_next_needing_review_can_go_backwards() -> None:
 def test_a_fix_of_quotes_alone_is_an_edit_not_a_no_op() -> None:
     record = empty_record()
     record["letter"]["case_summary"] = "He said \u201cno\u201d."
-    row = SimpleNamespace(
-        sha256="s",
-        current=record,
-        parsed=record,
-        human_fields=frozenset(),
-        status="parsed",
-        file_name="f.pdf",
-        source_path="f.pdf",
-        pages=1,
-        item_origins=(),
-    )
-    session = ReviewSession.from_row(row)
+    session = ReviewSession.from_row(FakeRow(parsed=record, current=record, item_origins=()))
     change = session.edit("letter.case_summary", 'He said "no".')
     assert change is not None
     assert change.do[0].value == 'He said "no".'
@@ -233,17 +222,8 @@ def test_a_fix_of_quotes_alone_is_an_edit_not_a_no_op() -> None:
 def test_undoing_an_item_removal_puts_back_the_parser_item_it_came_from() -> None:
     record = empty_record()
     record["items"] = [{**empty_item(), "treatment": t, "decision": "upheld"} for t in "ABC"]
-    row = SimpleNamespace(
-        sha256="s",
-        current=record,
-        parsed=record,
-        human_fields=frozenset(),
-        status="parsed",
-        file_name="f.pdf",
-        source_path="f.pdf",
-        pages=1,
-        item_origins=(2, 0, None),
+    session = ReviewSession.from_row(
+        FakeRow(parsed=record, current=record, item_origins=(2, 0, None))
     )
-    session = ReviewSession.from_row(row)
     assert session.remove_item(0).undo[0].origin == 2
     assert session.remove_item(2).undo[0].origin is None
