@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from imr_desk.domain import normalise_text
-from imr_desk.parsing.text import TextStream, flexible
+from imr_desk.parsing.text import TextStream, flexible, trim_space
 
 CA_LABEL: Final = flexible(r"^Claims Administrator guideline:", re.MULTILINE)
 MAX_LABEL: Final = flexible(r"^MAXIMUS guideline:", re.MULTILINE)
@@ -81,7 +81,7 @@ def find_items(stream: TextStream, start: int, end: int) -> list[ItemSpans]:
         items.append(item)
         boundary = item.rationale.start if item.rationale else anchor.end()
     if items:
-        _close_rationale(items[-1], _trim_end(text, end))
+        _close_rationale(items[-1], trim_space(text, end))
     return items
 
 
@@ -183,9 +183,3 @@ def _fill_guidelines(stream: TextStream, item: ItemSpans, after_ca: int, end: in
 def _close_rationale(item: ItemSpans, end: int) -> None:
     if item.rationale is not None:
         item.rationale.end = max(item.rationale.start, end)
-
-
-def _trim_end(text: str, end: int) -> int:
-    while end > 0 and text[end - 1].isspace():
-        end -= 1
-    return end

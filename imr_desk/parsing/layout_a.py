@@ -14,7 +14,7 @@ from imr_desk.domain import normalise_text
 from imr_desk.parsing import summary
 from imr_desk.parsing.items import ItemSpans, Span
 from imr_desk.parsing.record import RecordBuilder, add_item
-from imr_desk.parsing.text import TextStream, flexible
+from imr_desk.parsing.text import TextStream, flexible, skip_space, trim_space
 
 NOTICE_TITLE: Final = flexible(r"Notice of Independent Medical Review Determination", re.IGNORECASE)
 DETERMINATION: Final = flexible(
@@ -73,8 +73,8 @@ def _read_prose(builder: RecordBuilder, stream: TextStream) -> None:
             builder.put_span("reviewer_license_states", found[1])
     if case_summary:
         first = REGARDING.search(text, case_summary.end())
-        end = _trim(text, first.start() if first else len(text))
-        start = _skip_space(text, case_summary.end())
+        end = trim_space(text, first.start() if first else len(text))
+        start = skip_space(text, case_summary.end())
         disclaimer = SUMMARY_DISCLAIMER.match(text, start)
         start = disclaimer.end() if disclaimer else start
         builder.put("case_summary", normalise_text(text[start:end]), 0.9, stream.boxes(start, end))
@@ -131,16 +131,4 @@ def _fill_section(
     if mx:
         spans.maximus_guideline = Span(mx.end(), rationale.start() if rationale else end, 0.9)
     if rationale:
-        spans.rationale = Span(rationale.end(), _trim(text, end), 0.9)
-
-
-def _trim(text: str, end: int) -> int:
-    while end > 0 and text[end - 1].isspace():
-        end -= 1
-    return end
-
-
-def _skip_space(text: str, start: int) -> int:
-    while start < len(text) and text[start].isspace():
-        start += 1
-    return start
+        spans.rationale = Span(rationale.end(), trim_space(text, end), 0.9)

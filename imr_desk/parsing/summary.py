@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from imr_desk.domain import normalise_date, normalise_text
-from imr_desk.parsing.text import TextStream, flexible
+from imr_desk.parsing.text import TextStream, flexible, skip_space
 
 DATE: Final = r"(?:\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})|[A-Z][a-z]+\.? \d{1,2}, \d{4})"
 SUMMARY_OPENING: Final = flexible(
@@ -69,8 +69,7 @@ def summary_span(stream: TextStream, start: int, end: int) -> tuple[int, int] | 
     """The clinical case summary without its fixed opening sentence."""
     opening = SUMMARY_OPENING.search(stream.text, start, end)
     body_start = opening.end() if opening else start
-    while body_start < end and stream.text[body_start].isspace():
-        body_start += 1
+    body_start = skip_space(stream.text, body_start, end)
     return (body_start, end) if body_start < end else None
 
 

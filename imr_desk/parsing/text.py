@@ -181,3 +181,18 @@ def boxes_of(words: Sequence[Word]) -> list[dict[str, object]]:
 def flexible(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """Compile a phrase pattern whose spaces match any whitespace run: prose wraps anywhere."""
     return re.compile(pattern.replace(" ", r"\s+"), flags)
+
+
+def skip_space(text: str, start: int, end: int | None = None) -> int:
+    """The first offset from ``start`` (before ``end``) that is not whitespace."""
+    stop = len(text) if end is None else end
+    while start < stop and text[start].isspace():
+        start += 1
+    return start
+
+
+def trim_space(text: str, end: int) -> int:
+    """``end`` moved back over trailing whitespace, so a span stops at its last character."""
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return end
