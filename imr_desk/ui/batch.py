@@ -34,8 +34,8 @@ class BatchController(QObject):
         self.workers = workers
         self.task: BackgroundTask | None = None
         self._dialog: dialogs.ProgressDialog | None = None
-        self.window.actions.open_folder.triggered.connect(self.ask_import)
-        self.window.actions.export.triggered.connect(self.ask_export)
+        self.window.action_set.open_folder.triggered.connect(self.ask_import)
+        self.window.action_set.export.triggered.connect(self.ask_export)
         self.window.closing.connect(self._on_window_closing)
 
     def _store_path(self) -> Path:

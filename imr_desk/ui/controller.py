@@ -51,7 +51,7 @@ class ReviewController(QObject):
         self.refresh_progress()
 
     def _connect(self) -> None:
-        w, a = self.window, self.window.actions
+        w, a = self.window, self.window.action_set
         w.queue.letter_selected.connect(self.open_letter)
         w.form.field_committed.connect(self._on_form_field_committed)
         w.form.field_focused.connect(self._on_form_field_focused)
@@ -350,7 +350,7 @@ class ReviewController(QObject):
         self.window.pdf_view.show_evidence(self.window.form.focused_path())
 
     def _update_actions(self) -> None:
-        actions, session = self.window.actions, self.session
+        actions, session = self.window.action_set, self.session
         has_letter = session is not None
         actions.undo.setEnabled(bool(session and session.undo_stack))
         actions.redo.setEnabled(bool(session and session.redo_stack))

@@ -53,7 +53,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icon("app"))
         self.setObjectName("mainWindow")
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks)
-        self.actions = Actions(self)
+        self.action_set = Actions(self)
         self.renderer = PageRenderer(self)
         self.pdf_view = PdfView(self.renderer)
         self.empty_page = QLabel()
@@ -96,7 +96,7 @@ class MainWindow(QMainWindow):
         for group in GROUPS:
             menu = bar.addMenu(f"&{group}")
             menu.setObjectName(f"menu{group}")
-            for action in self.actions.in_group(group):
+            for action in self.action_set.in_group(group):
                 menu.addAction(action)
             if group == "View":
                 menu.addSeparator()
@@ -112,8 +112,8 @@ class MainWindow(QMainWindow):
             if name is None:
                 toolbar.addSeparator()
             else:
-                toolbar.addAction(getattr(self.actions, name))
-        verify = toolbar.widgetForAction(self.actions.verify_next)
+                toolbar.addAction(getattr(self.action_set, name))
+        verify = toolbar.widgetForAction(self.action_set.verify_next)
         verify.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.page_label = QLabel()
         self.page_label.setMinimumWidth(90)
@@ -136,7 +136,7 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.progress_label)
 
     def _connect_view(self) -> None:
-        actions, view = self.actions, self.pdf_view
+        actions, view = self.action_set, self.pdf_view
         actions.zoom_in.triggered.connect(view.zoom_in)
         actions.zoom_out.triggered.connect(view.zoom_out)
         actions.fit_width.triggered.connect(view.fit_width)

@@ -34,7 +34,7 @@ def test_demo_start_correct_verify_export_keeps_the_correction(qtbot, tmp_path: 
     window.form.focus_field("letter.claim_number")
     editor.widget.setText("CORRECTED-42")
     editor.widget.editingFinished.emit()
-    window.actions.verify_next.trigger()
+    window.action_set.verify_next.trigger()
     assert review.session.sha256 != sha
 
     out = tmp_path / "export"

@@ -54,7 +54,7 @@ def test_refused_typing_also_stops_skip_flag_and_next_letter(
         qtbot.keyClick(
             widget, key, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
         )
-    window.actions.next_letter.trigger()
+    window.action_set.next_letter.trigger()
     assert window.review.session.sha256 == sha and not asked
     queue = window.queue
     queue.move_selection(1)  # a click on another letter in the queue

@@ -22,7 +22,7 @@ def test_undo_of_an_edit_restores_confidence_boxes_and_review_need(window, db_pa
     form.editor(path).widget.setPlainText("Typed by hand")
     assert review.commit_pending()
     assert session.is_human(path) and session.confidence(path) == 1.0
-    window.actions.undo.trigger()
+    window.action_set.undo.trigger()
     assert session.provenance(path) == before
     assert not session.is_human(path) and session.needs_review(path)
     assert form.editor(path).widget.property("human") is False
@@ -42,7 +42,7 @@ def test_undo_of_removing_an_item_restores_its_provenance(window, db_path) -> No
     assert any(p["boxes"] for p in entries) and any(p["confidence"] < 1 for p in entries)
     item = dict(session.record["items"][0])
     review.remove_item(0)
-    window.actions.undo.trigger()
+    window.action_set.undo.trigger()
     assert session.record["items"][0] == item
     assert [p for p in session.record["provenance"] if p["field"].startswith("items.0.")] == (
         entries
@@ -61,9 +61,9 @@ def test_undo_of_removing_an_edited_item_keeps_its_human_marks(window) -> None:
     form.editor(path).widget.setPlainText("Edited treatment")
     assert review.commit_pending()
     review.remove_item(0)
-    window.actions.undo.trigger()
+    window.action_set.undo.trigger()
     assert session.is_human(path) and session.value(path) == "Edited treatment"
-    window.actions.undo.trigger()
+    window.action_set.undo.trigger()
     assert not session.is_human(path)
 
 

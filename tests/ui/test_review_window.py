@@ -68,17 +68,17 @@ def test_undo_and_redo_write_back_through_the_store(window, db_path) -> None:
     original = window.review.session.value("letter.claim_number")
     _commit(window, "letter.claim_number", "FIRST")
     _commit(window, "letter.claim_number", "SECOND")
-    window.actions.undo.trigger()
+    window.action_set.undo.trigger()
     assert window.form.value("letter.claim_number") == "FIRST"
-    window.actions.undo.trigger()
+    window.action_set.undo.trigger()
     with reopen(db_path) as store:
         assert store.get(sha).current["letter"]["claim_number"] == original
-    window.actions.redo.trigger()
+    window.action_set.redo.trigger()
     with reopen(db_path) as store:
         assert store.get(sha).current["letter"]["claim_number"] == "FIRST"
         audited = [e.new for e in store.audit(sha) if e.field == "letter.claim_number"]
     assert audited == ["FIRST", "SECOND", "FIRST", original, "FIRST"]
-    assert window.actions.redo.isEnabled()
+    assert window.action_set.redo.isEnabled()
 
 
 def test_undo_history_is_kept_per_letter(window) -> None:
@@ -87,17 +87,17 @@ def test_undo_history_is_kept_per_letter(window) -> None:
     _commit(window, "letter.claim_number", "ON-FIRST")
     window.queue.move_selection(1)
     assert review.session.sha256 != first
-    assert not window.actions.undo.isEnabled()
+    assert not window.action_set.undo.isEnabled()
     window.queue.select_letter(first)
-    assert window.actions.undo.isEnabled()
-    window.actions.undo.trigger()
+    assert window.action_set.undo.isEnabled()
+    window.action_set.undo.trigger()
     assert window.form.value("letter.claim_number") != "ON-FIRST"
 
 
 def test_items_can_be_added_moved_and_removed(window, db_path) -> None:
     session = window.review.session
     count = session.item_count()
-    window.actions.add_item.trigger()
+    window.action_set.add_item.trigger()
     assert session.item_count() == count + 1
     _commit(window, f"items.{count}.treatment", "Added MRI")
     window.review.move_item(count, 0)
@@ -144,7 +144,7 @@ def test_selecting_page_text_fills_the_focused_field(qtbot, window, db_path) -> 
     qtbot.mouseMove(view.viewport(), pos=end)
     qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=end)
     assert view.selection().text == session.value("letter.case_number")
-    window.actions.fill_selection.trigger()
+    window.action_set.fill_selection.trigger()
     assert window.form.value("letter.claim_number") == session.value("letter.case_number")
     with reopen(db_path) as store:
         row = store.get(session.sha256)
@@ -161,7 +161,7 @@ def test_filling_diagnoses_from_the_page_splits_entries_not_commas(window) -> No
     window.form.focus_field("letter.diagnoses")
     selection = view.select_rect(box["page"], tuple(box["rect"]))
     assert ";" in selection.text
-    window.actions.fill_selection.trigger()
+    window.action_set.fill_selection.trigger()
     filled = session.value("letter.diagnoses")
     assert len(filled) == 2 and filled[0] == parsed[0]
     assert not any(";" in entry for entry in filled)
@@ -186,7 +186,7 @@ def test_validation_blocks_verify_and_points_at_the_field(window, db_path) -> No
 
 def test_verify_and_next_marks_verified_and_opens_the_next_letter(window, db_path) -> None:
     sha = window.review.session.sha256
-    window.actions.verify_next.trigger()
+    window.action_set.verify_next.trigger()
     assert window.review.session.sha256 != sha
     with reopen(db_path) as store:
         assert store.get(sha).status == "verified"
@@ -199,7 +199,7 @@ def test_flag_stores_the_note_and_moves_on(window, db_path, monkeypatch) -> None
         dialogs.FlagDialog, "ask", classmethod(lambda cls, p, note="": "Page 2 missing")
     )
     sha = window.review.session.sha256
-    window.actions.flag.trigger()
+    window.action_set.flag.trigger()
     with reopen(db_path) as store:
         row = store.get(sha)
     assert (row.status, row.note) == ("flagged", "Page 2 missing")
@@ -208,7 +208,7 @@ def test_flag_stores_the_note_and_moves_on(window, db_path, monkeypatch) -> None
 
 def test_skip_moves_on_without_verifying(window, db_path) -> None:
     sha = window.review.session.sha256
-    window.actions.skip.trigger()
+    window.action_set.skip.trigger()
     with reopen(db_path) as store:
         assert store.get(sha).status == "skipped"
     assert window.review.session.sha256 != sha
@@ -218,7 +218,7 @@ def test_next_review_key_goes_to_a_field_that_needs_review(window) -> None:
     review = window.review
     _commit(window, "letter.case_number", "")
     window.form.focus_field("letter.outcome")
-    window.actions.next_review.trigger()
+    window.action_set.next_review.trigger()
     path = window.form.focused_path()
     assert path is not None and review.session.needs_review(
         path, {i.path for i in review.session.issues()}
@@ -230,16 +230,16 @@ def test_shortcut_help_lists_every_action(qtbot, window) -> None:
     qtbot.addWidget(dialog)
     assert dialog.keys_for("Verify & next") == "Ctrl+Return, Ctrl+Enter"
     assert dialog.keys_for("Undo") == "Ctrl+Z"
-    assert dialog.table.rowCount() == len(window.actions.all())
+    assert dialog.table.rowCount() == len(window.action_set.all())
 
 
 def test_zoom_and_fit_change_the_page_scale(window) -> None:
     view = window.pdf_view
-    window.actions.fit_width.trigger()
+    window.action_set.fit_width.trigger()
     fitted = view.zoom()
-    window.actions.zoom_in.trigger()
+    window.action_set.zoom_in.trigger()
     assert view.zoom() == pytest.approx(fitted * 1.25)
-    window.actions.fit_page.trigger()
+    window.action_set.fit_page.trigger()
     assert view.zoom() < fitted
     assert window.zoom_label.text().endswith("%")
 
@@ -348,7 +348,7 @@ def test_undoing_an_item_removal_restores_its_parser_origin(window, db_path) -> 
     sha = window.review.session.sha256
     _commit(window, "items.0.treatment", "Edited before removal")  # no longer matches the parser
     window.review.remove_item(0)
-    window.actions.undo.trigger()
+    window.action_set.undo.trigger()
     with reopen(db_path) as store:
         row = store.get(sha)
     assert row.current["items"][0]["treatment"] == "Edited before removal"
