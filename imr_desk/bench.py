@@ -23,12 +23,13 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from imr_desk.edits import SetField
 from imr_desk.export import export_dataset
 from imr_desk.importer import import_paths
 from imr_desk.pdf_source import bare_word_extraction
+from imr_desk.record import FieldRef, Letter
 from imr_desk.storage import LetterStore
-from imr_desk.storage.records import complete
-from imr_desk.storage.rows import dumps
+from imr_desk.storage.codec import dump_letter, dumps
 
 
 def _timed(action: Callable[[], Any]) -> tuple[float, Any]:
@@ -123,9 +124,8 @@ def bench_edit(work: Path, edits: int) -> None:
             times = []
             for n in range(edits):
                 sha = shas[n % len(shas)]
-                seconds, _ = _timed(
-                    lambda s=sha, v=20 + n % 60: store.set_field(s, "letter.patient_age", v)
-                )
+                edit = SetField(FieldRef("patient_age"), 20 + n % 60)
+                seconds, _ = _timed(lambda s=sha, e=edit: store.apply(s, e))
                 times.append(seconds)
         times.sort()
         print(
@@ -177,7 +177,7 @@ def large_database(work: Path, count: int) -> Path:
     db = work / f"queue-{count}.db"
     if db.exists():
         return db
-    records = [complete(r) for r in sample_records(work, 20)]
+    records = sample_records(work, 20)
     print(f"building {db} ...", flush=True)
     building = db.with_suffix(".building")
     with LetterStore.open(building) as store:
@@ -187,18 +187,19 @@ def large_database(work: Path, count: int) -> Path:
         rows = []
         for n in range(count):
             record = _variant(records[n % len(records)], n)
-            text = dumps(record)
+            current = dump_letter(Letter.from_parsed(record))
             rows.append(
                 (record["source"]["sha256"], "bench", record["source"]["file_name"], 2, "B",
                  statuses[n % 5], record["letter"]["case_number"], "upheld", 0.5 + (n % 50) / 100,
-                 "bench", "2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z", "[]", 0, text, text)
+                 "bench", "2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z", 0, dumps(record),
+                 current)
             )  # fmt: skip
         with conn:
             conn.executemany(
                 "INSERT INTO letters (sha256, source_path, file_name, pages, layout, status, "
                 "case_number, outcome, min_confidence, parser_version, created_at, updated_at, "
-                "human_fields, needs_ocr, parsed_json, current_json) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "needs_ocr, parsed_json, current_json) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 rows,
             )
     building.rename(db)

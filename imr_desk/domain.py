@@ -6,9 +6,8 @@ is added or renamed in exactly one place (see shared spec ``fields.md``).
 
 from __future__ import annotations
 
-import copy
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -55,7 +54,8 @@ class FieldSpec:
     help: str = ""
 
     def path(self, index: int | None = None) -> str:
-        """The field path used in provenance, audit log and export (``items.0.decision``)."""
+        """The field path of the record's JSON (provenance and ``corrected`` of ``parse
+        --json`` and the export): items by index (``items.0.decision``), as the spec says."""
         if self.scope == "letter":
             return f"letter.{self.name}"
         return f"items.{index}.{self.name}"
@@ -228,11 +228,6 @@ def _coerce_int(spec: FieldSpec, value: Any) -> int:
 # --- records -------------------------------------------------------------------------------
 
 
-def empty_letter() -> dict[str, Any]:
-    """Letter fields all unset, in field order."""
-    return {f.name: f.empty for f in LETTER_FIELDS}
-
-
 def empty_item() -> dict[str, Any]:
     """Item fields all unset, in field order."""
     return {f.name: f.empty for f in ITEM_FIELDS}
@@ -246,7 +241,7 @@ def empty_record(
         "schema": SCHEMA,
         "source": {"file_name": file_name, "sha256": sha256, "pages": pages, "layout": layout},
         "status": "parsed",
-        "letter": empty_letter(),
+        "letter": {f.name: f.empty for f in LETTER_FIELDS},
         "items": [],
         "provenance": [],
         "review": None,
@@ -263,44 +258,6 @@ def derive_outcome(decisions: Iterable[str | None]) -> str | None:
     if found == {"overturned"}:
         return "overturned"
     return "partially_overturned"
-
-
-def field_paths(record: dict[str, Any]) -> Iterator[tuple[str, FieldSpec]]:
-    """Every field path of a record, in field order: letter fields, then each item's."""
-    for spec in LETTER_FIELDS:
-        yield spec.path(), spec
-    for index, _ in enumerate(record.get("items") or []):
-        for spec in ITEM_FIELDS:
-            yield spec.path(index), spec
-
-
-def get_path(record: dict[str, Any], path: str) -> Any:
-    """The value at a field path such as ``letter.case_number`` or ``items.2.decision``."""
-    parts = path.split(".")
-    if parts[0] == "letter":
-        return record["letter"].get(parts[1])
-    return record["items"][int(parts[1])].get(parts[2])
-
-
-def set_path(record: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    """A copy of the record with one field changed (records are treated as values)."""
-    changed = copy.deepcopy(record)
-    parts = path.split(".")
-    if parts[0] == "letter":
-        changed["letter"][parts[1]] = value
-    else:
-        changed["items"][int(parts[1])][parts[2]] = value
-    return changed
-
-
-def spec_for_path(path: str) -> FieldSpec:
-    """The field spec a path refers to; KeyError for an unknown field."""
-    name = path.rsplit(".", 1)[-1]
-    spec = FIELDS_BY_NAME[name]
-    expected = "letter" if path.startswith("letter.") else "item"
-    if spec.scope != expected:
-        raise KeyError(path)
-    return spec
 
 
 _CURLY_QUOTES: Final = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
@@ -325,30 +282,8 @@ def _canon(value: Any) -> Any:
 
 
 LOW_CONFIDENCE: Final = 0.8
+"""A value the parser is less sure of than this needs the reviewer's look (amber, F8, the
+queue's low-confidence filter)."""
 # The parser only suggests these (letters never print a category; diagnoses are best effort):
 # they always deserve the reviewer's look, so they never mark a whole letter as doubtful.
 SUGGESTED_FIELDS: Final = frozenset({"category", "diagnoses"})
-
-
-def letter_confidence(record: dict[str, Any]) -> float:
-    """How sure the parser is of a letter: its least sure value, or 0 if a required one is empty.
-
-    Fields the letter does not state (no value, confidence 0) are not doubts; suggested fields
-    are ignored. This is what the queue's "low confidence" filter and sort use.
-    """
-    lowest = 1.0
-    for entry in record.get("provenance") or []:
-        path = entry.get("field", "")
-        name = path.rsplit(".", 1)[-1]
-        if name in SUGGESTED_FIELDS or name not in FIELDS_BY_NAME:
-            continue
-        try:
-            value = get_path(record, path)
-        except (IndexError, KeyError, ValueError):
-            continue
-        if value in (None, []):
-            if FIELDS_BY_NAME[name].required:
-                return 0.0
-            continue
-        lowest = min(lowest, float(entry.get("confidence", 0.0)))
-    return lowest

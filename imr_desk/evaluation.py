@@ -129,7 +129,7 @@ def gold_from_store(store: LetterStore) -> Iterator[GoldLetter]:
     """Verified letters: the reviewer's record is the truth, the stored PDF is re-parsed."""
     for row in store.iter_letters(status="verified"):
         case = row.case_number or row.file_name
-        yield GoldLetter(case, row.current, Path(row.source_path), row.sha256)
+        yield GoldLetter(case, row.full.to_json(), Path(row.source_path), row.sha256)
 
 
 def gold_from_folder(gold_dir: Path, pdf_dir: Path | None = None) -> Iterator[GoldLetter]:

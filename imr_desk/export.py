@@ -13,16 +13,16 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Final
 
 from imr_desk.dataset_card import CardStats, render_card
-from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, SCHEMA
+from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS
+from imr_desk.record import export_paths
 from imr_desk.storage import LetterRow, LetterStore
-from imr_desk.storage.records import complete, corrected_paths, removed_items
 
 FILES: Final = ("letters.jsonl", "letters.csv", "items.csv", "README.md")
 FILE_MODE: Final = 0o600
@@ -43,7 +43,13 @@ LETTER_COLUMNS: Final = (
     "removed_items",
     "note",
 )
-ITEM_COLUMNS: Final = ("sha256", "case_number", "item_index", *(s.name for s in ITEM_FIELDS))
+ITEM_COLUMNS: Final = (
+    "sha256",
+    "case_number",
+    "item_index",
+    "item_id",
+    *(s.name for s in ITEM_FIELDS),
+)
 
 
 class ExportError(Exception):
@@ -59,31 +65,21 @@ class ExportSummary:
     items: int
 
 
-def export_record(row: LetterRow, audited: Iterable[str]) -> dict[str, Any]:
+def export_record(row: LetterRow) -> dict[str, Any]:
     """A letter as the dataset carries it: the current record with every key and its review."""
-    record = complete(row.current)
-    return {
-        "schema": SCHEMA,
-        "source": {
-            "file_name": row.file_name,
-            "sha256": row.sha256,
-            "pages": row.pages,
-            "layout": row.layout,
-            "needs_ocr": row.needs_ocr,
-        },
-        "status": row.status,
-        "letter": record["letter"],
-        "items": record["items"],
-        "provenance": record["provenance"],
-        "review": {
+    letter = row.full
+    record = letter.to_json(
+        review={
             "reviewer": row.reviewer,
             "verified_at": row.verified_at,
             "parser_version": row.parser_version,
-            "corrected": corrected_paths(row.parsed, row.current, audited, row.item_origins),
-            "removed_items": removed_items(row.parsed, row.current, row.item_origins),
+            "corrected": export_paths(letter, letter.corrected()),
+            "removed_items": letter.removed_items(),
             "note": row.note,
-        },
-    }
+        }
+    )
+    record["source"]["file_name"] = row.file_name
+    return record
 
 
 def _cell(value: Any) -> Any:
@@ -103,10 +99,10 @@ def letter_csv_row(record: dict[str, Any]) -> list[Any]:
 
 
 def item_csv_rows(record: dict[str, Any]) -> list[list[Any]]:
-    """The items.csv rows of one record, keyed by sha256 and item index."""
+    """The items.csv rows of one record, keyed by sha256 and item index (and item id)."""
     key = [record["source"]["sha256"], record["letter"]["case_number"] or ""]
     return [
-        [*key, index, *(_cell(item[spec.name]) for spec in ITEM_FIELDS)]
+        [*key, index, item["id"], *(_cell(item[spec.name]) for spec in ITEM_FIELDS)]
         for index, item in enumerate(record["items"])
     ]
 
@@ -175,13 +171,12 @@ def _staging_folder(target: Path) -> Path:
 def _write_files(
     store: LetterStore, staging: Path, selection: str, now: Callable[[], datetime]
 ) -> CardStats:
-    audited = store.audited_fields()
     stats = CardStats()
     writers = _Writers(staging)
     try:
         status = None if selection == "all" else "verified"
         for row in store.iter_letters(status=status):
-            record = export_record(row, audited.get(row.sha256, ()))
+            record = export_record(row)
             writers.write(record)
             stats.add(record)
     finally:

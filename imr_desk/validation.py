@@ -1,8 +1,9 @@
 """Validation rules a letter record must pass before a reviewer may verify it.
 
-Pure functions over the record dict (fields.md shape), so the same rules run in the app, in
-tests and in any headless check. Each rule returns ``Issue`` values naming the field path the
-reviewer has to fix; blocking issues stop Verify, warnings are only shown.
+Pure functions over a typed ``Letter``, so the same rules run in the app, in tests and in the
+core's Verify gate (``edits.SetStatus``), which no client can go around. Each rule returns
+``Issue`` values naming the field (``str(FieldRef)``) the reviewer has to fix; blocking issues
+stop Verify, warnings are only shown.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from imr_desk.domain import (
     derive_outcome,
     normalise_date,
 )
+from imr_desk.record import FieldRef, Letter
 
 CASE_NUMBER: Final = re.compile(r"^CM\d{2}-\d{7}$")
 DATE_ORDER: Final = ("injury_date", "ur_denial_date", "date_assigned", "decision_date")
@@ -36,16 +38,23 @@ class Issue:
     blocking: bool = True
 
 
-def validate(record: dict[str, Any]) -> list[Issue]:
-    """Every issue of a record, in field order (letter fields first, then each item)."""
+def validate(letter: Letter) -> list[Issue]:
+    """Every issue of a letter, in field order (letter fields first, then each item)."""
     issues = [
-        *_letter_field_issues(record),
-        *_date_order_issues(record),
-        *_item_issues(record),
-        *_outcome_issues(record),
+        *_letter_field_issues(letter),
+        *_date_order_issues(letter),
+        *_item_issues(letter),
+        *_outcome_issues(letter),
     ]
-    order = {path: n for n, path in enumerate(_all_paths(record))}
+    order = {str(ref): n for n, ref in enumerate(letter.refs())}
     return sorted(issues, key=lambda issue: order.get(issue.path, len(order)))
+
+
+def refusal(issues: list[Issue]) -> str:
+    """The sentence that says why a letter cannot be verified (the app's status bar and every
+    other client show the same one)."""
+    count = len(issues)
+    return f"Not verified: {count} issue{'s' * (count != 1)} to fix ({issues[0].message})"
 
 
 def blocking(issues: list[Issue]) -> list[Issue]:
@@ -61,16 +70,14 @@ def issues_by_path(issues: list[Issue]) -> dict[str, list[Issue]]:
     return grouped
 
 
-def _all_paths(record: dict[str, Any]) -> Iterator[str]:
-    yield from (spec.path() for spec in LETTER_FIELDS)
-    for index, _ in enumerate(record.get("items") or []):
-        yield from (spec.path(index) for spec in ITEM_FIELDS)
+def _letter_values(letter: Letter) -> dict[str, Any]:
+    return {spec.name: letter.fields[spec.name].value for spec in LETTER_FIELDS}
 
 
-def _letter_field_issues(record: dict[str, Any]) -> Iterator[Issue]:
-    letter = record.get("letter") or {}
+def _letter_field_issues(record: Letter) -> Iterator[Issue]:
+    letter = _letter_values(record)
     for spec in LETTER_FIELDS:
-        yield from field_issues(spec, spec.path(), letter.get(spec.name))
+        yield from field_issues(spec, f"letter.{spec.name}", letter.get(spec.name))
     case_number = letter.get("case_number")
     if case_number and not CASE_NUMBER.match(str(case_number)):
         yield Issue(
@@ -80,13 +87,13 @@ def _letter_field_issues(record: dict[str, Any]) -> Iterator[Issue]:
         )
 
 
-def _item_issues(record: dict[str, Any]) -> Iterator[Issue]:
-    items = record.get("items") or []
-    if not items:
+def _item_issues(letter: Letter) -> Iterator[Issue]:
+    if not letter.items:
         yield Issue("letter.outcome", "The letter has no items: add the disputed treatments")
-    for index, item in enumerate(items):
+    for item in letter.items:
         for spec in ITEM_FIELDS:
-            yield from field_issues(spec, spec.path(index), item.get(spec.name))
+            path = str(FieldRef(spec.name, item.id))
+            yield from field_issues(spec, path, item.value(spec.name))
 
 
 def field_issues(spec: FieldSpec, path: str, value: Any) -> Iterator[Issue]:
@@ -141,13 +148,15 @@ def _int_problem(spec: FieldSpec, value: Any) -> str | None:
 
 
 def _list_problem(spec: FieldSpec, value: Any) -> str | None:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+    if not isinstance(value, list | tuple) or not all(
+        isinstance(v, str) and v.strip() for v in value
+    ):
         return f"{spec.label}: every entry must be non-empty text"
     return None
 
 
-def _date_order_issues(record: dict[str, Any]) -> Iterator[Issue]:
-    letter = record.get("letter") or {}
+def _date_order_issues(record: Letter) -> Iterator[Issue]:
+    letter = _letter_values(record)
     labels = {spec.name: spec.label for spec in LETTER_FIELDS}
     stated = [(name, letter.get(name)) for name in DATE_ORDER if _valid_date(letter.get(name))]
     for (first, first_value), (later, later_value) in pairwise(stated):
@@ -165,10 +174,9 @@ def _valid_date(value: Any) -> bool:
     return isinstance(value, str) and normalise_date(value) == value
 
 
-def _outcome_issues(record: dict[str, Any]) -> Iterator[Issue]:
-    items = record.get("items") or []
-    expected = derive_outcome(item.get("decision") for item in items)
-    outcome = (record.get("letter") or {}).get("outcome")
+def _outcome_issues(letter: Letter) -> Iterator[Issue]:
+    expected = derive_outcome(letter.decisions())
+    outcome = letter.fields["outcome"].value
     if expected and outcome and outcome != expected:
         yield Issue(
             "letter.outcome",

@@ -10,6 +10,7 @@ from imr_desk.parsing import summary
 from imr_desk.parsing.category import suggest_category
 from imr_desk.parsing.items import ItemSpans, Span
 from imr_desk.parsing.text import TextStream
+from imr_desk.record import parser_item_id
 
 
 class RecordBuilder:
@@ -48,7 +49,7 @@ def add_item(builder: RecordBuilder, spans: ItemSpans) -> None:
     """Append one item from its spans, with provenance for every field."""
     stream = builder.stream
     index = len(builder.record["items"])
-    item = empty_item()
+    item = {"id": parser_item_id(index), **empty_item()}
     evidence = builder.evidence
     for name in (spec.name for spec in ITEM_FIELDS if spec.kind == "text"):
         span: Span | None = getattr(spans, name)

@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from imr_desk.domain import derive_outcome, empty_item, empty_record, normalise_text
 from imr_desk.pdf_source import sha256_bytes
+from imr_desk.record import parser_item_id
 from imr_desk.samples import citations, prose
 from imr_desk.samples.layouts import render_letter
 from imr_desk.samples.prose import Patient
@@ -130,7 +131,8 @@ def _items(rng: random.Random, layout: str, year: int) -> list[dict[str, Any]]:
         while any(item["treatment"] == other["treatment"] for other in items):
             item = _item(rng, layout, year, decision)
         items.append(item)
-    return items
+    # The parser names its items p1, p2, ... in letter order: the expected record does too.
+    return [{"id": parser_item_id(i), **item} for i, item in enumerate(items)]
 
 
 def _item(rng: random.Random, layout: str, year: int, decision: str) -> dict[str, Any]:

@@ -154,14 +154,6 @@ class LetterQueries:
             found = self._db.conn.execute(sql + " ORDER BY id", params).fetchall()
         return [audit_entry(values) for values in found]
 
-    def audited_fields(self) -> dict[str, set[str]]:
-        """Every letter's audited field paths in one query (for export's ``corrected``)."""
-        result: dict[str, set[str]] = {}
-        with translated_errors(self.path):
-            for sha256, path in self._db.conn.execute("SELECT DISTINCT sha256, field FROM audit"):
-                result.setdefault(sha256, set()).add(path)
-        return result
-
     def count_by(self, column: str, *, status: str | None = None) -> dict[str | None, int]:
         """Letter counts grouped by ``status``, ``outcome`` or ``layout``. Read-only."""
         if column not in ("status", "outcome", "layout"):
@@ -175,7 +167,7 @@ class LetterQueries:
         """Item counts by treatment category, over the current records. Read-only."""
         where, params = filter_sql(status=status)
         sql = (
-            "SELECT json_extract(item.value, '$.category'), count(*) FROM letters, "
+            "SELECT json_extract(item.value, '$.fields.category.value'), count(*) FROM letters, "
             f"json_each(letters.current_json, '$.items') AS item{where} GROUP BY 1"
         )
         with translated_errors(self.path):

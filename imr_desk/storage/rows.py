@@ -10,24 +10,24 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Final
 
-from imr_desk.domain import LOW_CONFIDENCE, letter_confidence  # LOW_CONFIDENCE: re-exported
-
-"""A letter whose lowest field confidence is below this is listed as low-confidence."""
+from imr_desk.domain import LOW_CONFIDENCE  # re-exported: the queue's low-confidence bound
+from imr_desk.record import Letter
+from imr_desk.storage.codec import dump_letter, dumps, load_letter
 
 ROW_COLUMNS: Final = (
     "sha256, source_path, file_name, pages, layout, status, case_number, outcome, "
     "min_confidence, parser_version, reviewer, note, created_at, updated_at, verified_at, "
-    "human_fields, needs_ocr"
+    "needs_ocr"
 )
-FULL_COLUMNS: Final = f"{ROW_COLUMNS}, parsed_json, current_json, item_origins"
+FULL_COLUMNS: Final = f"{ROW_COLUMNS}, parsed_json, current_json"
 
 
 @dataclass(frozen=True)
 class LetterRow:
-    """One stored letter. ``parsed``/``current`` are empty dicts in listings (``full=False``)."""
+    """One stored letter. ``letter`` (the typed record under review) is None and ``parsed``
+    (the parser's JSON record) empty in listings (``full=False``); ``get()`` fills them."""
 
     sha256: str
     source_path: str
@@ -44,12 +44,16 @@ class LetterRow:
     created_at: str
     updated_at: str
     verified_at: str | None
-    parsed: dict = field(default_factory=dict)
-    current: dict = field(default_factory=dict)
-    human_fields: frozenset[str] = frozenset()
     needs_ocr: bool = False
-    item_origins: tuple[int | None, ...] = ()
-    """Per current item, the index of the parser item it came from (None: added by a person)."""
+    parsed: dict = field(default_factory=dict)
+    letter: Letter | None = None
+
+    @property
+    def full(self) -> Letter:
+        """The letter of a full row (``get()``); a listing row has none."""
+        if self.letter is None:
+            raise ValueError(f"the row of {self.sha256} was listed without its record")
+        return self.letter
 
 
 @dataclass(frozen=True)
@@ -65,11 +69,6 @@ class AuditEntry:
     at: str
 
 
-def dumps(value: Any) -> str:
-    """Compact JSON for the record columns (UTF-8 kept as is)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
 def iso_utc(moment: datetime) -> str:
     """ISO 8601 UTC with milliseconds and a ``Z``: sortable as text, parseable by fromisoformat."""
     text = moment.astimezone(UTC).isoformat(timespec="milliseconds")
@@ -79,14 +78,10 @@ def iso_utc(moment: datetime) -> str:
 def letter_row(values: Sequence[Any]) -> LetterRow:
     """Build a row from ``ROW_COLUMNS`` (optionally followed by the rest of ``FULL_COLUMNS``)."""
     parsed: dict = {}
-    current: dict = {}
-    origins: tuple[int | None, ...] = ()
-    if len(values) > 17:
-        parsed = json.loads(values[17])
-        current = json.loads(values[18])
-        current["status"] = values[5]
-        stored = json.loads(values[19]) if len(values) > 19 and values[19] else None
-        origins = tuple(range(len(current.get("items") or []))) if stored is None else tuple(stored)
+    letter: Letter | None = None
+    if len(values) > 16:
+        parsed = json.loads(values[16])
+        letter = load_letter(values[17], status=values[5], note=values[11])
     return LetterRow(
         sha256=values[0],
         source_path=values[1] or "",
@@ -103,56 +98,46 @@ def letter_row(values: Sequence[Any]) -> LetterRow:
         created_at=values[12],
         updated_at=values[13] or values[12],
         verified_at=values[14],
+        needs_ocr=bool(values[15]),
         parsed=parsed,
-        current=current,
-        human_fields=frozenset(json.loads(values[15] or "[]")),
-        needs_ocr=bool(values[16]),
-        item_origins=origins,
+        letter=letter,
     )
 
 
 def new_letter_values(
-    record: dict, current: dict, *, source_path: str, parser_version: str, now: str
+    record: dict, letter: Letter, *, source_path: str, parser_version: str, now: str
 ) -> tuple[Any, ...]:
     """The values of ``ROW_COLUMNS``, ``parsed_json`` and ``current_json`` of a letter
     just parsed: status parsed, nobody's edits yet."""
-    source = record.get("source") or {}
-    letter = current["letter"]
+    source = letter.source
     return (
-        *(source["sha256"], source_path, source.get("file_name") or Path(source_path).name),
-        *(int(source.get("pages") or 0), source.get("layout") or "unknown", "parsed"),
-        *(letter.get("case_number"), letter.get("outcome"), letter_confidence(current)),
-        *(parser_version, None, None, now, now, None, "[]", int(bool(source.get("needs_ocr")))),
-        *(dumps(record), dumps(current)),
+        *(source.sha256, source_path, source.file_name, source.pages, source.layout, "parsed"),
+        *(letter.fields["case_number"].value, letter.fields["outcome"].value),
+        *(letter.confidence(), parser_version, None, None, now, now, None),
+        *(int(source.needs_ocr), dumps(record), dump_letter(letter)),
     )
 
 
 def edited_row(
-    row: LetterRow,
-    current: dict,
-    human: set[str],
-    origins: list[int | None],
-    *,
-    confidence: float,
-    reviewer: str,
-    now: str,
+    row: LetterRow, letter: Letter, *, confidence: float, reviewer: str, now: str
 ) -> LetterRow:
-    """``row`` as an edit that wrote ``current`` (its ``status`` included) left it: the same
-    values ``get()`` would read back, built without reading and decoding the row again
-    (an edit is committed on every keystroke pause, so this is the reviewer's wait)."""
-    status = current["status"]
+    """``row`` as an edit that wrote ``letter`` left it: the same values ``get()`` would read
+    back, built without reading and decoding the row again (an edit is committed on every
+    keystroke pause, so this is the reviewer's wait)."""
+    verified_at = None
+    if letter.status == "verified":
+        verified_at = row.verified_at if row.status == "verified" and row.verified_at else now
     return replace(
         row,
-        status=status,
+        status=letter.status,
+        note=letter.note,
         reviewer=reviewer,
-        case_number=current["letter"].get("case_number"),
-        outcome=current["letter"].get("outcome"),
+        case_number=letter.fields["case_number"].value,
+        outcome=letter.fields["outcome"].value,
         min_confidence=confidence,
         updated_at=now,
-        verified_at=row.verified_at if status == "verified" else None,
-        current=current,
-        human_fields=frozenset(human),
-        item_origins=tuple(origins),
+        verified_at=verified_at,
+        letter=letter,
     )
 
 

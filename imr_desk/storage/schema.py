@@ -6,15 +6,18 @@ before anything is written, so a database from a newer IMR Desk is refused untou
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from platformdirs import user_data_dir
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from imr_desk.storage import legacy
+from imr_desk.storage.codec import dump_letter, dumps
 from imr_desk.storage.errors import SchemaTooNewError, StorageError, translated_errors
 
 MIGRATIONS: Final = Migrations("imr_desk")
@@ -95,6 +98,62 @@ def m003_item_origins(db: Database) -> None:
     item is its own parser item, which is what rows stored before this column have."""
     db.table("letters").add_column("item_origins", str)
     db.execute("PRAGMA user_version = 3")
+
+
+@MIGRATIONS()
+def m004_item_ids(db: Database) -> None:
+    """Stable item ids: every letter becomes the typed record (``storage.codec``), its parser
+    record gets the parser's item ids, and its audit rows name items by id (``storage.legacy``).
+    ``human_fields`` and ``item_origins`` are folded into the record and left NULL."""
+    conn = db.conn
+    last = 0
+    while True:
+        batch = conn.execute(
+            "SELECT id, sha256, parsed_json, current_json, human_fields, item_origins, reviewer, "
+            "status, note FROM letters WHERE id > ? ORDER BY id LIMIT 200",
+            (last,),
+        ).fetchall()
+        if not batch:
+            break
+        for values in batch:
+            _convert_letter(conn, *values[1:])
+        last = batch[-1][0]
+    db.execute("PRAGMA user_version = 4")
+
+
+def _convert_letter(conn: sqlite3.Connection, sha256: str, *columns: Any) -> None:
+    parsed_json, current_json, human_json, origins_json, reviewer, status, note = columns
+    audit = [
+        legacy.OldAudit(row_id, field, _json(old), _json(new), who)
+        for row_id, field, old, new, who in conn.execute(
+            "SELECT id, field, old_json, new_json, reviewer FROM audit WHERE sha256 = ? "
+            "ORDER BY id",
+            (sha256,),
+        )
+    ]
+    converted = legacy.convert(
+        json.loads(parsed_json),
+        json.loads(current_json),
+        human=json.loads(human_json or "[]"),
+        origins=_json(origins_json),
+        audit=audit,
+        status=status,
+        note=note,
+        reviewer=reviewer,
+    )
+    conn.execute(
+        "UPDATE letters SET parsed_json = ?, current_json = ?, human_fields = NULL, "
+        "item_origins = NULL WHERE sha256 = ?",
+        (dumps(converted.parsed), dump_letter(converted.letter), sha256),
+    )
+    conn.executemany(
+        "UPDATE audit SET field = ? WHERE id = ?",
+        [(field, row_id) for row_id, field in converted.audit_fields.items()],
+    )
+
+
+def _json(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
 
 
 SCHEMA_VERSION: Final = len(MIGRATIONS._migrations)

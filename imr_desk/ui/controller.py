@@ -8,14 +8,13 @@ row each), so there is no save button and killing the app loses nothing.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from imr_desk.pdf_source import PdfDocument, PdfError
-from imr_desk.session import Change, Operation, ReviewSession
+from imr_desk.session import Change, Direction, ReviewSession
 from imr_desk.storage import LetterRow, LetterStore, StorageError
 from imr_desk.ui import dialogs
 from imr_desk.ui.field_form import FormState
@@ -212,66 +211,37 @@ class ReviewController(QObject):
         if self.session is not None:
             self.apply(self.session.add_item())
 
-    def remove_item(self, index: int) -> None:
-        if self.session is not None and 0 <= index < self.session.item_count():
-            self.apply(self.session.remove_item(index))
+    def remove_item(self, item_id: str) -> None:
+        if self.session is not None:
+            self.apply(self.session.remove_item(item_id))
 
-    def move_item(self, index: int, new_index: int) -> None:
-        change = self.session.move_item(index, new_index) if self.session else None
+    def move_item(self, item_id: str, new_index: int) -> None:
+        change = self.session.move_item(item_id, new_index) if self.session else None
         if change is not None:
             self.apply(change)
 
-    def apply(self, change: Change, *, direction: str = "do") -> bool:
-        """Write a change (or its undo) to the store; history only moves if it was written."""
+    def apply(self, change: Change, *, direction: Direction = "do") -> bool:
+        """Have the store apply a change (or its undo); the history moves only once it is
+        written, and the store's inverse becomes what takes it back."""
         session = self.session
         assert session is not None
-        operations = change.do if direction != "undo" else change.undo
-        if not self._write(session, operations):
-            if direction != "do":
-                session.give_back(change, was_undo=direction == "undo")
+        try:
+            row, inverse = self.store.apply(session.sha256, change.edit)
+        except (StorageError, KeyError, IndexError, ValueError) as exc:
+            session.give_back(change, direction)
+            dialogs.show_error(self.window, "Edit not saved", f"The change was not saved: {exc}")
+            session.update(self.store.get(session.sha256))
+            self.refresh_form()
             return False
-        if direction == "do":
-            session.done(change)
+        session.update(row)
+        session.written(change, inverse, direction)
+        self.window.queue.model.update_row(row)
         self.refresh_form()
         self._update_actions()
         if change.focus and (direction != "do" or change.moves_focus):
             self.window.form.focus_field(change.focus)
         self.letter_changed.emit(session.sha256)
         return True
-
-    def _write(self, session: ReviewSession, operations: Iterable[Operation]) -> bool:
-        row: LetterRow | None = None
-        try:
-            for op in operations:
-                row = self._run(session.sha256, op)  # the stored state, as written
-                session.update(row)
-        except (StorageError, KeyError, IndexError, ValueError) as exc:
-            dialogs.show_error(self.window, "Edit not saved", f"The change was not saved: {exc}")
-            session.update(self.store.get(session.sha256))
-            self.refresh_form()
-            return False
-        if row is not None:
-            self.window.queue.model.update_row(row)
-        return True
-
-    def _run(self, sha: str, op: Operation) -> LetterRow:
-        if op.kind == "set":
-            return self.store.set_field(
-                sha, op.path, op.value, boxes=op.boxes, confidence=op.confidence, human=op.human
-            )
-        if op.kind == "add_item":
-            provenance = list(op.provenance) if op.provenance is not None else None
-            return self.store.add_item(
-                sha,
-                index=op.index,
-                item=op.item,
-                provenance=provenance,
-                human=op.human_paths,
-                origin=op.origin,
-            )
-        if op.kind == "remove_item":
-            return self.store.remove_item(sha, op.index)
-        return self.store.move_item(sha, op.index, op.new_index)
 
     def undo(self) -> None:
         """Take back this letter's last edit (typing not yet committed is simply reverted)."""
@@ -337,12 +307,9 @@ class ReviewController(QObject):
             return
         issues = session.issues_by_path()
         state = FormState(
-            record=session.record,
-            confidence={
-                p["field"]: float(p.get("confidence", 0))
-                for p in session.record.get("provenance") or []
-            },
-            human=session.human_fields,
+            record=session.letter,
+            confidence=session.confidences(),
+            human=session.human_paths(),
             issues={path: [i.message for i in found] for path, found in issues.items()},
         )
         self.window.form.set_state(state)

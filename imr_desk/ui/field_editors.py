@@ -81,6 +81,13 @@ class FieldEditor(QObject):
         self._human = False
         self._invalid = False
 
+    def bind(self, path: str) -> None:
+        """Edit another field of the same kind (a reused item group showing another item):
+        whatever was typed for the previous one is not this one's."""
+        self.path = path
+        self.widget.setObjectName(f"editor:{path}")
+        self.input_error = ""
+
     def _make_widget(self) -> QWidget:
         kind = self.spec.kind
         if kind == "enum":

@@ -7,8 +7,9 @@ group per item, each with the item fields in spec order.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Final
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,7 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, FieldSpec, get_path
+from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, FieldSpec
+from imr_desk.record import FieldRef, Item, Letter
 from imr_desk.ui.field_editors import FieldEditor
 from imr_desk.ui.icons import icon
 
@@ -36,7 +38,7 @@ EDITOR_MIN_WIDTH: Final = 160
 class FormState:
     """Everything the form shows for one letter, as plain values."""
 
-    record: dict[str, Any]
+    record: Letter
     confidence: dict[str, float] = field(default_factory=dict)
     human: frozenset[str] = frozenset()
     issues: dict[str, list[str]] = field(default_factory=dict)
@@ -64,23 +66,30 @@ class _FieldRow(QWidget):
 
 
 class _ItemGroup(QGroupBox):
-    """One disputed treatment: its fields plus move/remove buttons."""
+    """One disputed treatment: its fields plus move/remove buttons. Groups are reused from
+    letter to letter, so a group is bound to an item (``bind``) rather than built for one."""
 
     def __init__(self, form: FieldForm, index: int) -> None:
         super().__init__()
         self.index = index
+        self.item_id = ""
         self.rows: dict[str, _FieldRow] = {}
+        self._by_name: dict[str, _FieldRow] = {}
         layout = QVBoxLayout(self)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         for name, tip, handler in (
-            ("arrow-up", "Move item up", lambda: form.move_item_requested.emit(index, index - 1)),
+            (
+                "arrow-up",
+                "Move item up",
+                lambda: form.move_item_requested.emit(self.item_id, index - 1),
+            ),
             (
                 "arrow-down",
                 "Move item down",
-                lambda: form.move_item_requested.emit(index, index + 1),
+                lambda: form.move_item_requested.emit(self.item_id, index + 1),
             ),
-            ("trash", "Remove item", lambda: form.remove_item_requested.emit(index)),
+            ("trash", "Remove item", lambda: form.remove_item_requested.emit(self.item_id)),
         ):
             button = QToolButton()
             button.setIcon(icon(name))
@@ -94,14 +103,21 @@ class _ItemGroup(QGroupBox):
         fields.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         fields.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         for spec in ITEM_FIELDS:
-            row = form.make_row(spec, spec.path(index), self)
+            row = form.make_row(spec, "", self)
             fields.addRow(form.make_label(spec, row), row)
-            self.rows[row.editor.path] = row
+            self._by_name[spec.name] = row
         layout.addLayout(fields)
 
-    def set_title_from(self, item: dict[str, Any]) -> None:
-        decision = item.get("decision") or "no decision"
+    def bind(self, item: Item) -> None:
+        """Show ``item`` in this group: its editors take the item's field paths."""
+        decision = item.value("decision") or "no decision"
         self.setTitle(f"Item {self.index + 1} · {decision}")
+        if item.id == self.item_id:
+            return
+        self.item_id = item.id
+        for name, row in self._by_name.items():
+            row.editor.bind(str(FieldRef(name, item.id)))
+        self.rows = {row.editor.path: row for row in self._by_name.values()}
 
 
 class FieldForm(QScrollArea):
@@ -110,8 +126,10 @@ class FieldForm(QScrollArea):
     field_committed = Signal(str, object)
     field_focused = Signal(str)
     add_item_requested = Signal()
-    remove_item_requested = Signal(int)
-    move_item_requested = Signal(int, int)
+    remove_item_requested = Signal(str)
+    """The id of the item to remove."""
+    move_item_requested = Signal(str, int)
+    """The id of the item to move and the position it goes to."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -134,9 +152,10 @@ class FieldForm(QScrollArea):
         letter.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         letter.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         for spec in LETTER_FIELDS:
-            row = self.make_row(spec, spec.path(), body)
+            path = str(FieldRef(spec.name))
+            row = self.make_row(spec, path, body)
             letter.addRow(self.make_label(spec, row), row)
-            self._rows[spec.path()] = row
+            self._rows[path] = row
         self._layout.addLayout(letter)
         self._layout.addLayout(self._items_header())
         self._items_box = QVBoxLayout()
@@ -197,10 +216,11 @@ class FieldForm(QScrollArea):
                 row.show_issues([])
             self.summary.setText("No letter open")
             return
-        items = state.record.get("items") or []
-        self._sync_items(items)
+        letter = state.record
+        self._sync_items(letter.items)
+        values = {str(ref): letter.value(ref) for ref in letter.refs()}
         for path, row in self.all_rows().items():
-            value = get_path(state.record, path)
+            value = values[path]
             row.editor.set_value(value)
             messages = state.issues.get(path, [])
             if row.editor.input_error:
@@ -209,7 +229,7 @@ class FieldForm(QScrollArea):
                 confidence=state.confidence.get(path),
                 human=path in state.human,
                 invalid=bool(messages),
-                empty=value in (None, "", []),
+                empty=value in (None, "", [], ()),
             )
             row.show_issues(messages)
         self._issue_counts = {path: len(found) for path, found in state.issues.items()}
@@ -228,7 +248,7 @@ class FieldForm(QScrollArea):
             "Ready to verify" if count == 0 else f"{count} issue{'s' * (count != 1)} to fix"
         )
 
-    def _sync_items(self, items: list[dict[str, Any]]) -> None:
+    def _sync_items(self, items: Sequence[Item]) -> None:
         """Show one group per item. Groups beyond the count are hidden, not destroyed: building
         eight editors per item is the slowest part of opening a letter, so they are reused."""
         while len(self._groups) < len(items):
@@ -238,7 +258,7 @@ class FieldForm(QScrollArea):
         for index, group in enumerate(self._groups):
             shown = index < len(items)
             if shown:
-                group.set_title_from(items[index])
+                group.bind(items[index])
             if group.isHidden() == shown:
                 group.setVisible(shown)
         self._shown_items = len(items)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Final
 from imr_desk.domain import STATUSES
 from imr_desk.storage import StorageError
 from imr_desk.ui import dialogs
+from imr_desk.validation import refusal
 
 if TYPE_CHECKING:
     from imr_desk.ui.controller import ReviewController
@@ -40,14 +41,10 @@ class ReviewWorkflow:
             return False
         review, window = self.review, self.review.window
         problems = review.session.blocking_issues()
-        if problems:
+        if problems:  # the store would refuse it too (the core's Verify gate): say why first
             review.refresh_form()
             window.form.focus_field(problems[0].path)
-            count = len(problems)
-            window.statusBar().showMessage(
-                f"Not verified: {count} issue{'s' * (count != 1)} to fix ({problems[0].message})",
-                8000,
-            )
+            window.statusBar().showMessage(refusal(problems), 8000)
             return False
         if not self._set_status("verified"):
             return False
@@ -85,7 +82,7 @@ class ReviewWorkflow:
         session = review.session
         try:
             row = review.store.set_status(session.sha256, status, note=note)
-        except (StorageError, KeyError) as exc:
+        except (StorageError, KeyError, ValueError) as exc:
             dialogs.show_error(review.window, "Status not saved", str(exc))
             return False
         session.update(row)
