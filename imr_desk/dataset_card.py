@@ -137,13 +137,19 @@ _FILES: Final = """## Files
   states nothing). Load with `pandas.read_json(path, lines=True)`, DuckDB `read_json_auto` or
   `datasets.load_dataset("json", data_files="letters.jsonl")`.
 - `letters.csv`: one row per letter (lists joined with `; `).
-- `items.csv`: one row per disputed treatment, keyed by `sha256` and `item_index`.
+- `items.csv`: one row per disputed treatment, keyed by `sha256` and `item_index` (or
+  `sha256` and `item_id`).
+
+Every item has a stable `id` within its letter: `p1`, `p2`, ... for the items the parser found
+(in the order it found them), `n` and 8 hex digits for an item a reviewer added. An item keeps
+its id wherever a reviewer moves it, and across exports, so items of two exports (or of two
+reviewers' versions of one letter) are matched by `(sha256, id)`, not by position.
 
 Each record's `review` says who verified it and when, the parser version whose output the
-reviewer corrected, and `corrected`: the field paths whose verified value differs from the
-parser's (taken from the audit trail of every edit). Each item is compared with the parser
-item it came from, wherever it moved; every non-empty field of an item a reviewer added counts
-as corrected. `removed_items` counts the parser's items the reviewer removed (not a disputed
+reviewer corrected, and `corrected`: the field paths (items by their index in this record)
+whose verified value differs from the parser's. Each item is compared with the parser item it
+is (same id), wherever it moved; every non-empty field of an item a reviewer added counts as
+corrected. `removed_items` counts the parser's items the reviewer removed (not a disputed
 treatment of the letter); they are not field paths of the record.
 """
 
@@ -169,12 +175,23 @@ RECORD_KEYS: Final = (
         "The PDF has no text layer: its values were typed by a reviewer, not read by the parser.",
     ),
     (
+        "source.parse_error",
+        "string (only when present)",
+        "Why the parser produced no values for this letter: a reviewer typed them all.",
+    ),
+    (
         "status",
         "enum: " + ", ".join(STATUSES),
         "Review status; `verified` letters were checked field by field.",
     ),
     ("letter", "object", "The letter fields (see Fields)."),
     ("items", "list of objects", "One per disputed treatment, in letter order (see Fields)."),
+    (
+        "items.id",
+        "string",
+        "The item's stable id within its letter (`p1`... parser items, `n...` added by a "
+        "reviewer).",
+    ),
     (
         "provenance",
         "list of objects",
@@ -197,6 +214,7 @@ RECORD_KEYS: Final = (
 CSV_ONLY: Final = {
     "item_count": "number of items of the letter",
     "item_index": "the item's index in its letter, from 0 (letter order)",
+    "item_id": "the item's stable `id` (record key `items.id`)",
 }
 
 
