@@ -1,10 +1,11 @@
-"""Dataset export: file shapes, review.corrected from the audit trail, atomic replacement."""
+"""Dataset export: file shapes, item ids, review.corrected, the card, atomic replacement."""
 
 from __future__ import annotations
 
 import csv
 import json
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -13,8 +14,10 @@ from fake_letters import fake_record
 
 import imr_desk.export as export_module
 from imr_desk.cli import main
-from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS
+from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, empty_record
+from imr_desk.edits import AddItem, MoveItem, RemoveItem, SetField
 from imr_desk.export import FILES, ExportError, export_dataset
+from imr_desk.record import FieldRef
 from imr_desk.storage import LetterStore
 
 RECORD_KEYS = {"schema", "source", "status", "letter", "items", "provenance", "review"}
@@ -52,7 +55,7 @@ def test_export_writes_verified_letters_with_every_key(store: LetterStore, tmp_p
         assert set(record) == RECORD_KEYS
         assert set(record["review"]) == REVIEW_KEYS
         assert list(record["letter"]) == [spec.name for spec in LETTER_FIELDS]
-        assert all(list(i) == [s.name for s in ITEM_FIELDS] for i in record["items"])
+        assert all(list(i) == ["id", *(s.name for s in ITEM_FIELDS)] for i in record["items"])
         assert set(record["source"]) == {"file_name", "sha256", "pages", "layout", "needs_ocr"}
     review = records[0]["review"]
     assert (review["reviewer"], review["note"], review["parser_version"]) == ("ann", "fine", "p1")
@@ -67,15 +70,15 @@ def test_all_selection_includes_every_status(store: LetterStore, tmp_path: Path)
     assert read_jsonl(tmp_path / "out")[0]["review"]["verified_at"] is None
 
 
-def test_corrected_lists_audited_fields_whose_value_differs_from_the_parser(
+def test_corrected_lists_fields_whose_value_differs_from_the_parser(
     store: LetterStore, tmp_path: Path
 ) -> None:
     sha = shas(store)[0]
-    store.set_field(sha, "letter.patient_age", 50)
-    store.set_field(sha, "letter.patient_sex", "female")
-    store.set_field(sha, "letter.patient_sex", "male")  # back to the parser's value
-    store.set_field(sha, "items.1.decision", "upheld")  # outcome follows
-    store.set_field(sha, "letter.case_summary", "  ")  # was already empty
+    store.apply(sha, SetField(FieldRef("patient_age"), 50))
+    store.apply(sha, SetField(FieldRef("patient_sex"), "female"))
+    store.apply(sha, SetField(FieldRef("patient_sex"), "male"))  # back to the parser's value
+    store.apply(sha, SetField(FieldRef("decision", "p2"), "upheld"))  # outcome follows
+    store.apply(sha, SetField(FieldRef("case_summary"), "  "))  # was already empty
     store.set_status(sha, "verified")
     export_dataset(store, tmp_path / "out")
     corrected = read_jsonl(tmp_path / "out")[0]["review"]["corrected"]
@@ -88,17 +91,28 @@ def exported_review(store: LetterStore, sha: str, folder: Path) -> dict:
     return read_jsonl(folder)[0]["review"]
 
 
+def add_item(store: LetterStore, sha: str, index: int, **values: str) -> str:
+    """Add a blank item at ``index`` and type ``values`` into it; returns the id the store
+    gave it."""
+    row, _ = store.apply(sha, AddItem(index=index))
+    item_id = row.full.items[index].id
+    for name, value in values.items():
+        store.apply(sha, SetField(FieldRef(name, item_id), value))
+    return item_id
+
+
 def test_items_that_only_shifted_or_moved_are_not_corrected(
     store: LetterStore, tmp_path: Path
 ) -> None:
     # Regression: items were compared by position, so removing the first item counted every
     # field of the item that moved up as corrected (rates above 100% in the card).
     sha = shas(store)[0]
-    store.add_item(sha, index=0, item={"treatment": "Added", "decision": "upheld"})
-    store.move_item(sha, 1, 2)
-    store.remove_item(sha, 2)  # the parser's first item
+    add_item(store, sha, 0, treatment="Added", decision="upheld")
+    store.apply(sha, MoveItem("p1", 2))
+    store.apply(sha, RemoveItem("p1"))  # the parser's first item
     review = exported_review(store, sha, tmp_path / "out")
-    assert [i["treatment"] for i in store.get(sha).current["items"]] == ["Added", "Treatment 1.1"]
+    items = store.get(sha).full.items
+    assert [i.value("treatment") for i in items] == ["Added", "Treatment 1.1"]
     assert review["corrected"] == ["items.0.treatment", "items.0.decision"]
     assert review["removed_items"] == 1
 
@@ -107,33 +121,92 @@ def test_a_removed_item_put_back_by_undo_is_the_parser_item_again(
     store: LetterStore, tmp_path: Path
 ) -> None:
     sha = shas(store)[0]
-    row = store.get(sha)
-    item = row.current["items"][0]
-    entries = [p for p in row.current["provenance"] if p["field"].startswith("items.0.")]
-    store.remove_item(sha, 0)
-    store.add_item(sha, index=0, item=item, provenance=entries)
-    assert store.get(sha).item_origins == (0, 1)
+    before = store.get(sha).full.items
+    _, undo = store.apply(sha, RemoveItem("p1"))
+    assert [i.id for i in store.get(sha).full.items] == ["p2"]
+    store.apply(sha, undo)
+    assert store.get(sha).full.items == before  # same ids, values and evidence
     review = exported_review(store, sha, tmp_path / "out")
     assert (review["corrected"], review["removed_items"]) == ([], 0)
 
 
-def test_rows_stored_before_item_origins_take_each_item_as_its_own(
+def test_items_moved_but_not_changed_are_not_corrected(store: LetterStore, tmp_path: Path) -> None:
+    sha = shas(store)[0]
+    store.apply(sha, MoveItem("p2", 0))
+    review = exported_review(store, sha, tmp_path / "out")
+    assert [i["id"] for i in read_jsonl(tmp_path / "out")[0]["items"]] == ["p2", "p1"]
+    assert (review["corrected"], review["removed_items"]) == ([], 0)
+
+
+def test_corrected_names_items_by_their_index_in_the_exported_order(
     store: LetterStore, tmp_path: Path
 ) -> None:
     sha = shas(store)[0]
-    store.set_field(sha, "items.1.category", "Surgery")
-    with store._db.conn:
-        store._db.conn.execute("UPDATE letters SET item_origins = NULL")
-    assert store.get(sha).item_origins == (0, 1)
-    review = exported_review(store, sha, tmp_path / "out")
-    assert (review["corrected"], review["removed_items"]) == (["items.1.category"], 0)
+    store.apply(sha, SetField(FieldRef("category", "p2"), "Surgery"))
+    assert exported_review(store, sha, tmp_path / "before")["corrected"] == ["items.1.category"]
+    store.apply(sha, MoveItem("p2", 0))
+    review = exported_review(store, sha, tmp_path / "after")
+    record = read_jsonl(tmp_path / "after")[0]
+    assert (record["items"][0]["id"], record["items"][0]["category"]) == ("p2", "Surgery")
+    assert (review["corrected"], review["removed_items"]) == (["items.0.category"], 0)
+
+
+def test_exported_items_carry_their_stable_ids(store: LetterStore, tmp_path: Path) -> None:
+    sha = shas(store)[0]
+    added = add_item(store, sha, 2, treatment="Added", decision="upheld")
+    store.apply(sha, MoveItem("p2", 0))
+    export_dataset(store, tmp_path / "out", selection="all")
+    records = read_jsonl(tmp_path / "out")
+    assert re.fullmatch(r"n[0-9a-f]{8}", added)
+    assert [i["id"] for i in records[0]["items"]] == ["p2", "p1", added]
+    assert [i["treatment"] for i in records[0]["items"]] == [
+        "Treatment 1.1",
+        "Treatment 1.0",
+        "Added",
+    ]
+    assert [[i["id"] for i in r["items"]] for r in records[1:]] == [["p1"]] * 3
+
+
+def test_items_csv_has_the_item_id_after_the_item_index_as_in_the_jsonl(
+    store: LetterStore, tmp_path: Path
+) -> None:
+    sha = shas(store)[0]
+    added = add_item(store, sha, 0, treatment="Added", decision="upheld")
+    store.apply(sha, MoveItem("p1", 2))
+    export_dataset(store, tmp_path / "out", selection="all")
+    with (tmp_path / "out" / "items.csv").open(newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    assert header[header.index("item_index") + 1] == "item_id"
+    by_key = {(r[0], r[header.index("item_index")]): r[header.index("item_id")] for r in rows}
+    from_jsonl = {
+        (record["source"]["sha256"], str(index)): item["id"]
+        for record in read_jsonl(tmp_path / "out")
+        for index, item in enumerate(record["items"])
+    }
+    assert by_key == from_jsonl
+    assert [by_key[(sha, str(n))] for n in range(3)] == [added, "p2", "p1"]
+
+
+def test_a_letter_the_parser_failed_on_keeps_its_parse_error(
+    store: LetterStore, tmp_path: Path
+) -> None:
+    record = empty_record(file_name="broken.pdf", sha256="f" * 64, pages=1)
+    record["source"]["parse_error"] = "the parser failed (ValueError: x)"
+    store.add_letter(record, source_path="/in/broken.pdf", parser_version="p1")
+    export_dataset(store, tmp_path / "out", selection="all")
+    exported = {r["source"]["sha256"]: r for r in read_jsonl(tmp_path / "out")}
+    assert exported["f" * 64]["source"]["parse_error"] == "the parser failed (ValueError: x)"
+    assert exported["f" * 64]["items"] == []
+    others = [r for sha, r in exported.items() if sha != "f" * 64]
+    assert len(others) == 4
+    assert all("parse_error" not in r["source"] for r in others)
 
 
 def test_the_card_counts_removed_items_apart_and_no_rate_exceeds_100_percent(
     store: LetterStore, tmp_path: Path
 ) -> None:
     sha = shas(store)[0]
-    store.remove_item(sha, 0)
+    store.apply(sha, RemoveItem("p1"))
     exported_review(store, sha, tmp_path / "out")
     card = (tmp_path / "out" / "README.md").read_text()
     assert "Parser items reviewers removed: 1." in card
@@ -148,7 +221,7 @@ def test_the_card_counts_removed_items_apart_and_no_rate_exceeds_100_percent(
 
 def test_csv_files_are_flat_tables_keyed_by_sha256(store: LetterStore, tmp_path: Path) -> None:
     sha = shas(store)[0]
-    store.set_field(sha, "letter.reviewer_license_states", ["California", "Nevada"])
+    store.apply(sha, SetField(FieldRef("reviewer_license_states"), ["California", "Nevada"]))
     store.set_status(sha, "verified")
     export_dataset(store, tmp_path / "out")
     with (tmp_path / "out" / "letters.csv").open(newline="") as handle:
@@ -158,9 +231,9 @@ def test_csv_files_are_flat_tables_keyed_by_sha256(store: LetterStore, tmp_path:
     assert letters[0]["reviewer_license_states"] == "California; Nevada"
     assert letters[0]["corrected"] == "letter.reviewer_license_states"
     assert (letters[0]["item_count"], letters[0]["claim_number"]) == ("2", "")
-    assert [(i["sha256"], i["item_index"], i["decision"]) for i in items] == [
-        (sha, "0", "upheld"),
-        (sha, "1", "overturned"),
+    assert [(i["sha256"], i["item_index"], i["item_id"], i["decision"]) for i in items] == [
+        (sha, "0", "p1", "upheld"),
+        (sha, "1", "p2", "overturned"),
     ]
 
 
@@ -168,7 +241,7 @@ def test_dataset_card_has_counts_reviewers_and_correction_rates(
     store: LetterStore, tmp_path: Path
 ) -> None:
     a, b, *_ = shas(store)
-    store.set_field(a, "letter.patient_age", 50)
+    store.apply(a, SetField(FieldRef("patient_age"), 50))
     for sha in (a, b):
         store.set_status(sha, "verified")
     export_dataset(store, tmp_path / "out")
@@ -189,13 +262,13 @@ def test_the_card_counts_reviewers_and_corrections_over_verified_letters_only(
     # Regression: under --status all, unverified letters (whose fields nobody checked)
     # counted in the denominators, overstating the parser's accuracy.
     a, b, c, _ = shas(store)
-    store.set_field(a, "letter.patient_age", 50)
+    store.apply(a, SetField(FieldRef("patient_age"), 50))
     store.set_status(a, "verified")
     store.reviewer = "bob"
-    store.set_field(b, "letter.patient_age", 51)
-    store.set_field(b, "letter.patient_sex", "female")
+    store.apply(b, SetField(FieldRef("patient_age"), 51))
+    store.apply(b, SetField(FieldRef("patient_sex"), "female"))
     store.set_status(b, "verified")
-    store.set_field(c, "letter.patient_age", 52)  # in progress: not counted
+    store.apply(c, SetField(FieldRef("patient_age"), 52))  # in progress: not counted
     export_dataset(store, tmp_path / "out", selection="all")
     card = (tmp_path / "out" / "README.md").read_text()
     assert "Verified letters: 2, items: 3" in card
@@ -212,9 +285,11 @@ def test_an_all_export_card_is_titled_by_its_selection_and_counts_verified_categ
     store: LetterStore, tmp_path: Path
 ) -> None:
     a, _, c, _ = shas(store)
-    store.set_field(a, "items.0.category", "Surgery")
+    store.apply(a, SetField(FieldRef("category", "p1"), "Surgery"))
     store.set_status(a, "verified")
-    store.set_field(c, "items.0.category", "Injection")  # the unverified: a parser's guess
+    store.apply(
+        c, SetField(FieldRef("category", "p1"), "Injection")
+    )  # the unverified: a parser's guess
     export_dataset(store, tmp_path / "out", selection="all")
     card = (tmp_path / "out" / "README.md").read_text()
     assert "verified records" not in card.splitlines()[card.splitlines().index("---", 1) + 1]
@@ -234,14 +309,32 @@ def test_the_card_describes_every_csv_column_and_record_key(
     store.set_status(shas(store)[0], "verified")
     export_dataset(store, tmp_path / "out")
     card = (tmp_path / "out" / "README.md").read_text()
+    # A column is described when a record key or field of the same last name has a row in
+    # the card's tables, or when the card lists it as a CSV-only column.
+    table_keys = re.findall(r"^\| `([\w.*]+)` \|", card, flags=re.MULTILINE)
+    csv_only = card.split("Only in the CSV files: ", 1)[1].split("\n", 1)[0]
+    described = {key.rsplit(".", 1)[-1] for key in table_keys}
+    described |= set(re.findall(r"`(\w+)`: ", csv_only))
     for name in ("letters.csv", "items.csv"):
         with (tmp_path / "out" / name).open(newline="") as handle:
             header = next(csv.reader(handle))
-        assert [column for column in header if f"`{column}`" not in card] == []
+        assert [column for column in header if column not in described] == []
     record = read_jsonl(tmp_path / "out")[0]
     keys = [*record, *(f"source.{k}" for k in record["source"])]
     keys += [f"review.{k}" for k in record["review"]]
     assert [key for key in keys if f"| `{key}` |" not in card] == []
+
+
+def test_the_card_says_items_csv_is_keyed_by_sha256_and_item_index_or_item_id(
+    store: LetterStore, tmp_path: Path
+) -> None:
+    export_dataset(store, tmp_path / "out", selection="all")
+    card = " ".join((tmp_path / "out" / "README.md").read_text().split())
+    files = card.split("## Files ", 1)[1].split(" ## ", 1)[0]
+    items_csv = files.split("- `items.csv`: ", 1)[1].split(" - `", 1)[0]
+    assert "keyed by `sha256` and `item_index`" in items_csv
+    assert "`item_id`" in items_csv
+    assert "`item_id`: the item's stable `id`" in card
 
 
 def test_the_card_says_when_no_letter_is_verified(store: LetterStore, tmp_path: Path) -> None:
