@@ -11,9 +11,6 @@ from imr_desk.domain import (
     LETTER_FIELDS,
     coerce,
     derive_outcome,
-    empty_item,
-    empty_record,
-    letter_confidence,
     normalise_date,
     normalise_text,
     split_entries,
@@ -80,28 +77,6 @@ def test_coerce_refuses_values_a_field_cannot_hold_with_a_readable_message() -> 
         "Texas",
     ]
     assert coerce(FIELDS_BY_NAME["patient_age"], " 48 ") == 48
-
-
-def test_letter_confidence_ignores_unstated_and_suggested_fields_but_not_empty_required_ones() -> (
-    None
-):
-    record = empty_record()
-    record["letter"].update(case_number="CM16-0000001", outcome="upheld", injury_date="2016-01-01")
-    record["items"] = [
-        {**empty_item(), "treatment": "TENS unit", "decision": "upheld", "category": "DMEPOS"}
-    ]
-    record["provenance"] = [
-        {"field": "letter.case_number", "confidence": 1.0, "boxes": []},
-        {"field": "letter.outcome", "confidence": 0.95, "boxes": []},
-        {"field": "letter.injury_date", "confidence": 0.9, "boxes": []},
-        {"field": "letter.claim_number", "confidence": 0.0, "boxes": []},
-        {"field": "items.0.treatment", "confidence": 0.95, "boxes": []},
-        {"field": "items.0.decision", "confidence": 1.0, "boxes": []},
-        {"field": "items.0.category", "confidence": 0.5, "boxes": []},
-    ]
-    assert letter_confidence(record) == 0.9
-    record["letter"]["case_number"] = None
-    assert letter_confidence(record) == 0.0
 
 
 def test_diagnoses_split_at_list_numbers_even_run_together_and_keep_their_commas() -> None:
