@@ -11,6 +11,7 @@ from fake_letters import fake_parse_file, fake_record, write_letters
 
 from imr_desk.commands.evaluate import report
 from imr_desk.domain import values_equal
+from imr_desk.edits import SetField
 from imr_desk.evaluation import (
     Evaluation,
     GoldLetter,
@@ -19,6 +20,7 @@ from imr_desk.evaluation import (
     gold_from_store,
 )
 from imr_desk.importer import import_paths
+from imr_desk.record import FieldRef
 from imr_desk.storage import LetterStore
 
 
@@ -87,7 +89,7 @@ def test_gold_from_store_takes_verified_letters_and_skips_changed_pdfs(tmp_path:
     with LetterStore.open(tmp_path / "letters.db") as store:
         import_paths(store, pdfs, parse_file=fake_parse_file, parser_version="v1", workers=0)
         rows = store.list_letters()
-        store.set_field(rows[0].sha256, "letter.patient_age", 30)
+        store.apply(rows[0].sha256, SetField(FieldRef("patient_age"), 30))
         store.set_status(rows[0].sha256, "verified")
         store.set_status(rows[1].sha256, "verified")
         gold = list(gold_from_store(store))

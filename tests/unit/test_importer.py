@@ -13,8 +13,12 @@ from fake_letters import crashing_fake_parse_file, fake_parse_file, write_letter
 
 from imr_desk import importer
 from imr_desk.cli import main
+from imr_desk.edits import SetField
 from imr_desk.importer import ImportProgress, discover, import_paths
+from imr_desk.record import FieldRef
 from imr_desk.storage import LetterStore
+
+SEX = FieldRef("patient_sex")
 
 
 @pytest.fixture
@@ -128,13 +132,13 @@ def test_reparse_replaces_untouched_letters_and_never_a_reviewers_work(
     letters = write_letters(tmp_path / "in", 3)
     run(store, [tmp_path / "in"])
     rows = store.list_letters()
-    store.set_field(rows[0].sha256, "letter.patient_age", 77)
+    store.apply(rows[0].sha256, SetField(FieldRef("patient_age"), 77))
     store.set_status(rows[1].sha256, "skipped")
     summary = run(store, letters, parser_version="v2", reparse=True)
     assert (summary.reparsed, summary.kept, len(summary.duplicates)) == (1, [], 2)
     versions = {r.sha256: r.parser_version for r in store.list_letters()}
     assert versions == {rows[0].sha256: "v1", rows[1].sha256: "v1", rows[2].sha256: "v2"}
-    assert store.get(rows[0].sha256).current["letter"]["patient_age"] == 77
+    assert store.get(rows[0].sha256).full.value(FieldRef("patient_age")) == 77
     assert store.reparse_candidates("v2") == []
     assert run(store, letters, parser_version="v2", reparse=True).reparsed == 0
 
@@ -148,7 +152,7 @@ def test_reparse_keeps_a_letter_a_reviewer_opened_while_it_was_being_parsed(
 
     def report(progress: ImportProgress) -> None:
         if progress.done == 1:  # a reviewer edits letter 2 before its new record arrives
-            store.set_field(second, "letter.patient_sex", "female")
+            store.apply(second, SetField(SEX, "female"))
 
     summary = run(store, letters, parser_version="v2", reparse=True, report=report)
     assert (summary.reparsed, [Path(k.path).name for k in summary.kept]) == (
@@ -156,7 +160,7 @@ def test_reparse_keeps_a_letter_a_reviewer_opened_while_it_was_being_parsed(
         ["letter-00001.pdf"],
     )
     row = store.get(second)
-    assert (row.parser_version, row.current["letter"]["patient_sex"]) == ("v1", "female")
+    assert (row.parser_version, row.full.value(SEX)) == ("v1", "female")
 
 
 def test_a_file_that_crashes_a_worker_is_reported_and_the_rest_imported(

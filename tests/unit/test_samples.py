@@ -74,8 +74,12 @@ def test_generate_record_gives_every_field_in_the_record_shape(records: list[dic
     for record in records:
         assert list(record["letter"]) == [f.name for f in LETTER_FIELDS]
         assert 1 <= len(record["items"]) <= 12
+        # The parser names its items p1, p2, ... in letter order, and so does the expected record.
+        assert [item["id"] for item in record["items"]] == [
+            f"p{n}" for n in range(1, len(record["items"]) + 1)
+        ]
         for item in record["items"]:
-            assert list(item) == [f.name for f in ITEM_FIELDS]
+            assert list(item) == ["id", *(f.name for f in ITEM_FIELDS)]
             assert item["category"] in CATEGORIES
         assert record["letter"]["outcome"] == derive_outcome(i["decision"] for i in record["items"])
 

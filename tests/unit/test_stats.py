@@ -9,6 +9,8 @@ import pytest
 from fake_letters import fake_record
 
 from imr_desk.commands.stats import render
+from imr_desk.edits import SetField
+from imr_desk.record import FieldRef
 from imr_desk.stats import collect, reviewer_throughput, throughput
 from imr_desk.storage import AuditEntry, LetterStore
 
@@ -52,7 +54,7 @@ def test_collect_counts_letters_by_status_outcome_and_category(tmp_path: Path) -
                 fake_record(n, decisions=decisions), source_path="x", parser_version="1"
             )
         first, second, _ = (r.sha256 for r in store.list_letters())
-        store.set_field(first, "items.0.category", "Surgery")
+        store.apply(first, SetField(FieldRef("category", "p1"), "Surgery"))
         store.set_status(first, "verified")
         store.set_status(second, "flagged")
         stats = collect(store)

@@ -10,18 +10,23 @@ from pathlib import Path
 import pytest
 from fake_letters import fake_record
 
-from imr_desk.domain import get_path, set_path
+from imr_desk.edits import AddItem, Edit, MoveItem, RemoveItem, SetField, SetStatus, VerifyRefused
+from imr_desk.record import Box, FieldRef, Item
 from imr_desk.storage import (
     SCHEMA_VERSION,
+    LetterRow,
     LetterStore,
     NoDatabaseError,
     SchemaTooNewError,
     StorageError,
     default_db_path,
     os_user,
-    records,
 )
 from imr_desk.storage.queries import is_older_version
+from imr_desk.validation import blocking, refusal, validate
+
+AGE = FieldRef("patient_age")
+OUTCOME = FieldRef("outcome")
 
 
 @pytest.fixture
@@ -35,6 +40,19 @@ def add(store: LetterStore, n: int = 1, **kw: object) -> str:
     record = fake_record(n, **kw)
     assert store.add_letter(record, source_path=f"/in/{n}.pdf", parser_version="p1")
     return record["source"]["sha256"]
+
+
+def apply(store: LetterStore, sha: str, edit: Edit) -> LetterRow:
+    """The row as ``store.apply`` wrote it (its inverse dropped)."""
+    return store.apply(sha, edit)[0]
+
+
+def ids(row: LetterRow) -> list[str]:
+    return [item.id for item in row.full.items]
+
+
+def treatments(row: LetterRow) -> list[str]:
+    return [item.value("treatment") for item in row.full.items]
 
 
 def test_open_creates_an_owner_only_wal_database_at_the_schema_version(tmp_path: Path) -> None:
@@ -74,7 +92,8 @@ def test_add_letter_keeps_the_parser_record_and_refuses_the_same_sha256(
     assert not store.add_letter(record, source_path="/in/copy.pdf", parser_version="p1")
     row = store.get(record["source"]["sha256"])
     assert row.parsed == record
-    assert row.current["letter"] == record["letter"]
+    assert row.full.to_json()["letter"] == record["letter"]
+    assert ids(row) == ["p1"]  # the parser's id for a record whose items carry none
     assert (row.status, row.source_path, row.case_number) == ("parsed", "/in/a.pdf", "CM16-0000001")
     assert (row.pages, row.layout, row.parser_version, row.min_confidence) == (2, "B", "p1", 0.9)
     assert store.count_letters() == 1
@@ -82,18 +101,18 @@ def test_add_letter_keeps_the_parser_record_and_refuses_the_same_sha256(
         store.get("0" * 64)
 
 
-def test_set_field_writes_value_provenance_and_audit_and_starts_the_review(
+def test_set_field_writes_value_evidence_and_audit_and_starts_the_review(
     store: LetterStore,
 ) -> None:
     sha = add(store)
-    box = [{"page": 1, "rect": [10.0, 20.0, 30.0, 40.0]}]
-    row = store.set_field(sha, "letter.patient_age", 57, boxes=box)
-    assert row.current["letter"]["patient_age"] == 57
+    box = Box(1, (10.0, 20.0, 30.0, 40.0))
+    row = apply(store, sha, SetField(AGE, 57, boxes=(box,)))
+    field = row.full.field(AGE)
+    assert (field.value, field.parsed, field.confidence, field.boxes) == (57, 48, 1.0, (box,))
+    assert field.set_by == "ann"
     assert row.parsed["letter"]["patient_age"] == 48
     assert row.status == "in_progress"
-    assert row.human_fields == {"letter.patient_age"}
-    entry = next(p for p in row.current["provenance"] if p["field"] == "letter.patient_age")
-    assert entry == {"field": "letter.patient_age", "confidence": 1.0, "boxes": box}
+    assert store.get(sha) == row
     changes = [(a.field, a.old, a.new, a.reviewer) for a in store.audit(sha)]
     assert changes == [
         ("letter.patient_age", 48, 57, "ann"),
@@ -101,98 +120,92 @@ def test_set_field_writes_value_provenance_and_audit_and_starts_the_review(
     ]
 
 
-def test_a_typed_value_without_boxes_has_an_empty_provenance(store: LetterStore) -> None:
+def test_a_typed_value_has_no_evidence_boxes_and_updates_the_search_column(
+    store: LetterStore,
+) -> None:
     sha = add(store)
-    row = store.set_field(sha, "letter.case_number", "CM16-0000009")
-    entry = next(p for p in row.current["provenance"] if p["field"] == "letter.case_number")
-    assert entry["boxes"] == []
+    row = apply(store, sha, SetField(FieldRef("case_number"), "CM16-0000009"))
+    assert row.full.field(FieldRef("case_number")).boxes == ()
     assert row.case_number == "CM16-0000009"
     assert store.list_letters(search="0000009")[0].sha256 == sha
 
 
 def test_outcome_follows_decisions_until_a_person_sets_it(store: LetterStore) -> None:
     sha = add(store, decisions=("upheld", "upheld"))
-    row = store.set_field(sha, "items.1.decision", "overturned")
+    row = apply(store, sha, SetField(FieldRef("decision", "p2"), "overturned"))
     assert row.outcome == "partially_overturned"
-    assert "letter.outcome" not in row.human_fields
+    assert not row.full.field(OUTCOME).is_human
     assert store.audit(sha)[1].field == "letter.outcome"
-    store.set_field(sha, "letter.outcome", "upheld")
-    row = store.set_field(sha, "items.0.decision", "overturned")
+    apply(store, sha, SetField(OUTCOME, "upheld"))
+    row = apply(store, sha, SetField(FieldRef("decision", "p1"), "overturned"))
     assert row.outcome == "upheld"
 
 
-def test_item_add_move_remove_renumber_human_fields_and_provenance(store: LetterStore) -> None:
+def test_item_add_move_remove_keep_each_items_values_and_marks(store: LetterStore) -> None:
     sha = add(store, decisions=("upheld", "overturned"))
-    store.set_field(sha, "items.1.treatment", "Second")
-    row = store.add_item(sha, index=0, item={"treatment": "New", "decision": "upheld"})
-    assert [i["treatment"] for i in row.current["items"]] == ["New", "Treatment 1.0", "Second"]
-    assert row.human_fields == {"items.2.treatment"}
-    assert row.current["items"][0]["category"] is None  # every key present
-    row = store.move_item(sha, 2, 0)
-    assert [i["treatment"] for i in row.current["items"]] == ["Second", "New", "Treatment 1.0"]
-    assert row.human_fields == {"items.0.treatment"}
-    treatment_boxes = [p["field"] for p in row.current["provenance"] if "treatment" in p["field"]]
-    assert treatment_boxes == ["items.0.treatment", "items.1.treatment", "items.2.treatment"]
-    row = store.remove_item(sha, 0)
-    assert [i["treatment"] for i in row.current["items"]] == ["New", "Treatment 1.0"]
-    assert row.human_fields == frozenset()
+    apply(store, sha, SetField(FieldRef("treatment", "p2"), "Second"))
+    row = apply(store, sha, AddItem(index=0))
+    new = row.full.items[0].id
+    assert new.startswith("n") and ids(row) == [new, "p1", "p2"]
+    assert row.full.item(new).value("category") is None  # every field present
+    apply(store, sha, SetField(FieldRef("treatment", new), "New"))
+    apply(store, sha, SetField(FieldRef("decision", new), "upheld"))
+    row = apply(store, sha, MoveItem("p2", 0))
+    assert treatments(row) == ["Second", "New", "Treatment 1.0"]
+    assert row.full.item("p2")["treatment"].set_by == "ann"
+    assert row.full.item("p1")["treatment"].set_by is None
+    assert row.full.item("p1")["treatment"].confidence == 0.9
+    row = apply(store, sha, RemoveItem("p2"))
+    assert treatments(row) == ["New", "Treatment 1.0"]
     assert row.outcome == "upheld"
-    fields = [a.field for a in store.audit(sha) if a.field.count(".") == 1 and "items" in a.field]
-    assert fields == ["items.0", "items.2", "items.0", "items.0"]
-    last = store.audit(sha)[-2]  # the removal; the outcome change follows it
-    assert (last.field, last.old["treatment"], last.new) == ("items.0", "Second", None)
+    items = [a for a in store.audit(sha) if a.field.count(".") == 1 and "items" in a.field]
+    assert [a.field for a in items] == [f"items.{new}", "items.p2", "items.p2"]
+    assert (items[0].old, items[0].new["id"]) == (None, new)
+    assert (items[-1].old["treatment"], items[-1].new) == ("Second", None)
 
 
-def test_set_field_can_restore_the_parser_confidence_and_unmark_the_field(
+def test_the_inverse_of_set_field_restores_the_parsers_value_evidence_and_mark(
     store: LetterStore,
 ) -> None:
     sha = add(store, confidence=0.8)
-    path = "letter.case_number"
-    before = next(p for p in store.get(sha).current["provenance"] if p["field"] == path)
-    old = get_path(store.get(sha).current, path)
-    store.set_field(sha, path, "CM16-0000099")
-    row = store.set_field(
-        sha, path, old, boxes=before["boxes"], confidence=before["confidence"], human=False
-    )
-    assert get_path(row.current, path) == old
-    assert next(p for p in row.current["provenance"] if p["field"] == path) == before
-    assert path not in row.human_fields
-    assert [a.new for a in store.audit(sha) if a.field == path][-1] == old
+    ref = FieldRef("case_number")
+    before = store.get(sha).full.field(ref)
+    _, inverse = store.apply(sha, SetField(ref, "CM16-0000099"))
+    row = apply(store, sha, inverse)
+    assert row.full.field(ref) == before
+    assert not row.full.field(ref).is_human
+    assert [a.new for a in store.audit(sha) if a.field == str(ref)][-1] == before.value
 
 
 def test_a_restored_outcome_is_not_re_derived_from_the_items(store: LetterStore) -> None:
     sha = add(store, decisions=("upheld", "overturned"))
-    store.set_field(sha, "letter.outcome", "upheld")
-    row = store.set_field(sha, "letter.outcome", "partially_overturned", human=False)
-    assert row.outcome == "partially_overturned" and "letter.outcome" not in row.human_fields
+    _, inverse = store.apply(sha, SetField(OUTCOME, "upheld"))
+    row = apply(store, sha, inverse)
+    assert row.outcome == "partially_overturned"
+    assert not row.full.field(OUTCOME).is_human
 
 
-def test_add_item_can_put_back_a_removed_item_with_its_provenance(store: LetterStore) -> None:
-    sha = add(store, decisions=("upheld", "overturned"), confidence=0.7)
-    store.set_field(sha, "items.0.treatment", "Edited")
-    row = store.get(sha)
-    item = row.current["items"][0]
-    entries = [p for p in row.current["provenance"] if p["field"].startswith("items.0.")]
-    store.remove_item(sha, 0)
-    row = store.add_item(
-        sha, index=0, item=item, provenance=entries, human={"items.0.treatment", "letter.x"}
-    )
-    assert row.current["items"][0] == item
-    assert [p for p in row.current["provenance"] if p["field"].startswith("items.0.")] == entries
-    assert row.human_fields == {"items.0.treatment"}
-    assert {p["confidence"] for p in entries} == {0.7, 1.0}
+def test_undoing_a_decision_edit_puts_the_derived_outcome_back(store: LetterStore) -> None:
+    sha = add(store, decisions=("upheld", "overturned"))
+    before = store.get(sha).full
+    row, inverse = store.apply(sha, SetField(FieldRef("decision", "p2"), "upheld"))
+    assert row.outcome == "upheld"
+    row = apply(store, sha, inverse)
+    assert row.full.fields == before.fields and row.full.items == before.items
 
 
-def test_invalid_item_indexes_and_fields_change_nothing(store: LetterStore) -> None:
+def test_unknown_items_positions_and_fields_change_nothing(store: LetterStore) -> None:
     sha = add(store)
-    with pytest.raises(IndexError):
-        store.remove_item(sha, 5)
-    with pytest.raises(IndexError):
-        store.move_item(sha, 0, 3)
     with pytest.raises(KeyError):
-        store.set_field(sha, "letter.no_such_field", 1)
+        store.apply(sha, RemoveItem("p5"))
     with pytest.raises(IndexError):
-        store.set_field(sha, "items.4.decision", "upheld")
+        store.apply(sha, MoveItem("p1", 3))
+    with pytest.raises(KeyError):
+        store.apply(sha, SetField(FieldRef("no_such_field"), 1))
+    with pytest.raises(KeyError):
+        store.apply(sha, SetField(FieldRef("decision", "p4"), "upheld"))
+    with pytest.raises(KeyError):
+        store.apply("0" * 64, SetField(AGE, 50))
     assert store.audit(sha) == []
     assert store.get(sha).status == "parsed"
 
@@ -208,22 +221,38 @@ def test_set_status_verified_stamps_time_and_note_and_can_be_reopened(store: Let
     assert [a.field for a in store.audit(sha)] == ["status", "note", "status"]
 
 
+def test_set_status_refuses_to_verify_an_invalid_letter_and_writes_nothing(
+    store: LetterStore,
+) -> None:
+    record = fake_record(1)
+    record["letter"]["case_number"] = None
+    store.add_letter(record, source_path="/in/1.pdf", parser_version="p1")
+    sha = record["source"]["sha256"]
+    before = store.get(sha)
+    with pytest.raises(VerifyRefused) as refused:
+        store.set_status(sha, "verified", note="looks fine")
+    sentence = "Not verified: 1 issue to fix (Case number is required)"
+    assert str(refused.value) == refusal(blocking(validate(before.full))) == sentence
+    assert [issue.path for issue in refused.value.issues] == ["letter.case_number"]
+    assert store.get(sha) == before
+    assert store.audit(sha) == []
+    apply(store, sha, SetField(FieldRef("case_number"), "CM16-0000001"))
+    row = store.set_status(sha, "verified")
+    assert row.status == "verified" and row.verified_at
+    assert store.get(sha) == row
+
+
 @pytest.mark.parametrize(
     "edit",
-    [
-        lambda store, sha: store.set_field(sha, "letter.patient_age", 57),
-        lambda store, sha: store.add_item(sha),
-        lambda store, sha: store.remove_item(sha, 0),
-        lambda store, sha: store.move_item(sha, 0, 1),
-    ],
+    [SetField(AGE, 57), AddItem(), RemoveItem("p1"), MoveItem("p1", 1)],
     ids=["set_field", "add_item", "remove_item", "move_item"],
 )
-def test_editing_a_verified_letter_reopens_it_for_review(store: LetterStore, edit) -> None:
+def test_editing_a_verified_letter_reopens_it_for_review(store: LetterStore, edit: Edit) -> None:
     # Regression: an edit left the letter verified, so unchecked values reached the dataset.
     sha = add(store, decisions=("upheld", "overturned"))
     store.set_status(sha, "verified")
     before = len(store.audit(sha))
-    row = edit(store, sha)
+    row = apply(store, sha, edit)
     assert (row.status, row.verified_at) == ("in_progress", None)
     status_changes = [(a.old, a.new) for a in store.audit(sha)[before:] if a.field == "status"]
     assert status_changes == [("verified", "in_progress")]
@@ -233,7 +262,85 @@ def test_editing_a_verified_letter_reopens_it_for_review(store: LetterStore, edi
 def test_editing_a_flagged_letter_keeps_the_flag(store: LetterStore) -> None:
     sha = add(store)
     store.set_status(sha, "flagged")
-    assert store.set_field(sha, "letter.patient_age", 57).status == "flagged"
+    assert apply(store, sha, SetField(AGE, 57)).status == "flagged"
+
+
+def test_an_edit_that_changes_nothing_writes_no_audit_row_and_keeps_the_letter_verified(
+    store: LetterStore,
+) -> None:
+    sha = add(store, decisions=("upheld", "overturned"))
+    apply(store, sha, SetField(AGE, 50))
+    verified = store.set_status(sha, "verified")
+    logged = len(store.audit(sha))
+    for edit in (SetField(AGE, 50), MoveItem("p2", 1), SetStatus("verified")):
+        assert apply(store, sha, edit) == verified
+    assert store.get(sha) == verified
+    assert len(store.audit(sha)) == logged
+
+
+def test_audit_rows_name_items_by_id_and_the_stores_reviewer(tmp_path: Path) -> None:
+    path = tmp_path / "letters.db"
+    with LetterStore.open(path, reviewer="ann") as ann:
+        sha = add(ann, decisions=("upheld", "upheld"))
+        ann.apply(sha, SetField(FieldRef("decision", "p2"), "overturned"))
+    with LetterStore.open(path, reviewer="bob") as bob:
+        bob.apply(sha, MoveItem("p2", 0))
+        log = [(a.field, a.old, a.new, a.reviewer) for a in bob.audit(sha)]
+    assert log == [
+        ("items.p2.decision", "upheld", "overturned", "ann"),
+        ("letter.outcome", "upheld", "partially_overturned", "ann"),
+        ("status", "parsed", "in_progress", "ann"),
+        ("items.p2", {"position": 1}, {"position": 0}, "bob"),
+    ]
+
+
+def test_item_ids_values_and_marks_survive_a_move_and_an_undone_removal(
+    store: LetterStore,
+) -> None:
+    sha = add(store, decisions=("upheld", "overturned", "upheld"), confidence=0.7)
+    box = Box(0, (5.0, 6.0, 7.0, 8.0))
+    apply(store, sha, SetField(FieldRef("treatment", "p2"), "Edited", boxes=(box,)))
+    before = store.get(sha).full
+    row, back = store.apply(sha, MoveItem("p2", 0))
+    assert ids(row) == ["p2", "p1", "p3"]
+    assert ids(apply(store, sha, back)) == ["p1", "p2", "p3"]
+    row, put_back = store.apply(sha, RemoveItem("p2"))
+    assert (ids(row), row.outcome) == (["p1", "p3"], "upheld")
+    assert apply(store, sha, put_back).full == before
+    assert store.get(sha).full == before  # ids, order, values, evidence, set_by, outcome
+
+
+def test_replace_parsed_keeps_the_item_ids_of_an_untouched_letter(store: LetterStore) -> None:
+    sha = add(store, decisions=("upheld", "overturned"))
+    record = fake_record(1, decisions=("upheld", "overturned"), confidence=0.95)
+    record["items"][1]["treatment"] = "Read again"
+    assert store.replace_parsed(record, parser_version="p2")
+    row = store.get(sha)
+    assert (ids(row), row.full.parser_items) == (["p1", "p2"], ("p1", "p2"))
+    assert treatments(row) == ["Treatment 1.0", "Read again"]
+    assert (row.parsed, row.parser_version, row.min_confidence) == (record, "p2", 0.95)
+
+
+@pytest.mark.parametrize("table", ["audit", "letters"])
+def test_apply_writes_the_letter_and_its_audit_rows_together_or_not_at_all(
+    store: LetterStore, table: str
+) -> None:
+    sha = add(store)
+    before = store.get(sha)
+    # A trigger makes the second audit row (status) or the letter's UPDATE fail inside the
+    # edit's transaction, whichever of the two writes comes first.
+    when = "INSERT ON audit WHEN NEW.field = 'status'" if table == "audit" else "UPDATE ON letters"
+    conn = sqlite3.connect(store.path)
+    conn.execute(f"CREATE TRIGGER refuse BEFORE {when} BEGIN SELECT RAISE(ABORT, 'no'); END")
+    conn.commit()
+    with pytest.raises(StorageError):
+        store.apply(sha, SetField(AGE, 57))
+    assert store.get(sha) == before
+    assert store.audit(sha) == []
+    conn.execute("DROP TRIGGER refuse")
+    conn.commit()
+    conn.close()
+    assert apply(store, sha, SetField(AGE, 57)).full.value(AGE) == 57
 
 
 def test_list_letters_filters_pages_and_counts(store: LetterStore) -> None:
@@ -241,8 +348,9 @@ def test_list_letters_filters_pages_and_counts(store: LetterStore) -> None:
     add(store, 8, confidence=0.3, layout="A")
     store.set_status(shas[0], "verified")
     assert [r.sha256 for r in store.list_letters(limit=3, offset=2)] == shas[2:5]
-    assert store.list_letters()[0].current == {}  # listings are light
-    assert store.list_letters(full=True)[0].current["letter"]["case_number"] == "CM16-0000001"
+    assert store.list_letters()[0].letter is None  # listings are light
+    full = store.list_letters(full=True)[0]
+    assert full.full.value(FieldRef("case_number")) == "CM16-0000001"
     assert store.count_letters(status="verified") == 1
     assert store.count_letters(outcome="overturned") == 3
     assert store.count_letters(layout="A") == 1
@@ -278,12 +386,14 @@ def test_progress_counts_every_status_and_todays_verifications(store: LetterStor
 
 def test_edits_survive_closing_and_reopening(tmp_path: Path) -> None:
     path = tmp_path / "letters.db"
+    sex = FieldRef("patient_sex")
     with LetterStore.open(path, reviewer="ann") as first:
         sha = add(first)
-        first.set_field(sha, "letter.patient_sex", "female")
+        first.apply(sha, SetField(sex, "female"))
     with LetterStore.open(path) as second:
         row = second.get(sha)
-        assert row.current["letter"]["patient_sex"] == "female"
+        assert row.full.value(sex) == "female"
+        assert row.full.field(sex).set_by == "ann"
         assert row.reviewer == "ann"
 
 
@@ -322,14 +432,14 @@ def test_a_locked_database_gives_a_clear_error_and_loses_nothing(tmp_path: Path)
     other = sqlite3.connect(path)
     other.execute("BEGIN IMMEDIATE")
     with pytest.raises(StorageError, match="locked by another program"):
-        store.set_field(sha, "letter.patient_age", 60)
+        store.apply(sha, SetField(AGE, 60))
     with pytest.raises(StorageError, match="locked"):
         store.add_letter(fake_record(2), source_path="/x", parser_version="p1")
     other.rollback()
     other.close()
-    assert store.get(sha).current["letter"]["patient_age"] == 48
+    assert store.get(sha).full.value(AGE) == 48
     assert not store.has_letter(fake_record(2)["source"]["sha256"])
-    assert store.set_field(sha, "letter.patient_age", 60).current["letter"]["patient_age"] == 60
+    assert apply(store, sha, SetField(AGE, 60)).full.value(AGE) == 60
     store.close()
 
 
@@ -341,8 +451,8 @@ def test_a_read_only_database_refuses_writes_clearly_and_keeps_its_letters(
         sha = add(store)
     with LetterStore.open(path, read_only=True) as readonly:
         with pytest.raises(StorageError, match="read-only"):
-            readonly.set_field(sha, "letter.patient_age", 60)
-        assert readonly.get(sha).current["letter"]["patient_age"] == 48
+            readonly.apply(sha, SetField(AGE, 60))
+        assert readonly.get(sha).full.value(AGE) == 48
 
 
 def test_a_full_disk_saves_no_partial_letter_and_keeps_earlier_ones(store: LetterStore) -> None:
@@ -355,36 +465,40 @@ def test_a_full_disk_saves_no_partial_letter_and_keeps_earlier_ones(store: Lette
     with pytest.raises(StorageError, match="disk is full"):
         store.add_letter(big, source_path="/in/big.pdf", parser_version="p1")
     with pytest.raises(StorageError, match="disk is full"):
-        store.set_field(sha, "letter.case_summary", "y" * 200_000)
+        store.apply(sha, SetField(FieldRef("case_summary"), "y" * 200_000))
     assert not store.has_letter(big["source"]["sha256"])
     row = store.get(sha)
-    assert row.current["letter"]["case_summary"] is None
+    assert row.full.value(FieldRef("case_summary")) is None
     assert row.status == "parsed"
     assert store.audit(sha) == []
     assert store.integrity_check() == "ok"
 
 
-LATER_MIGRATIONS = ("m002_search_and_today_indexes", "m003_item_origins")
+LATER_MIGRATIONS = ("m002_search_and_today_indexes", "m003_item_origins", "m004_item_ids")
 
 
 def test_an_older_database_is_migrated_forward_keeping_its_letters(tmp_path: Path) -> None:
     path = tmp_path / "letters.db"
     with LetterStore.open(path) as store:
         sha = add(store)
-    conn = sqlite3.connect(path)  # make it look like a schema-1 file
+        letter = store.get(sha).full
+    conn = sqlite3.connect(path)  # make it look like a schema-1 file: the record as JSON
+    conn.execute("UPDATE letters SET current_json = parsed_json, human_fields = '[]'")
     conn.execute("DROP INDEX letters_search")
     conn.execute("ALTER TABLE letters DROP COLUMN item_origins")
-    conn.execute("DELETE FROM _sqlite_migrations WHERE name IN (?, ?)", LATER_MIGRATIONS)
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name IN (?, ?, ?)", LATER_MIGRATIONS)
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()
     with LetterStore.open(path) as store:
-        assert store.get(sha).case_number == "CM16-0000001"
-        assert store.get(sha).item_origins == (0,)
+        row = store.get(sha)
+        assert row.case_number == "CM16-0000001"
+        assert row.full == letter
+        assert [item["id"] for item in row.parsed["items"]] == ["p1"]
     conn = sqlite3.connect(path)
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert "letters_search" in names
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     conn.close()
 
 
@@ -422,26 +536,6 @@ def test_reparse_candidates_are_letters_of_strictly_older_parsers(store: LetterS
     assert [sha for sha, _ in store.reparse_candidates("1.11")] == list(shas.values())
 
 
-def test_set_value_is_the_domain_set_path_plus_the_reviewers_provenance(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # One implementation of "set a field in a record": storage builds on domain.set_path.
-    record = fake_record(1, decisions=("upheld", "upheld"))
-    calls = []
-
-    def spy(*args: object) -> dict:
-        calls.append(args[1:])
-        return set_path(*args)
-
-    monkeypatch.setattr(records, "set_path", spy)
-    changed = records.set_value(record, "items.1.decision", "overturned", None)
-    assert calls == [("items.1.decision", "overturned")]
-    expected = set_path(record, "items.1.decision", "overturned")
-    assert {**changed, "provenance": []} == {**expected, "provenance": []}
-    assert {"field": "items.1.decision", "confidence": 1.0, "boxes": []} in changed["provenance"]
-    assert record == fake_record(1, decisions=("upheld", "upheld"))  # the input is untouched
-
-
 def test_edits_return_the_row_as_stored_without_reading_it_again(
     store: LetterStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -449,19 +543,22 @@ def test_edits_return_the_row_as_stored_without_reading_it_again(
     # JSON again; the row is now built from the record the edit already holds.
     sha = add(store, decisions=("upheld", "overturned"))
     store.set_status(sha, "verified", note="checked")
+    added = Item.blank("n0000000a")
     edits = [
-        lambda: store.set_field(sha, "letter.patient_age", 50),
-        lambda: store.set_field(sha, "letter.patient_age", 50),  # no change
-        lambda: store.add_item(sha, index=0, item={"treatment": "X", "decision": "upheld"}),
-        lambda: store.move_item(sha, 0, 2),
-        lambda: store.move_item(sha, 1, 1),  # no move
-        lambda: store.remove_item(sha, 0),
-        lambda: store.set_field(sha, "items.0.decision", "upheld"),
+        SetField(AGE, 50),
+        SetField(AGE, 50),  # no change
+        AddItem(added, index=0),
+        SetField(FieldRef("decision", added.id), "upheld"),
+        MoveItem(added.id, 2),
+        MoveItem("p2", 1),  # no move
+        RemoveItem(added.id),
+        SetField(FieldRef("decision", "p2"), "upheld"),
+        SetStatus("flagged", note="ask"),
     ]
     real_get = store.get
     for edit in edits:
         monkeypatch.setattr(store, "get", lambda s: pytest.fail("read back"))
-        returned = edit()
+        returned = apply(store, sha, edit)
         monkeypatch.setattr(store, "get", real_get)
         assert returned == store.get(sha)
-    assert returned.outcome == "upheld" and returned.status == "in_progress"
+    assert (returned.outcome, returned.status, returned.note) == ("upheld", "flagged", "ask")
