@@ -27,7 +27,6 @@ from imr_desk.record import (
 from imr_desk.validation import blocking, refusal, validate
 
 OUTCOME: Final = FieldRef("outcome")
-DECISION: Final = "decision"
 REOPENED_BY_EDITS: Final = ("parsed", "verified")
 """Statuses an edit of the content moves to in_progress: what was verified is no longer what is
 stored, so the letter leaves the dataset until verified again (flagged and skipped are a
@@ -85,7 +84,7 @@ def apply_edit(letter: Letter, edit: Edit, *, reviewer: str) -> Applied:
 def _run(letter: Letter, edit: Edit, reviewer: str) -> tuple[Letter, list[AuditRow], Edit]:
     """The edit and the outcome rule, without reopening (a batch reopens once)."""
     changed, rows, inverse = edit.change(letter, reviewer)
-    if edit.touches_content and rows:
+    if edit.touches_content and rows and not isinstance(edit, Batch):  # a batch's edits did
         return _follow_decisions(letter, changed, rows, inverse)
     return changed, rows, inverse
 
@@ -93,17 +92,18 @@ def _run(letter: Letter, edit: Edit, reviewer: str) -> tuple[Letter, list[AuditR
 def _follow_decisions(
     before: Letter, letter: Letter, rows: list[AuditRow], inverse: Edit
 ) -> tuple[Letter, list[AuditRow], Edit]:
-    """Keep the outcome equal to the items' decisions when they change, unless a person set
-    the outcome; the inverse then puts the outcome back exactly as it was too."""
+    """Keep the outcome equal to what the items' decisions give when that changes, unless a
+    person set the outcome. The inverse puts the outcome back exactly as it was, even one
+    the parser read that disagreed with the items."""
     outcome = letter.field(OUTCOME)
-    if outcome.is_human or before.decisions() == letter.decisions():
-        return letter, rows, inverse
     derived = derive_outcome(letter.decisions())
-    if derived == outcome.value:
+    if outcome.is_human or derive_outcome(before.decisions()) == derived:
         return letter, rows, inverse
+    restore = Batch((inverse, RestoreField(OUTCOME, outcome)), inverse.label)
+    if derived == outcome.value:
+        return letter, rows, restore
     letter = letter.with_field(OUTCOME, replace(outcome, value=derived))
-    rows = [*rows, AuditRow(str(OUTCOME), outcome.value, derived)]
-    return letter, rows, Batch((inverse, RestoreField(OUTCOME, outcome)), inverse.label)
+    return letter, [*rows, AuditRow(str(OUTCOME), outcome.value, derived)], restore
 
 
 def _reopen(letter: Letter, rows: list[AuditRow]) -> tuple[Letter, list[AuditRow]]:
@@ -232,6 +232,8 @@ class SetStatus:
     note: str | None = None
     label: str = "Set status"
     touches_content: bool = False
+    keep_note: bool = True
+    """A None ``note`` keeps the letter's note; the inverse sets the old note, None too."""
 
     def change(self, letter: Letter, reviewer: str) -> tuple[Letter, list[AuditRow], Edit]:
         if self.status not in STATUSES:
@@ -243,11 +245,11 @@ class SetStatus:
         rows = []
         if self.status != letter.status:
             rows.append(AuditRow("status", letter.status, self.status))
-        note = letter.note if self.note is None else self.note
+        note = letter.note if self.note is None and self.keep_note else self.note
         if note != letter.note:
             rows.append(AuditRow("note", letter.note, note))
         changed = replace(letter, status=self.status, note=note)
-        return changed, rows, SetStatus(letter.status, letter.note, self.label)
+        return changed, rows, SetStatus(letter.status, letter.note, self.label, keep_note=False)
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ class FieldRef:
     @classmethod
     def parse(cls, text: str) -> FieldRef:
         """The ref a path names; ValueError for anything that is not a field of the record."""
-        match = _REF.match(text)
+        match = _REF.fullmatch(text)
         if match is None:
             raise ValueError(f"'{text}' is not a field path")
         name = match["letter"] or match["name"]

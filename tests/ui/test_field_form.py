@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit
 
 from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, empty_item, empty_record
+from imr_desk.record import Letter
 from imr_desk.ui.field_form import FieldForm, FormState
 
 pytestmark = pytest.mark.gui
@@ -27,10 +28,10 @@ def _state(items: int = 2, **letter) -> FormState:
         dict(empty_item(), treatment=f"T{n}", decision="upheld") for n in range(items)
     ]
     return FormState(
-        record=record,
+        record=Letter.from_parsed(record),
         confidence={"letter.case_number": 1.0, "letter.injury_date": 0.3},
         human=frozenset({"letter.claim_number"}),
-        issues={"items.1.treatment": ["Treatment is required"]},
+        issues={"items.p2.treatment": ["Treatment is required"]},
     )
 
 
@@ -48,7 +49,8 @@ def test_form_has_an_editor_of_the_right_kind_for_every_field(form: FieldForm) -
         assert isinstance(form.editor(spec.path()).widget, WIDGET_FOR_KIND[spec.kind])
     for index in range(2):
         for spec in ITEM_FIELDS:
-            assert isinstance(form.editor(spec.path(index)).widget, WIDGET_FOR_KIND[spec.kind])
+            editor = form.editor(f"items.p{index + 1}.{spec.name}")
+            assert isinstance(editor.widget, WIDGET_FOR_KIND[spec.kind])
     assert len(form.all_rows()) == len(LETTER_FIELDS) + 2 * len(ITEM_FIELDS)
 
 
@@ -101,15 +103,31 @@ def test_fields_are_marked_by_confidence_human_edits_and_issues(form: FieldForm)
     assert form.editor("letter.injury_date").widget.property("confidence") == "low"
     assert form.editor("letter.case_number").widget.property("confidence") == "high"
     assert form.editor("letter.claim_number").widget.property("human") is True
-    assert form.editor("items.1.treatment").widget.property("invalid") is True
-    assert form.issue_text("items.1.treatment") == "Treatment is required"
+    assert form.editor("items.p2.treatment").widget.property("invalid") is True
+    assert form.issue_text("items.p2.treatment") == "Treatment is required"
+
+
+def test_item_groups_follow_the_items_by_id(form: FieldForm) -> None:
+    state = _state(items=3)
+    letter = state.record
+    moved = letter.with_items((letter.items[2], letter.items[0], letter.items[1]))
+    form.set_state(FormState(record=moved))
+    # The first group now shows p3: its editors carry p3's paths and values.
+    assert form.value("items.p3.treatment") == "T2"
+    assert form.editor("items.p3.treatment") is form.all_rows()["items.p3.treatment"].editor
+    assert form.value("items.p1.treatment") == "T0"
+    assert [path for path in form.all_rows() if path.endswith(".treatment")] == [
+        "items.p3.treatment",
+        "items.p1.treatment",
+        "items.p2.treatment",
+    ]
 
 
 def test_item_groups_follow_the_item_count(form: FieldForm) -> None:
     form.set_state(_state(items=3))
-    assert form.editor("items.2.decision") is not None
+    assert form.editor("items.p3.decision") is not None
     form.set_state(_state(items=1))
-    assert form.editor("items.1.decision") is None
+    assert form.editor("items.p2.decision") is None
     assert form.items_title.text() == "Items (1)"
 
 
@@ -117,10 +135,10 @@ def test_item_buttons_report_intents(qtbot, form: FieldForm) -> None:
     form.set_state(_state(items=2))
     with qtbot.waitSignal(form.move_item_requested) as moved:
         _button(form, "arrow-down:0").click()
-    assert moved.args == [0, 1]
+    assert moved.args == ["p1", 1]
     with qtbot.waitSignal(form.remove_item_requested) as removed:
         _button(form, "trash:1").click()
-    assert removed.args == [1]
+    assert removed.args == ["p2"]
     with qtbot.waitSignal(form.add_item_requested):
         form.add_item_button.click()
 
@@ -134,6 +152,6 @@ def _button(form: FieldForm, name: str):
 def test_focus_field_reports_the_focused_path(qtbot, form: FieldForm) -> None:
     form.set_state(_state())
     with qtbot.waitSignal(form.field_focused) as blocker:
-        assert form.focus_field("items.1.rationale")
-    assert blocker.args == ["items.1.rationale"]
-    assert form.focused_path() == "items.1.rationale"
+        assert form.focus_field("items.p2.rationale")
+    assert blocker.args == ["items.p2.rationale"]
+    assert form.focused_path() == "items.p2.rationale"

@@ -417,13 +417,24 @@ def test_undo_of_a_decision_restores_the_parser_outcome_exactly_even_when_it_dis
 def test_undo_of_removing_an_item_restores_the_parser_outcome_exactly_even_when_it_disagreed() -> (
     None
 ):
-    letter = parsed("upheld", "upheld", outcome="overturned")
+    letter = parsed("upheld", "overturned", outcome="upheld")
 
     done, back = undone(letter, RemoveItem("p1"))
 
-    assert done.letter.value(OUTCOME) == "upheld"
+    assert done.letter.value(OUTCOME) == "overturned"
     assert back.letter.field(OUTCOME) == letter.field(OUTCOME)
     assert same_apart_from_status(back.letter, letter)
+
+
+def test_removing_an_item_that_changes_nothing_the_decisions_give_keeps_the_outcome() -> None:
+    # The items still give 'upheld': the parser's disagreeing outcome stays for the reviewer
+    # to see (validation flags it), as it does for any edit that is not about decisions.
+    letter = parsed("upheld", "upheld", outcome="overturned")
+
+    done = apply(letter, RemoveItem("p1"))
+
+    assert done.letter.value(OUTCOME) == "overturned"
+    assert [row.field for row in done.audit] == ["items.p1", "status"]
 
 
 def test_moving_an_item_never_changes_the_outcome() -> None:
