@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 from typing import Any
 
 from imr_desk.evaluation import Evaluation, evaluate, gold_from_folder, gold_from_store
 from imr_desk.storage import LetterStore, NoDatabaseError, StorageError
+
+_log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"imr-desk eval: {exc}", file=sys.stderr)
         return 2
     except (StorageError, OSError, ValueError) as exc:
+        _log.exception("the gold records cannot be read")
         print(f"imr-desk eval: {exc}", file=sys.stderr)
         return 1
     if not gold:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from imr_desk.export import FILES, SELECTIONS, ExportError, export_dataset
 from imr_desk.storage import LetterStore, NoDatabaseError, StorageError
+
+_log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"imr-desk export: {exc}", file=sys.stderr)
         return 2
     except (StorageError, ExportError) as exc:
+        _log.exception("the export to %s failed", args.out)
         print(f"imr-desk export: {exc}", file=sys.stderr)
         print("Any earlier export in that folder is unchanged.", file=sys.stderr)
         return 1

@@ -7,10 +7,14 @@ PATHs (letters or folders) are imported first, in the app, with its progress dia
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
+from imr_desk import logs
 from imr_desk.storage import StorageError
+
+_log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,7 +54,20 @@ def launch(
     smoke: bool = False,
     quit_after_ms: int | None = None,
 ) -> int:
-    """Build the window over ``db``, import ``paths`` into it, show it and run the event loop."""
+    """Build the window over ``db``, import ``paths`` into it, show it and run the event loop.
+
+    An exception no slot caught is logged with its traceback; Qt carries on as before."""
+    with logs.uncaught_exceptions_logged():
+        return _launch(db, reviewer, paths, smoke, quit_after_ms)
+
+
+def _launch(
+    db: str | Path | None,
+    reviewer: str | None,
+    paths: list[str] | None,
+    smoke: bool,
+    quit_after_ms: int | None,
+) -> int:
     from PySide6.QtCore import QTimer
 
     from imr_desk.app import build_main_window, make_application
@@ -62,6 +79,7 @@ def launch(
             db, reviewer=reviewer, remember_layout=not smoke and quit_after_ms is None
         )
     except StorageError as exc:
+        _log.error("the review database cannot be opened: %s", exc)
         print(f"imr-desk: {exc}", file=sys.stderr)
         return 1
     window.show()

@@ -5,6 +5,8 @@ Nothing here runs work: the import dialog only shows progress it is given and re
 
 from __future__ import annotations
 
+import logging
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,9 +34,14 @@ from PySide6.QtWidgets import (
 
 from imr_desk.ui.actions import shortcut_rows
 
+_log = logging.getLogger(__name__)
+
 
 def show_error(parent: QWidget | None, title: str, text: str) -> None:
-    """Tell the reviewer something went wrong (one message, nothing lost)."""
+    """Tell the reviewer something went wrong (one message, nothing lost). The message is
+    logged too, with the traceback when called while handling an exception, since the dialog
+    is gone once closed."""
+    _log.error("%s: %s", title, text, exc_info=sys.exc_info()[1] is not None)
     QMessageBox.warning(parent, title, text)
 
 

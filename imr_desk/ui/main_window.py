@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from imr_desk import __version__
+from imr_desk import __version__, logs
 from imr_desk.ui.actions import GROUPS, Actions
 from imr_desk.ui.field_form import FieldForm
 from imr_desk.ui.icons import icon
@@ -185,7 +185,11 @@ class MainWindow(QMainWindow):
         self.reviewer_label.setText(f"Reviewer: {reviewer}")
 
     def about_text(self) -> str:
-        return f"{APP_TITLE} {__version__}\nVerify IMR determination letters into a gold dataset."
+        """Help → About: version, purpose, and where the log file is (to send with a report)."""
+        return (
+            f"{APP_TITLE} {__version__}\nVerify IMR determination letters into a gold dataset."
+            f"\n\nLog file: {logs.log_path()}"
+        )
 
     # --- layout memory ---------------------------------------------------------------------
 
