@@ -3,15 +3,20 @@
 The parent process is the only writer; workers only parse. A letter is written whole or not at
 all, so an import that is interrupted (Ctrl+C, killed, cancelled from the app) and run again
 resumes: letters already stored are recognised by their SHA-256 and skipped.
+
+A letter the parser raises on is still stored, with no values and the reason in
+``source.parse_error``, for a person to fill in; its traceback goes to the log.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import multiprocessing
 import os
 import signal
 import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -19,22 +24,38 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from imr_desk.pdf_source import PdfError
+from imr_desk.domain import empty_record
+from imr_desk.pdf_source import PdfError, page_sizes
 from imr_desk.storage import LetterStore
 
 Outcome = Literal["imported", "duplicate", "failed", "reparsed", "kept"]
 ParseFile = Callable[[str], dict[str, Any]]
 IN_FLIGHT_PER_WORKER: Final = 4
 
+_log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class FileResult:
-    """What happened to one file; ``reason`` says why it failed or what it duplicates."""
+    """What happened to one file; ``reason`` says why it failed or what it duplicates.
+    ``parse_error`` is set when the letter was stored although the parser failed on it."""
 
     path: str
     outcome: Outcome
     reason: str | None = None
     needs_ocr: bool = False
+    parse_error: str | None = None
+
+
+@dataclass(frozen=True)
+class ParserFailure:
+    """A worker's answer when the parser raised: the record to store for manual review (None
+    when the file cannot be opened either), the reason, and the traceback for the log (the
+    worker has no log of its own, so the parent writes it)."""
+
+    reason: str
+    traceback: str
+    record: dict[str, Any] | None = None
 
 
 @dataclass
@@ -65,7 +86,8 @@ class ImportProgress:
 
 @dataclass
 class ImportSummary:
-    """The end of an import: what was imported, skipped, failed and still needs OCR."""
+    """The end of an import: what was imported, skipped, failed and still needs OCR.
+    ``parser_errors`` were imported (or re-parsed) although the parser failed on them."""
 
     total: int = 0
     imported: int = 0
@@ -74,6 +96,7 @@ class ImportSummary:
     duplicates: list[FileResult] = field(default_factory=list)
     failed: list[FileResult] = field(default_factory=list)
     needs_ocr: list[str] = field(default_factory=list)
+    parser_errors: list[FileResult] = field(default_factory=list)
     cancelled: bool = False
     seconds: float = 0.0
 
@@ -91,6 +114,8 @@ class ImportSummary:
             self.failed.append(result)
         if result.needs_ocr:
             self.needs_ocr.append(result.path)
+        if result.parse_error and result.outcome in ("imported", "reparsed"):
+            self.parser_errors.append(result)
 
 
 # --- discovery -----------------------------------------------------------------------------
@@ -139,13 +164,44 @@ def _ignore_interrupts() -> None:
 
 
 def parse_job(path: str, parse_file: ParseFile) -> tuple[str, Any]:
-    """Run in a worker: ("ok", record) or ("failed", reason). Never raises."""
+    """Run in a worker: ("ok", record), ("failed", reason) for a file that cannot be read, or
+    ("parser_error", ParserFailure) when the parser raised. Never raises."""
     try:
         return "ok", parse_file(path)
     except PdfError as exc:
         return "failed", exc.reason
-    except Exception as exc:  # a parser bug costs one file, not the batch
-        return "failed", f"the parser failed ({type(exc).__name__}: {exc})"
+    except Exception as exc:  # a parser bug costs one letter its values, not the batch
+        return "parser_error", _parser_failure(path, exc)
+
+
+def _parser_failure(path: str, exc: Exception) -> ParserFailure:
+    reason = f"the parser failed ({type(exc).__name__}: {exc})"
+    trace = "".join(traceback.format_exception(exc))
+    try:
+        record = unparsed_record(path, reason)
+    except Exception:  # the file cannot be opened either: it fails like an unreadable one
+        record = None
+    return ParserFailure(reason, trace, record)
+
+
+def unparsed_record(path: str, reason: str) -> dict[str, Any]:
+    """The record stored for a letter the parser raised on: no values, only what the file
+    itself says (name, SHA-256, page count) and ``source.parse_error``, so that the letter
+    still reaches the queue for a person to fill in. Raises PdfError when it cannot be opened."""
+    pages = len(page_sizes(path))
+    record = empty_record(
+        file_name=Path(path).name, sha256=file_sha256(Path(path)), pages=pages, layout="unknown"
+    )
+    record["source"]["parse_error"] = reason
+    return record
+
+
+def _parse_error_sentence(error: str | None) -> str | None:
+    """``source.parse_error`` as a sentence: the parser's own note (it stopped part-way and
+    kept what it had read) is only the exception."""
+    if not error or error.startswith("the parser failed"):
+        return error
+    return f"the parser failed part-way ({error})"
 
 
 def default_parser() -> tuple[ParseFile, str]:
@@ -194,18 +250,44 @@ class _Importer:
     def store_result(self, job: _Job, status: str, value: Any) -> FileResult:
         """Write one parsed record in its own transaction (the parent is the only writer)."""
         path = str(job.path)
+        if status == "parser_error":
+            return self._store_parser_failure(job, value)
         if status != "ok":
             return FileResult(path, "failed", str(value))
-        needs_ocr = bool((value.get("source") or {}).get("needs_ocr"))
+        parse_error = _parse_error_sentence((value.get("source") or {}).get("parse_error"))
+        if parse_error:
+            _log.warning("%s: %s; stored for review", path, parse_error)
+        return self._store(job, value)
+
+    def _store(self, job: _Job, record: dict[str, Any]) -> FileResult:
+        path, source = str(job.path), record.get("source") or {}
+        flags = {
+            "needs_ocr": bool(source.get("needs_ocr")),
+            "parse_error": _parse_error_sentence(source.get("parse_error")),
+        }
         if job.reparse:
-            replaced = self.store.replace_parsed(value, parser_version=self.parser_version)
-            if replaced:
-                return FileResult(path, "reparsed", needs_ocr=needs_ocr)
+            if self.store.replace_parsed(record, parser_version=self.parser_version):
+                return FileResult(path, "reparsed", **flags)
             return FileResult(path, "kept", "a reviewer has worked on it")
-        source = str(job.path.resolve())
-        if self.store.add_letter(value, source_path=source, parser_version=self.parser_version):
-            return FileResult(path, "imported", needs_ocr=needs_ocr)
+        source_path = str(job.path.resolve())
+        if self.store.add_letter(
+            record, source_path=source_path, parser_version=self.parser_version
+        ):
+            return FileResult(path, "imported", **flags)
         return FileResult(path, "duplicate", "already in the database")
+
+    def _store_parser_failure(self, job: _Job, failure: ParserFailure) -> FileResult:
+        """Log the traceback, then store the empty record for review. A re-parse keeps the
+        earlier parse instead: an empty record would throw its values away."""
+        path = str(job.path)
+        stored = failure.record is not None and not job.reparse
+        outcome = "stored for review" if stored else "not stored"
+        _log.error("%s: %s; %s\n%s", path, failure.reason, outcome, failure.traceback.rstrip())
+        if failure.record is None:
+            return FileResult(path, "failed", failure.reason)
+        if job.reparse:
+            return FileResult(path, "kept", f"{failure.reason}; the earlier parse is kept")
+        return self._store(job, failure.record)
 
 
 def import_paths(
@@ -234,6 +316,7 @@ def import_paths(
     stop = should_stop or (lambda: False)
 
     def record(result: FileResult) -> None:
+        _log_result(result)
         summary.add(result)
         progress.done += 1
         progress.counts[result.outcome] = progress.counts.get(result.outcome, 0) + 1
@@ -253,7 +336,33 @@ def import_paths(
     except KeyboardInterrupt:
         summary.cancelled = True
     summary.seconds = progress.elapsed
+    _log_summary(summary)
     return summary
+
+
+def _log_result(result: FileResult) -> None:
+    """A failure is a warning (its reason was also shown); every other file a debug line."""
+    if result.outcome == "failed":
+        _log.warning("not imported: %s: %s", result.path, result.reason)
+    elif result.reason:
+        _log.debug("%s: %s (%s)", result.outcome, result.path, result.reason)
+    else:
+        _log.debug("%s: %s", result.outcome, result.path)
+
+
+def _log_summary(summary: ImportSummary) -> None:
+    _log.info(
+        "import %s: %d files, %d imported, %d re-parsed, %d duplicates, %d failed, "
+        "%d with parser errors, %d need OCR",
+        "cancelled" if summary.cancelled else "finished",
+        summary.total,
+        summary.imported,
+        summary.reparsed,
+        len(summary.duplicates),
+        len(summary.failed),
+        len(summary.parser_errors),
+        len(summary.needs_ocr),
+    )
 
 
 @dataclass

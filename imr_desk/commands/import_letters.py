@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from typing import Final
 
@@ -11,6 +12,8 @@ from imr_desk.importer import ImportProgress, ImportSummary, default_parser, imp
 from imr_desk.storage import LetterStore, StorageError
 
 LISTED_DUPLICATES: Final = 10
+
+_log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,11 +42,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         store = LetterStore.open(args.db)
     except StorageError as exc:
+        _log.error("the review database cannot be opened: %s", exc)
         print(f"imr-desk import: {exc}", file=sys.stderr)
         return 1
     try:
         summary = _import(store, args)
     except StorageError as exc:
+        _log.exception("the import stopped on a database error")
         print(f"\nimr-desk import: {exc}", file=sys.stderr)
         print("Letters saved before the error are kept; run again to continue.", file=sys.stderr)
         return 1
@@ -66,6 +71,8 @@ def _import(store: LetterStore, args: argparse.Namespace) -> ImportSummary:
         last = progress.last
         if last is not None and last.outcome == "failed":
             bar.message(f"failed: {last.path}: {last.reason}")
+        elif last is not None and last.parse_error:
+            bar.message(f"parser error: {last.path}: {last.parse_error} (stored for review)")
         counts = progress.counts
         extra = f"new {counts.get('imported', 0)} dup {counts.get('duplicate', 0)}"
         bar.update(progress.done, progress.total, progress.rate, progress.eta, extra)
@@ -85,8 +92,8 @@ def _import(store: LetterStore, args: argparse.Namespace) -> ImportSummary:
 
 
 def print_summary(summary: ImportSummary, *, store_path: str, verbose: bool = False) -> None:
-    """The closing report: duplicates, letters needing OCR, then the totals. Failures are
-    only counted here: each one's reason was printed once, as it happened."""
+    """The closing report: duplicates, letters needing OCR, then the totals. Failures and
+    parser errors are only counted here: each one's reason was printed once, as it happened."""
     shown = summary.duplicates if verbose else summary.duplicates[:LISTED_DUPLICATES]
     for result in shown:
         print(f"duplicate: {result.path} ({result.reason})")
@@ -96,16 +103,31 @@ def print_summary(summary: ImportSummary, *, store_path: str, verbose: bool = Fa
         print(f"needs OCR: {path}")
     for result in summary.kept:
         print(f"not re-parsed: {result.path} ({result.reason})")
-    rate = summary.total / summary.seconds if summary.seconds else 0.0
-    print(
-        f"imported {summary.imported}, duplicates {len(summary.duplicates)}, "
-        f"failed {len(summary.failed)}{' (reasons above)' if summary.failed else ''}, "
-        f"needs OCR {len(summary.needs_ocr)}"
-        + (f", re-parsed {summary.reparsed}" if summary.reparsed or summary.kept else "")
-        + f" ({summary.total} files in {summary.seconds:.1f} s, {rate:.1f}/s) into {store_path}"
-    )
+    print(_totals(summary, store_path))
     if summary.cancelled:
         print(
             "interrupted: every letter listed as imported is saved; run the same command again "
             "to import the rest"
         )
+
+
+def _totals(summary: ImportSummary, store_path: str) -> str:
+    """The closing line: every count, the reasons pointed at when there are any."""
+    parts = [f"imported {summary.imported}"]
+    if summary.parser_errors:
+        # Stored with few or no values: counted apart so nobody takes them for parsed letters.
+        parts.append(
+            f"with parser errors {len(summary.parser_errors)} (stored for review, reasons above)"
+        )
+    parts += [
+        f"duplicates {len(summary.duplicates)}",
+        f"failed {len(summary.failed)}" + (" (reasons above)" if summary.failed else ""),
+        f"needs OCR {len(summary.needs_ocr)}",
+    ]
+    if summary.reparsed or summary.kept:
+        parts.append(f"re-parsed {summary.reparsed}")
+    rate = summary.total / summary.seconds if summary.seconds else 0.0
+    return (
+        ", ".join(parts)
+        + f" ({summary.total} files in {summary.seconds:.1f} s, {rate:.1f}/s) into {store_path}"
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from typing import Any
 
@@ -11,6 +12,8 @@ from imr_desk.parser import parse_file
 from imr_desk.pdf_source import PdfError
 
 REPAIRED_WARNING = "the PDF is damaged (repaired on opening); compare the values with the original"
+
+_log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,19 +23,46 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Parse each file; an unreadable one is reported on stderr and the rest still parse."""
+    """Parse each file; one that is unreadable or that the parser fails on is reported on
+    stderr (a parser failure's traceback goes to the log) and the rest still parse."""
     failed = 0
     for path in args.files:
-        try:
-            record = parse_file(path)
-        except PdfError as error:
-            print(f"imr-desk parse: {path}: {error.reason}", file=sys.stderr)
+        record = _parse(path)
+        if record is None:
             failed += 1
             continue
-        if record["source"].get("repaired"):
-            print(f"imr-desk parse: {path}: warning: {REPAIRED_WARNING}", file=sys.stderr)
+        _warn(path, record["source"])
         print(json.dumps(record, ensure_ascii=False) if args.json else summarise(record))
     return 1 if failed else 0
+
+
+def _parse(path: str) -> dict[str, Any] | None:
+    """The file's record, or None once the reason it has none is printed (and logged)."""
+    try:
+        return parse_file(path)
+    except PdfError as error:
+        _log.warning("%s: %s", path, error.reason)
+        print(f"imr-desk parse: {path}: {error.reason}", file=sys.stderr)
+    except Exception as exc:  # a parser bug on one letter must not hide the others' records
+        _log.exception("%s: the parser failed", path)
+        print(
+            f"imr-desk parse: {path}: the parser failed ({type(exc).__name__}: {exc})",
+            file=sys.stderr,
+        )
+    return None
+
+
+def _warn(path: str, source: dict[str, Any]) -> None:
+    """Warnings that come with a record: a repaired PDF, a parser that stopped part-way."""
+    if source.get("repaired"):
+        print(f"imr-desk parse: {path}: warning: {REPAIRED_WARNING}", file=sys.stderr)
+    if source.get("parse_error"):
+        _log.warning("%s: the parser failed part-way (%s)", path, source["parse_error"])
+        print(
+            f"imr-desk parse: {path}: warning: the parser failed part-way"
+            f" ({source['parse_error']}); some values may be missing",
+            file=sys.stderr,
+        )
 
 
 def summarise(record: dict[str, Any]) -> str:

@@ -7,9 +7,10 @@ far it got, and Cancel stops an import between letters (what was imported stays 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from PySide6.QtCore import QObject, Signal
 
@@ -19,6 +20,10 @@ from imr_desk.storage import LetterStore
 from imr_desk.ui import dialogs
 from imr_desk.ui.controller import ReviewController
 from imr_desk.ui.tasks import BackgroundTask, Report
+
+LISTED_PROBLEMS: Final = 12
+
+_log = logging.getLogger(__name__)
 
 
 class BatchController(QObject):
@@ -71,17 +76,10 @@ class BatchController(QObject):
 
     def _on_import_finished(self, summary: ImportSummary) -> None:
         self.review.reload_queue()
-        parts = [f"{summary.imported} imported"]
-        if summary.duplicates:
-            parts.append(f"{len(summary.duplicates)} already there")
-        if summary.failed:
-            parts.append(f"{len(summary.failed)} could not be read")
-        if summary.cancelled:
-            parts.append("cancelled")
-        self.window.statusBar().showMessage("Import: " + ", ".join(parts), 10000)
-        if summary.failed:
-            details = "\n".join(f"{Path(f.path).name}: {f.reason}" for f in summary.failed[:12])
-            dialogs.show_info(self.window, "Some files were not imported", details)
+        self.window.statusBar().showMessage("Import: " + import_counts(summary), 10000)
+        problems = import_problems(summary)
+        if problems is not None:
+            dialogs.show_info(self.window, *problems)
         self.import_finished.emit(summary)
 
     # --- export ----------------------------------------------------------------------------
@@ -124,7 +122,7 @@ class BatchController(QObject):
         if self.task is not None and self.task.is_running():
             dialogs.show_info(self.window, title, "Another import or export is still running.")
             return None
-        task = BackgroundTask(work, self)
+        task = BackgroundTask(_logged(title, work), self)
         dialog = dialogs.ProgressDialog(self.window, title)
         dialog.cancel_requested.connect(task.cancel)
         task.progressed.connect(dialog.set_progress)
@@ -153,6 +151,49 @@ class BatchController(QObject):
         if self.task is not None and self.task.is_running():
             self.task.cancel()
             self.task.wait(30)
+
+
+def _logged(title: str, work: Callable[..., Any]) -> Callable[..., Any]:
+    """``work`` that logs its exception with the traceback before it ends the task (the
+    reviewer's message only names the exception)."""
+
+    def run(report: Report, should_stop: Callable[[], bool]) -> Any:
+        try:
+            return work(report, should_stop)
+        except Exception:
+            _log.exception("%s failed", title)
+            raise
+
+    return run
+
+
+def import_counts(summary: ImportSummary) -> str:
+    """The status bar's account of an import: what came in, what did not."""
+    parts = [f"{summary.imported} imported"]
+    if summary.parser_errors:
+        parts.append(f"{len(summary.parser_errors)} with parser errors (fill in by hand)")
+    if summary.duplicates:
+        parts.append(f"{len(summary.duplicates)} already there")
+    if summary.failed:
+        parts.append(f"{len(summary.failed)} could not be read")
+    if summary.cancelled:
+        parts.append("cancelled")
+    return ", ".join(parts)
+
+
+def import_problems(summary: ImportSummary) -> tuple[str, str] | None:
+    """Title and text of the message listing files not imported and letters the parser
+    failed on (stored, but with their values to fill in); None when there are none."""
+    lines = [f"{Path(f.path).name}: {f.reason}" for f in summary.failed]
+    lines += [
+        f"{Path(f.path).name}: stored for review, but {f.parse_error}"
+        for f in summary.parser_errors
+    ]
+    if not lines:
+        return None
+    title = "Some files were not imported" if summary.failed else "Some letters need filling in"
+    more = len(lines) - LISTED_PROBLEMS
+    return title, "\n".join(lines[:LISTED_PROBLEMS]) + (f"\n… and {more} more" if more > 0 else "")
 
 
 __all__ = ["BatchController", "ExportError"]
