@@ -3,11 +3,13 @@
 PyMuPDF documents are not thread-safe, so each pool thread opens its own ``PdfDocument``; the
 workers only produce pixels (a ``QImage``, which unlike ``QPixmap`` may be built off the UI
 thread) and hand them back through a queued signal. Typing never waits for a page, not even
-for a newly opened letter's first one.
+for a newly opened letter's first one. A page that cannot be rendered is logged and remembered
+with its reason (the view says so on the page) instead of being asked for again at every paint.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from typing import Final
@@ -22,6 +24,7 @@ CACHE_PAGES: Final = 24
 WORKERS: Final = 2
 
 _local = threading.local()
+_log = logging.getLogger(__name__)
 
 
 def _thread_document(path: str) -> PdfDocument:
@@ -65,10 +68,18 @@ class _RenderJob(QRunnable):
     def run(self) -> None:
         try:
             image = render_image(self._path, self._page, self._scale)
-        except (PdfError, RuntimeError, ValueError) as exc:
-            self._relay.failed.emit(self._path, self._page, str(exc))
+        except Exception as exc:  # any failure must reach the view, or the page stays blank
+            _log.exception("page %d of %s could not be rendered", self._page + 1, self._path)
+            self._relay.failed.emit(self._path, self._page, failure_reason(exc))
             return
         self._relay.done.emit(self._path, self._page, self._scale, image)
+
+
+def failure_reason(exc: Exception) -> str:
+    """Why a page could not be rendered, in words for the page itself."""
+    if isinstance(exc, PdfError):
+        return exc.reason
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 class PageRenderer(QObject):
@@ -86,6 +97,7 @@ class PageRenderer(QObject):
         self._relay.failed.connect(self._on_relay_failed)
         self._cache: OrderedDict[tuple[str, int, float], QImage] = OrderedDict()
         self._pending: set[tuple[str, int, float]] = set()
+        self._failures: dict[tuple[str, int], str] = {}
 
     def image(self, path: str, page: int, scale: float) -> QImage | None:
         """The cached image, or None (then ``request`` it)."""
@@ -99,7 +111,7 @@ class PageRenderer(QObject):
         """Render a page in the background unless it is cached or already on its way;
         ``urgent`` pages (the first one a new letter shows) jump the queue."""
         key = (path, page, round(scale, 3))
-        if key in self._cache or key in self._pending:
+        if key in self._cache or key in self._pending or (path, page) in self._failures:
             return
         self._pending.add(key)
         self._pool.start(_RenderJob(self._relay, path, page, key[2]), 1 if urgent else 0)
@@ -112,10 +124,16 @@ class PageRenderer(QObject):
             None,
         )
 
+    def failure(self, path: str, page: int) -> str | None:
+        """Why the page could not be rendered, or None (not tried, or rendered)."""
+        return self._failures.get((path, page))
+
     def drop_queued(self) -> None:
-        """Forget renders not started yet (the letter they were for is no longer shown)."""
+        """Forget renders not started yet (the letter they were for is no longer shown), and
+        past failures, so a letter shown again is tried again."""
         self._pool.clear()
         self._pending.clear()
+        self._failures.clear()
 
     def wait_idle(self, msecs: int = 5000) -> bool:
         """Block until queued renders finish (used when closing and by the benchmark)."""
@@ -135,4 +153,5 @@ class PageRenderer(QObject):
 
     def _on_relay_failed(self, path: str, page: int, reason: str) -> None:
         self._pending = {key for key in self._pending if key[:2] != (path, page)}
+        self._failures[(path, page)] = reason
         self.render_failed.emit(path, page, reason)

@@ -3,6 +3,7 @@
 Scene coordinates are PDF points (pages stacked top to bottom), so parser boxes map onto the
 scene without conversion and zoom is only the view's transform. Pages are rendered at
 zoom × device pixel ratio by the ``PageRenderer`` and drawn 1:1 onto device pixels (sharp).
+A page that cannot be rendered says so on its paper, never stays silently blank.
 """
 
 from __future__ import annotations
@@ -50,16 +51,27 @@ SELECTION_BRUSH: Final = QBrush(SELECTION_FILL)
 PAPER: Final = QColor(255, 255, 255)
 NO_PEN: Final = QPen(Qt.PenStyle.NoPen)
 PAGE_EDGE: Final = QPen(QColor(0, 0, 0, 70), 0)
+PROBLEM_PEN: Final = QPen(QColor(160, 30, 30))
+PROBLEM_MARGIN: Final = 48.0
+PROBLEM_POINT_SIZE: Final = 14
 
 
 class PageItem(QGraphicsItem):
-    """One page: white paper with its rendered image, asked for at the view's current scale."""
+    """One page: white paper with its rendered image, asked for at the view's current scale,
+    or the reason it could not be rendered (``problem``) written on the paper."""
 
-    def __init__(self, index: int, size: tuple[float, float], source: Callable) -> None:
+    def __init__(
+        self,
+        index: int,
+        size: tuple[float, float],
+        source: Callable[[int], QImage | None],
+        problem: Callable[[int], str | None],
+    ) -> None:
         super().__init__()
         self.index = index
         self._rect = QRectF(0, 0, size[0], size[1])
         self._source = source
+        self._problem = problem
         self.setCursor(Qt.CursorShape.IBeamCursor)
 
     def boundingRect(self) -> QRectF:
@@ -73,8 +85,21 @@ class PageItem(QGraphicsItem):
         if image is not None:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             painter.drawImage(self._rect, image)
+        else:
+            self._paint_problem(painter)
         painter.setPen(PAGE_EDGE)
         painter.drawRect(self._rect)
+
+    def _paint_problem(self, painter: QPainter) -> None:
+        text = self._problem(self.index)
+        if text is None:
+            return
+        font = painter.font()
+        font.setPointSize(PROBLEM_POINT_SIZE)
+        painter.setFont(font)
+        painter.setPen(PROBLEM_PEN)
+        area = self._rect.adjusted(PROBLEM_MARGIN, PROBLEM_MARGIN, -PROBLEM_MARGIN, -PROBLEM_MARGIN)
+        painter.drawText(area, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
 
 
 class EvidenceItem(QGraphicsRectItem):
@@ -110,6 +135,7 @@ class PdfView(QGraphicsView):
         super().__init__(parent)
         self._renderer = renderer
         self._renderer.page_rendered.connect(self._on_renderer_page_rendered)
+        self._renderer.render_failed.connect(self._on_renderer_render_failed)
         self.setScene(QGraphicsScene(self))
         self.setBackgroundBrush(self.palette().color(self.backgroundRole()).darker(115))
         self.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
@@ -147,7 +173,7 @@ class PdfView(QGraphicsView):
         width = max((w for w, _ in sizes), default=0.0)
         y = 0.0
         for index, size in enumerate(sizes):
-            page = PageItem(index, size, self._image_for)
+            page = PageItem(index, size, self._image_for, self.page_error)
             page.setPos((width - size[0]) / 2, y)
             scene.addItem(page)
             self._pages.append(page)
@@ -176,12 +202,19 @@ class PdfView(QGraphicsView):
         return round(self._zoom * self.devicePixelRatioF(), 3)
 
     def is_painted(self) -> bool:
-        """Whether every visible page has its image at the current scale."""
+        """Whether every visible page has its image at the current scale, or shows why it
+        cannot have one."""
         scale = self.render_scale()
         return all(
             self._renderer.image(self._path, p.index, scale) is not None
+            or self.page_error(p.index) is not None
             for p in self._visible_pages()
         )
+
+    def page_error(self, index: int) -> str | None:
+        """What the page says instead of its image when it could not be rendered, or None."""
+        reason = self._renderer.failure(self._path, index) if self._path else None
+        return None if reason is None else f"Page {index + 1} could not be shown: {reason}"
 
     def _image_for(self, index: int) -> QImage | None:
         if self._path is None:
@@ -195,7 +228,14 @@ class PdfView(QGraphicsView):
         return image
 
     def _on_renderer_page_rendered(self, path: str, index: int, scale: float) -> None:
-        if path == self._path and index < len(self._pages) and scale == self.render_scale():
+        if scale == self.render_scale():
+            self._repaint(path, index)
+
+    def _on_renderer_render_failed(self, path: str, index: int, _reason: str) -> None:
+        self._repaint(path, index)  # the reason is drawn on the page (``page_error``)
+
+    def _repaint(self, path: str, index: int) -> None:
+        if path == self._path and index < len(self._pages):
             self._pages[index].update()
             if self.is_painted():
                 self.page_painted.emit()
