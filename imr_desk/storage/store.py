@@ -108,8 +108,9 @@ class LetterStore(LetterQueries):
     def _now(self) -> str:
         return iso_utc(self._clock())
 
-    def _audit(self, conn: sqlite3.Connection, sha256: str, rows: tuple[AuditRow, ...]) -> None:
-        now = self._now()
+    def _audit(
+        self, conn: sqlite3.Connection, sha256: str, rows: tuple[AuditRow, ...], now: str
+    ) -> None:
         conn.executemany(
             "INSERT INTO audit (sha256, field, old_json, new_json, reviewer, at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -125,10 +126,12 @@ class LetterStore(LetterQueries):
             raise KeyError(sha256)
         return letter_row(values)
 
-    def _save(self, conn: sqlite3.Connection, row: LetterRow, letter: Letter) -> LetterRow:
+    def _save(
+        self, conn: sqlite3.Connection, row: LetterRow, letter: Letter, now: str
+    ) -> LetterRow:
         """Write a changed letter back (record, status, note and the columns the queue
         reads) and return its row as now stored."""
-        now, confidence = self._now(), letter.confidence()
+        confidence = letter.confidence()
         saved = edited_row(row, letter, confidence=confidence, reviewer=self.reviewer, now=now)
         conn.execute(
             "UPDATE letters SET current_json = ?, status = ?, note = ?, case_number = ?, "
@@ -223,8 +226,9 @@ class LetterStore(LetterQueries):
             applied = apply_edit(row.full, edit, reviewer=self.reviewer)
             if not applied.audit:
                 return row, applied.inverse
-            self._audit(conn, sha256, applied.audit)
-            saved = self._save(conn, row, applied.letter)
+            now = self._now()  # one moment: the audit rows' and the letter's
+            self._audit(conn, sha256, applied.audit, now)
+            saved = self._save(conn, row, applied.letter, now)
         return saved, applied.inverse
 
     def set_status(self, sha256: str, status: str, *, note: str | None = None) -> LetterRow:

@@ -21,19 +21,19 @@ APP_SCRIPT = textwrap.dedent(
     """
     import sys
     from PySide6.QtCore import QSettings
-    from imr_desk.app import build_main_window, make_application
+    from imr_desk.app import build_desk, make_application
 
     app = make_application()
     settings = QSettings(sys.argv[2], QSettings.Format.IniFormat)
-    window = build_main_window(sys.argv[1], settings=settings, reviewer="killed")
-    window.show()
-    window.review.open_first()
-    form = window.form
+    desk = build_desk(sys.argv[1], settings=settings, reviewer="killed")
+    desk.window.show()
+    desk.review.open_first()
+    form = desk.window.form
     form.focus_field("letter.claim_number")
     editor = form.editor("letter.claim_number")
     editor.widget.setText("SURVIVES-KILL")
     editor.widget.editingFinished.emit()
-    print("EDITED", window.review.session.sha256, flush=True)
+    print("EDITED", desk.review.session.sha256, flush=True)
     app.exec()
     """
 )
@@ -62,5 +62,5 @@ def test_sigkill_right_after_an_edit_keeps_the_edit(tmp_path: Path) -> None:
     assert process.returncode == -signal.SIGKILL
     with LetterStore.open(db) as store:
         row = store.get(line[1])
-        assert row.current["letter"]["claim_number"] == "SURVIVES-KILL"
+        assert row.full.fields["claim_number"].value == "SURVIVES-KILL"
         assert any(e.new == "SURVIVES-KILL" for e in store.audit(line[1]))

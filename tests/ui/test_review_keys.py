@@ -26,39 +26,41 @@ def _type_into(qtbot, window, path: str, text: str):
     return widget
 
 
-def test_ctrl_enter_with_an_invalid_date_typed_does_not_verify(qtbot, window, db_path) -> None:
-    sha = window.review.session.sha256
-    before = window.review.session.value("letter.injury_date")
+def test_ctrl_enter_with_an_invalid_date_typed_does_not_verify(
+    qtbot, window, review, db_path
+) -> None:
+    sha = review.session.sha256
+    before = review.session.value("letter.injury_date")
     widget = _type_into(qtbot, window, "letter.injury_date", BAD_DATE)
     qtbot.keyClick(widget, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    assert window.review.session.sha256 == sha
+    assert review.session.sha256 == sha
     assert widget.text() == BAD_DATE
     assert "not a date" in window.form.issue_text("letter.injury_date")
     assert QApplication.focusWidget() is widget
     with reopen(db_path) as store:
         row = store.get(sha)
     assert row.status != "verified"
-    assert row.current["letter"]["injury_date"] == before
+    assert row.full.fields["injury_date"].value == before
 
 
 def test_refused_typing_also_stops_skip_flag_and_next_letter(
-    qtbot, window, db_path, monkeypatch
+    qtbot, window, review, db_path, monkeypatch
 ) -> None:
     asked = []
     monkeypatch.setattr(
         dialogs.FlagDialog, "ask", classmethod(lambda cls, p, note="": asked.append(1) or "x")
     )
-    sha = window.review.session.sha256
+    sha = review.session.sha256
     widget = _type_into(qtbot, window, "letter.injury_date", BAD_DATE)
     for key in (Qt.Key.Key_S, Qt.Key.Key_F):  # Skip, Flag
         qtbot.keyClick(
             widget, key, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
         )
     window.action_set.next_letter.trigger()
-    assert window.review.session.sha256 == sha and not asked
+    assert review.session.sha256 == sha and not asked
     queue = window.queue
     queue.move_selection(1)  # a click on another letter in the queue
-    assert window.review.session.sha256 == sha
+    assert review.session.sha256 == sha
     qtbot.waitUntil(lambda: queue.model.sha_at(queue.table.currentIndex().row()) == sha)
     assert widget.text() == BAD_DATE
     with reopen(db_path) as store:
@@ -66,62 +68,62 @@ def test_refused_typing_also_stops_skip_flag_and_next_letter(
 
 
 def test_refused_typing_survives_leaving_the_field_and_still_blocks_verify(
-    qtbot, window, db_path
+    qtbot, window, review, db_path
 ) -> None:
-    sha = window.review.session.sha256
+    sha = review.session.sha256
     widget = _type_into(qtbot, window, "letter.injury_date", BAD_DATE)
     qtbot.keyClick(widget, Qt.Key.Key_Tab)
     assert "not a date" in window.form.issue_text("letter.injury_date")
     _type_into(qtbot, window, "letter.claim_number", "WC-1")
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert widget.text() == BAD_DATE
-    assert window.review.verify_and_next() is False
+    assert review.verify_and_next() is False
     assert window.form.focused_path() == "letter.injury_date"
     with reopen(db_path) as store:
         row = store.get(sha)
-    assert row.status != "verified" and row.current["letter"]["claim_number"] == "WC-1"
+    assert row.status != "verified" and row.full.fields["claim_number"].value == "WC-1"
 
 
 def test_a_refused_value_once_corrected_is_stored_and_verify_goes_on(
-    qtbot, window, db_path
+    qtbot, window, review, db_path
 ) -> None:
-    sha = window.review.session.sha256
+    sha = review.session.sha256
     widget = _type_into(qtbot, window, "letter.injury_date", BAD_DATE)
     qtbot.keyClick(widget, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(widget, "4/5/2001")
     qtbot.keyClick(widget, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    assert window.review.session.sha256 != sha, window.statusBar().currentMessage()
+    assert review.session.sha256 != sha, window.statusBar().currentMessage()
     with reopen(db_path) as store:
         row = store.get(sha)
-    assert (row.status, row.current["letter"]["injury_date"]) == ("verified", "2001-04-05")
+    assert (row.status, row.full.fields["injury_date"].value) == ("verified", "2001-04-05")
 
 
-def test_tab_after_an_edit_moves_to_the_next_field(qtbot, window, db_path) -> None:
-    sha = window.review.session.sha256
+def test_tab_after_an_edit_moves_to_the_next_field(qtbot, window, review, db_path) -> None:
+    sha = review.session.sha256
     widget = _type_into(qtbot, window, "letter.claim_number", "WC-77")
     following = window.form.editor("letter.date_assigned").widget
     qtbot.keyClick(widget, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is following
     assert window.form.focused_path() == "letter.date_assigned"
     with reopen(db_path) as store:
-        assert store.get(sha).current["letter"]["claim_number"] == "WC-77"
+        assert store.get(sha).full.fields["claim_number"].value == "WC-77"
 
 
-def test_clicking_another_field_after_an_edit_keeps_the_click(qtbot, window) -> None:
+def test_clicking_another_field_after_an_edit_keeps_the_click(qtbot, window, review) -> None:
     _type_into(qtbot, window, "letter.claim_number", "WC-78")
     target = window.form.editor("letter.case_summary").widget
     qtbot.mouseClick(target.viewport(), Qt.MouseButton.LeftButton)
     assert QApplication.focusWidget() is target
-    assert window.review.session.value("letter.claim_number") == "WC-78"
+    assert review.session.value("letter.claim_number") == "WC-78"
 
 
-def test_undo_puts_the_cursor_back_in_the_field_it_changed(qtbot, window) -> None:
+def test_undo_puts_the_cursor_back_in_the_field_it_changed(qtbot, window, review) -> None:
     widget = _type_into(qtbot, window, "letter.claim_number", "WC-79")
     qtbot.keyClick(widget, Qt.Key.Key_Tab)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.focusWidget() is widget
-    assert window.review.session.value("letter.claim_number") != "WC-79"
+    assert review.session.value("letter.claim_number") != "WC-79"
 
 
 def _ask_on_quit(monkeypatch, answer: bool) -> list:
@@ -145,40 +147,40 @@ def test_ctrl_q_with_refused_typing_asks_and_keep_editing_stays(qtbot, window, m
 
 
 def test_ctrl_q_with_refused_typing_can_discard_it_and_quit(
-    qtbot, window, db_path, monkeypatch
+    qtbot, window, review, db_path, monkeypatch
 ) -> None:
     asked = _ask_on_quit(monkeypatch, True)
-    sha = window.review.session.sha256
-    before = window.review.session.value("letter.decision_date")
+    sha = review.session.sha256
+    before = review.session.value("letter.decision_date")
     widget = _type_into(qtbot, window, "letter.decision_date", "2013-02-30")
     qtbot.keyClick(widget, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     assert asked and not window.isVisible()
     with reopen(db_path) as store:
-        assert store.get(sha).current["letter"]["decision_date"] == before
+        assert store.get(sha).full.fields["decision_date"].value == before
 
 
 def test_ctrl_q_after_valid_typing_stores_it_without_asking(
-    qtbot, window, db_path, monkeypatch
+    qtbot, window, review, db_path, monkeypatch
 ) -> None:
     asked = _ask_on_quit(monkeypatch, False)
-    sha = window.review.session.sha256
+    sha = review.session.sha256
     widget = _type_into(qtbot, window, "letter.claim_number", "WC-80")
     qtbot.keyClick(widget, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     assert not asked and not window.isVisible()
     with reopen(db_path) as store:
-        assert store.get(sha).current["letter"]["claim_number"] == "WC-80"
+        assert store.get(sha).full.fields["claim_number"].value == "WC-80"
 
 
 def test_verify_and_next_puts_the_cursor_in_the_next_letters_first_field_to_review(
-    qtbot, window
+    qtbot, window, review
 ) -> None:
-    sha = window.review.session.sha256
+    sha = review.session.sha256
     window.activateWindow()
     window.form.focus_field("letter.diagnoses")
     diagnoses = window.form.editor("letter.diagnoses").widget
     qtbot.waitUntil(lambda: QApplication.focusWidget() is diagnoses)
     qtbot.keyClick(diagnoses, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    session = window.review.session
+    session = review.session
     assert session.sha256 != sha
     expected = session.next_needing_review() or "letter.case_number"
     target = window.form.editor(expected).widget
@@ -218,8 +220,8 @@ def test_cancelling_the_flag_dialog_gives_the_focus_back_to_the_field(qtbot, win
     assert window.form.focused_path() == "letter.claim_number"
 
 
-def test_after_flagging_the_keys_go_to_the_next_letters_form(qtbot, window) -> None:
-    sha = window.review.session.sha256
+def test_after_flagging_the_keys_go_to_the_next_letters_form(qtbot, window, review) -> None:
+    sha = review.session.sha256
     widget = _type_into(qtbot, window, "letter.claim_number", "WC-82")
 
     def confirm() -> None:
@@ -236,6 +238,6 @@ def test_after_flagging_the_keys_go_to_the_next_letters_form(qtbot, window) -> N
         Qt.Key.Key_F,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
-    assert window.review.session.sha256 != sha
+    assert review.session.sha256 != sha
     qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
     assert QApplication.focusWidget() is window.form.editor(window.form.focused_path()).widget

@@ -11,19 +11,19 @@ from imr_desk.domain import LOW_CONFIDENCE
 pytestmark = pytest.mark.gui
 
 
-def test_undo_of_an_edit_restores_confidence_boxes_and_review_need(window, db_path) -> None:
-    review, form = window.review, window.form
+def test_undo_of_an_edit_restores_confidence_boxes_and_review_need(window, review, db_path) -> None:
+    form = window.form
     session = review.session
     path = "letter.diagnoses"  # the parser is unsure of it (below LOW_CONFIDENCE), boxes drawn
-    before = dict(session.provenance(path))
-    assert before["boxes"] and before["confidence"] < LOW_CONFIDENCE
+    before = session.field(path)
+    assert before.boxes and before.confidence < LOW_CONFIDENCE
     assert session.needs_review(path) and not session.is_human(path)
     form.focus_field(path)
     form.editor(path).widget.setPlainText("Typed by hand")
     assert review.commit_pending()
     assert session.is_human(path) and session.confidence(path) == 1.0
     window.action_set.undo.trigger()
-    assert session.provenance(path) == before
+    assert session.field(path) == before
     assert not session.is_human(path) and session.needs_review(path)
     assert form.editor(path).widget.property("human") is False
     form.focus_field("letter.case_number")
@@ -31,43 +31,39 @@ def test_undo_of_an_edit_restores_confidence_boxes_and_review_need(window, db_pa
     assert path in seen, "next field needing review skips the undone field"
     with reopen(db_path) as store:
         row = store.get(session.sha256)
-    assert path not in row.human_fields
-    assert next(p for p in row.current["provenance"] if p["field"] == path) == before
+    assert row.full.fields["diagnoses"] == before
 
 
-def test_undo_of_removing_an_item_restores_its_provenance(window, db_path) -> None:
-    review = window.review
+def test_undo_of_removing_an_item_restores_it_whole(window, review, db_path) -> None:
     session = review.session
-    entries = [dict(p) for p in session.record["provenance"] if p["field"].startswith("items.0.")]
-    assert any(p["boxes"] for p in entries) and any(p["confidence"] < 1 for p in entries)
-    item = dict(session.record["items"][0])
-    review.remove_item(0)
+    item = session.letter.items[0]
+    assert any(v.boxes for v in item.fields.values())
+    assert any((v.confidence or 1) < 1 for v in item.fields.values())
+    review.remove_item(item.id)
+    assert item.id not in [i.id for i in session.letter.items]
     window.action_set.undo.trigger()
-    assert session.record["items"][0] == item
-    assert [p for p in session.record["provenance"] if p["field"].startswith("items.0.")] == (
-        entries
-    )
+    assert session.letter.items[0] == item  # same id, values, parser values, evidence, marks
     with reopen(db_path) as store:
-        row = store.get(session.sha256)
-    restored = [p for p in row.current["provenance"] if p["field"].startswith("items.0.")]
-    assert restored == entries
+        assert store.get(session.sha256).full.items[0] == item
 
 
-def test_undo_of_removing_an_edited_item_keeps_its_human_marks(window) -> None:
-    review, form = window.review, window.form
+def test_undo_of_removing_an_edited_item_keeps_its_human_marks(window, review) -> None:
+    form = window.form
     session = review.session
-    path = "items.0.treatment"
+    path = "items.p1.treatment"
     form.focus_field(path)
     form.editor(path).widget.setPlainText("Edited treatment")
     assert review.commit_pending()
-    review.remove_item(0)
+    review.remove_item("p1")
     window.action_set.undo.trigger()
     assert session.is_human(path) and session.value(path) == "Edited treatment"
     window.action_set.undo.trigger()
     assert not session.is_human(path)
 
 
-def test_letters_keep_their_session_up_to_a_limit_and_the_oldest_goes(window, monkeypatch) -> None:
+def test_letters_keep_their_session_up_to_a_limit_and_the_oldest_goes(
+    window, review, monkeypatch
+) -> None:
     from imr_desk.ui import controller
     from imr_desk.ui.controller import ReviewSession
 
@@ -79,7 +75,7 @@ def test_letters_keep_their_session_up_to_a_limit_and_the_oldest_goes(window, mo
         classmethod(lambda cls, row: built.append(row.sha256) or real(cls, row)),
     )
     monkeypatch.setattr(controller, "SESSIONS_KEPT", 2)
-    review, model = window.review, window.queue.model
+    model = window.queue.model
     shas = [model.sha_at(n) for n in range(model.rowCount())]
     first = review.session.sha256
     window.form.focus_field("letter.claim_number")

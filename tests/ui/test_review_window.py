@@ -7,6 +7,7 @@ import pytest
 from conftest import reopen
 from PySide6.QtCore import QPoint, Qt
 
+from imr_desk.domain import LETTER_FIELDS
 from imr_desk.ui import dialogs
 
 pytestmark = pytest.mark.gui
@@ -27,62 +28,61 @@ def _commit(window, path: str, text: str) -> None:
     ) else widget.editingFinished.emit()
 
 
-def test_window_title_names_the_open_letter(window) -> None:
-    session = window.review.session
+def test_window_title_names_the_open_letter(window, review) -> None:
+    session = review.session
     assert window.windowTitle().startswith("IMR Desk")
     assert session.value("letter.case_number") in window.windowTitle()
     assert not window.isWindowModified()
 
 
-def test_editing_a_field_writes_the_database_and_the_audit_log(window, db_path) -> None:
-    sha = window.review.session.sha256
+def test_editing_a_field_writes_the_database_and_the_audit_log(window, review, db_path) -> None:
+    sha = review.session.sha256
     _commit(window, "letter.claim_number", "WC-555")
     with reopen(db_path) as store:
         row = store.get(sha)
-        assert row.current["letter"]["claim_number"] == "WC-555"
-        assert "letter.claim_number" in row.human_fields
+        assert row.full.fields["claim_number"].value == "WC-555"
+        assert row.full.fields["claim_number"].set_by == "tester"
         entries = [e for e in store.audit(sha) if e.field == "letter.claim_number"]
     assert entries[-1].new == "WC-555" and entries[-1].reviewer == "tester"
     assert window.form.editor("letter.claim_number").widget.property("human") is True
 
 
-def test_a_typed_date_is_stored_in_iso_form(window, db_path) -> None:
-    sha = window.review.session.sha256
+def test_a_typed_date_is_stored_in_iso_form(window, review, db_path) -> None:
+    sha = review.session.sha256
     _commit(window, "letter.injury_date", "3/4/15")
     with reopen(db_path) as store:
-        assert store.get(sha).current["letter"]["injury_date"] == "2015-03-04"
+        assert store.get(sha).full.fields["injury_date"].value == "2015-03-04"
     assert window.form.value("letter.injury_date") == "2015-03-04"
 
 
-def test_a_value_that_is_not_a_date_is_refused_inline(window, db_path) -> None:
-    sha = window.review.session.sha256
-    before = window.review.session.value("letter.injury_date")
+def test_a_value_that_is_not_a_date_is_refused_inline(window, review, db_path) -> None:
+    sha = review.session.sha256
+    before = review.session.value("letter.injury_date")
     _commit(window, "letter.injury_date", "13/45/2016")
     assert "not a date" in window.form.issue_text("letter.injury_date")
     with reopen(db_path) as store:
-        assert store.get(sha).current["letter"]["injury_date"] == before
+        assert store.get(sha).full.fields["injury_date"].value == before
 
 
-def test_undo_and_redo_write_back_through_the_store(window, db_path) -> None:
-    sha = window.review.session.sha256
-    original = window.review.session.value("letter.claim_number")
+def test_undo_and_redo_write_back_through_the_store(window, review, db_path) -> None:
+    sha = review.session.sha256
+    original = review.session.value("letter.claim_number")
     _commit(window, "letter.claim_number", "FIRST")
     _commit(window, "letter.claim_number", "SECOND")
     window.action_set.undo.trigger()
     assert window.form.value("letter.claim_number") == "FIRST"
     window.action_set.undo.trigger()
     with reopen(db_path) as store:
-        assert store.get(sha).current["letter"]["claim_number"] == original
+        assert store.get(sha).full.fields["claim_number"].value == original
     window.action_set.redo.trigger()
     with reopen(db_path) as store:
-        assert store.get(sha).current["letter"]["claim_number"] == "FIRST"
+        assert store.get(sha).full.fields["claim_number"].value == "FIRST"
         audited = [e.new for e in store.audit(sha) if e.field == "letter.claim_number"]
     assert audited == ["FIRST", "SECOND", "FIRST", original, "FIRST"]
     assert window.action_set.redo.isEnabled()
 
 
-def test_undo_history_is_kept_per_letter(window) -> None:
-    review = window.review
+def test_undo_history_is_kept_per_letter(window, review) -> None:
     first = review.session.sha256
     _commit(window, "letter.claim_number", "ON-FIRST")
     window.queue.move_selection(1)
@@ -94,29 +94,32 @@ def test_undo_history_is_kept_per_letter(window) -> None:
     assert window.form.value("letter.claim_number") != "ON-FIRST"
 
 
-def test_items_can_be_added_moved_and_removed(window, db_path) -> None:
-    session = window.review.session
+def test_items_can_be_added_moved_and_removed(window, review, db_path) -> None:
+    session = review.session
     count = session.item_count()
     window.action_set.add_item.trigger()
     assert session.item_count() == count + 1
-    _commit(window, f"items.{count}.treatment", "Added MRI")
-    window.review.move_item(count, 0)
-    assert window.form.value("items.0.treatment") == "Added MRI"
-    window.review.remove_item(0)
+    added = session.item_id(count)
+    _commit(window, f"items.{added}.treatment", "Added MRI")
+    review.move_item(added, 0)
+    assert session.item_id(0) == added
+    assert window.form.value(f"items.{added}.treatment") == "Added MRI"
+    assert list(window.form.all_rows())[len(LETTER_FIELDS)] == f"items.{added}.treatment"
+    review.remove_item(added)
     with reopen(db_path) as store:
-        items = store.get(session.sha256).current["items"]
-    assert len(items) == count and all(i["treatment"] != "Added MRI" for i in items)
+        items = store.get(session.sha256).full.items
+    assert len(items) == count and added not in [item.id for item in items]
 
 
-def test_focusing_a_field_highlights_its_evidence_on_the_page(window) -> None:
-    view, session = window.pdf_view, window.review.session
+def test_focusing_a_field_highlights_its_evidence_on_the_page(window, review) -> None:
+    view, session = window.pdf_view, review.session
     window.form.focus_field("letter.case_number")
     rects = view.highlighted_rects()
     box = session.boxes("letter.case_number")[0]
     assert rects, "no highlight drawn"
     assert abs(rects[0].left() - box["rect"][0]) < 1
     assert view.mapToScene(view.viewport().rect()).boundingRect().intersects(rects[0])
-    window.form.focus_field("items.0.decision")
+    window.form.focus_field("items.p1.decision")
     assert view.highlighted_rects() and view.highlighted_rects()[0] != rects[0]
 
 
@@ -132,8 +135,8 @@ def test_clicking_a_highlighted_value_focuses_its_field(qtbot, window) -> None:
     assert blocker.args == ["letter.decision_date"]
 
 
-def test_selecting_page_text_fills_the_focused_field(qtbot, window, db_path) -> None:
-    view, session = window.pdf_view, window.review.session
+def test_selecting_page_text_fills_the_focused_field(qtbot, window, review, db_path) -> None:
+    view, session = window.pdf_view, review.session
     box = session.boxes("letter.case_number")[0]
     page = box["page"]
     window.form.focus_field("letter.claim_number")
@@ -148,14 +151,14 @@ def test_selecting_page_text_fills_the_focused_field(qtbot, window, db_path) -> 
     assert window.form.value("letter.claim_number") == session.value("letter.case_number")
     with reopen(db_path) as store:
         row = store.get(session.sha256)
-    entry = next(p for p in row.current["provenance"] if p["field"] == "letter.claim_number")
-    assert entry["boxes"] and entry["boxes"][0]["page"] == page
+    boxes = row.full.fields["claim_number"].boxes
+    assert boxes and boxes[0].page == page
     window.form.focus_field("letter.claim_number")
     assert view.highlighted_rects()
 
 
-def test_filling_diagnoses_from_the_page_splits_entries_not_commas(window) -> None:
-    view, session = window.pdf_view, window.review.session
+def test_filling_diagnoses_from_the_page_splits_entries_not_commas(window, review) -> None:
+    view, session = window.pdf_view, review.session
     parsed = session.value("letter.diagnoses")
     box = session.boxes("letter.diagnoses")[0]  # "A; B" on one printed line, in this letter
     window.form.focus_field("letter.diagnoses")
@@ -173,49 +176,48 @@ def _pt(x: float, y: float):
     return QPointF(x, y)
 
 
-def test_validation_blocks_verify_and_points_at_the_field(window, db_path) -> None:
-    sha = window.review.session.sha256
+def test_validation_blocks_verify_and_points_at_the_field(window, review, db_path) -> None:
+    sha = review.session.sha256
     _commit(window, "letter.case_number", "")
-    assert window.review.verify_and_next() is False
-    assert window.review.session.sha256 == sha
+    assert review.verify_and_next() is False
+    assert review.session.sha256 == sha
     assert window.form.focused_path() == "letter.case_number"
     assert "required" in window.form.issue_text("letter.case_number")
     with reopen(db_path) as store:
         assert store.get(sha).status != "verified"
 
 
-def test_verify_and_next_marks_verified_and_opens_the_next_letter(window, db_path) -> None:
-    sha = window.review.session.sha256
+def test_verify_and_next_marks_verified_and_opens_the_next_letter(window, review, db_path) -> None:
+    sha = review.session.sha256
     window.action_set.verify_next.trigger()
-    assert window.review.session.sha256 != sha
+    assert review.session.sha256 != sha
     with reopen(db_path) as store:
         assert store.get(sha).status == "verified"
         assert store.get(sha).verified_at
     assert "Verified 1 / 4" in window.progress_label.text()
 
 
-def test_flag_stores_the_note_and_moves_on(window, db_path, monkeypatch) -> None:
+def test_flag_stores_the_note_and_moves_on(window, review, db_path, monkeypatch) -> None:
     monkeypatch.setattr(
         dialogs.FlagDialog, "ask", classmethod(lambda cls, p, note="": "Page 2 missing")
     )
-    sha = window.review.session.sha256
+    sha = review.session.sha256
     window.action_set.flag.trigger()
     with reopen(db_path) as store:
         row = store.get(sha)
     assert (row.status, row.note) == ("flagged", "Page 2 missing")
-    assert window.review.session.sha256 != sha
+    assert review.session.sha256 != sha
 
 
-def test_skip_moves_on_without_verifying(window, db_path) -> None:
-    sha = window.review.session.sha256
+def test_skip_moves_on_without_verifying(window, review, db_path) -> None:
+    sha = review.session.sha256
     window.action_set.skip.trigger()
     with reopen(db_path) as store:
         assert store.get(sha).status == "skipped"
-    assert window.review.session.sha256 != sha
+    assert review.session.sha256 != sha
 
 
-def test_next_review_key_goes_to_a_field_that_needs_review(window) -> None:
-    review = window.review
+def test_next_review_key_goes_to_a_field_that_needs_review(window, review) -> None:
     _commit(window, "letter.case_number", "")
     window.form.focus_field("letter.outcome")
     window.action_set.next_review.trigger()
@@ -245,14 +247,14 @@ def test_zoom_and_fit_change_the_page_scale(window) -> None:
 
 
 def test_dock_layout_is_remembered(qtbot, db_path, settings) -> None:
-    from imr_desk.app import build_main_window
+    from imr_desk.app import build_desk
 
-    first = build_main_window(db_path, settings=settings, reviewer="tester")
+    first = build_desk(db_path, settings=settings, reviewer="tester").window
     qtbot.addWidget(first)
     first.show()
     first.queue_dock.hide()
     first.close()
-    second = build_main_window(db_path, settings=settings, reviewer="tester")
+    second = build_desk(db_path, settings=settings, reviewer="tester").window
     qtbot.addWidget(second)
     second.show()
     assert second.queue_dock.isHidden()
@@ -268,9 +270,9 @@ def test_click_outside_evidence_clears_selection(qtbot, window) -> None:
 
 
 def test_a_saved_layout_cannot_squeeze_the_form_or_the_queue(qtbot, db_path, settings) -> None:
-    from imr_desk.app import build_main_window
+    from imr_desk.app import build_desk
 
-    first = build_main_window(db_path, settings=settings, reviewer="tester")
+    first = build_desk(db_path, settings=settings, reviewer="tester").window
     qtbot.addWidget(first)
     first.resize(1300, 850)
     first.show()
@@ -279,7 +281,7 @@ def test_a_saved_layout_cannot_squeeze_the_form_or_the_queue(qtbot, db_path, set
     first.resizeDocks([first.queue_dock, first.form_dock], [40, 90], Qt.Orientation.Horizontal)
     qtbot.waitUntil(lambda: first.form_dock.width() < 200)
     first.close()
-    second = build_main_window(db_path, settings=settings, reviewer="tester")
+    second = build_desk(db_path, settings=settings, reviewer="tester").window
     qtbot.addWidget(second)
     second.show()
     form = second.form
@@ -309,47 +311,47 @@ def test_reset_layout_brings_back_both_docks(qtbot, window) -> None:
 
 
 def test_a_start_and_quit_run_leaves_the_saved_layout_alone(qtbot, db_path, settings) -> None:
-    from imr_desk.app import build_main_window
+    from imr_desk.app import build_desk
 
-    main = build_main_window(db_path, settings=settings, reviewer="t", remember_layout=False)
+    main = build_desk(db_path, settings=settings, reviewer="t", remember_layout=False).window
     qtbot.addWidget(main)
     main.show()
     main.close()
     assert settings.allKeys() == []
 
 
-def test_queue_columns_keep_their_widths_when_a_status_changes(qtbot, window) -> None:
+def test_queue_columns_keep_their_widths_when_a_status_changes(qtbot, window, review) -> None:
     table = window.queue.table
     widths = [table.columnWidth(column) for column in range(1, 5)]
     metrics = table.fontMetrics()
     assert widths[0] > metrics.horizontalAdvance("in progress") + 12  # with its dot
     assert widths[1] > metrics.horizontalAdvance("partially overturned")
-    sha = window.review.session.sha256
+    sha = review.session.sha256
     _commit(window, "letter.claim_number", "WC-WIDTH")
-    assert window.review.session.status == "in_progress"
+    assert review.session.status == "in_progress"
     row = window.queue.model.row_of(sha)
     qtbot.waitUntil(lambda: "in progress" in window.queue.model.index(row, 1).data())
     assert [table.columnWidth(column) for column in range(1, 5)] == widths
 
 
 def test_an_edit_updates_the_queue_from_the_row_it_wrote_without_reading_it_back(
-    window, monkeypatch
+    window, review, monkeypatch
 ) -> None:
-    store = window.review.store
+    store = review.store
     monkeypatch.setattr(store, "get", lambda sha: pytest.fail(f"letter {sha} read back"))
     _commit(window, "letter.case_number", "CM16-0000999")
     model = window.queue.model
-    row = model.row_of(window.review.session.sha256)
+    row = model.row_of(review.session.sha256)
     assert model.data(model.index(row, 0)) == "CM16-0000999"
     assert model.data(model.index(row, 1)) == "in progress"
 
 
-def test_undoing_an_item_removal_restores_its_parser_origin(window, db_path) -> None:
-    sha = window.review.session.sha256
-    _commit(window, "items.0.treatment", "Edited before removal")  # no longer matches the parser
-    window.review.remove_item(0)
+def test_undoing_an_item_removal_brings_back_the_same_parser_item(window, review, db_path) -> None:
+    sha = review.session.sha256
+    _commit(window, "items.p1.treatment", "Edited before removal")  # no longer matches the parser
+    review.remove_item("p1")
     window.action_set.undo.trigger()
     with reopen(db_path) as store:
-        row = store.get(sha)
-    assert row.current["items"][0]["treatment"] == "Edited before removal"
-    assert row.item_origins[0] == 0
+        item = store.get(sha).full.items[0]
+    assert (item.id, item.value("treatment")) == ("p1", "Edited before removal")
+    assert item["treatment"].parsed != "Edited before removal"  # the parser's value is kept
