@@ -311,6 +311,7 @@ class ReviewController(QObject):
             confidence=session.confidences(),
             human=session.human_paths(),
             issues={path: [i.message for i in found] for path, found in issues.items()},
+            notice=_parse_error_notice(session.letter.source.parse_error),
         )
         self.window.form.set_state(state)
         self.window.pdf_view.set_evidence(session.evidence())
@@ -355,3 +356,9 @@ class ReviewController(QObject):
 
     def source_folder(self) -> str:
         return str(Path(self.session.source_path).parent) if self.session else ""
+
+
+def _parse_error_notice(parse_error: str | None) -> str:
+    if not parse_error:
+        return ""
+    return f"No values were read: {parse_error}. Fill in the fields from the page."

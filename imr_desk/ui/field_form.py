@@ -42,6 +42,8 @@ class FormState:
     confidence: dict[str, float] = field(default_factory=dict)
     human: frozenset[str] = frozenset()
     issues: dict[str, list[str]] = field(default_factory=dict)
+    notice: str = ""
+    """A sentence about the whole letter shown first in the banner (the parser failed on it)."""
 
 
 class _FieldRow(QWidget):
@@ -140,6 +142,7 @@ class FieldForm(QScrollArea):
         self._shown_items = 0
         self._focused: str | None = None
         self._issue_counts: dict[str, int] = {}
+        self._notice = ""
         body = QWidget()
         self._layout = QVBoxLayout(body)
         self._layout.setContentsMargins(10, 8, 10, 10)
@@ -233,6 +236,7 @@ class FieldForm(QScrollArea):
             )
             row.show_issues(messages)
         self._issue_counts = {path: len(found) for path, found in state.issues.items()}
+        self._notice = state.notice
         self._show_summary()
 
     def _show_summary(self) -> None:
@@ -241,12 +245,11 @@ class FieldForm(QScrollArea):
         count = len(refused) + sum(
             n for path, n in self._issue_counts.items() if path not in refused
         )
-        self.summary.setProperty("clean", count == 0)
+        self.summary.setProperty("clean", count == 0 and not self._notice)
         self.summary.style().unpolish(self.summary)
         self.summary.style().polish(self.summary)
-        self.summary.setText(
-            "Ready to verify" if count == 0 else f"{count} issue{'s' * (count != 1)} to fix"
-        )
+        status = "Ready to verify" if count == 0 else f"{count} issue{'s' * (count != 1)} to fix"
+        self.summary.setText(f"{self._notice}\n{status}" if self._notice else status)
 
     def _sync_items(self, items: Sequence[Item]) -> None:
         """Show one group per item. Groups beyond the count are hidden, not destroyed: building

@@ -355,3 +355,17 @@ def test_undoing_an_item_removal_brings_back_the_same_parser_item(window, review
         item = store.get(sha).full.items[0]
     assert (item.id, item.value("treatment")) == ("p1", "Edited before removal")
     assert item["treatment"].parsed != "Edited before removal"  # the parser's value is kept
+
+
+def test_a_letter_the_parser_failed_on_says_so_in_the_form_banner(qtbot, window, review) -> None:
+    from imr_desk.domain import empty_record
+
+    record = empty_record(file_name="broken.pdf", sha256="f" * 64, pages=1)
+    record["source"]["parse_error"] = "the parser failed (ValueError: no header)"
+    review.store.add_letter(record, source_path="/nowhere/broken.pdf", parser_version="1")
+    review.reload_queue(select="f" * 64)
+    qtbot.waitUntil(lambda: review.current_sha() == "f" * 64)
+    banner = window.form.summary.text()
+    assert "the parser failed (ValueError: no header)" in banner
+    assert "issue" in banner  # its required fields are empty: Verify is blocked
+    assert window.form.summary.property("clean") is False
