@@ -13,12 +13,9 @@ from typing import Any
 
 import pytest
 
+from imr_desk import parser
 from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS
 from imr_desk.samples import generate_letters
-
-parser = pytest.importorskip(
-    "imr_desk.parser", reason="imr_desk.parser does not import yet: the parser is not written"
-)
 
 LETTERS = 300
 SEED = 20240613
