@@ -42,7 +42,7 @@ class CommandModule(Protocol):
 
 def _load(name: str) -> CommandModule:
     module_name, _ = COMMANDS[name]
-    return importlib.import_module(module_name)  # type: ignore[return-value]
+    return importlib.import_module(module_name)
 
 
 def build_parser(command: str) -> argparse.ArgumentParser:

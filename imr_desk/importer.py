@@ -261,19 +261,17 @@ class _Importer:
 
     def _store(self, job: _Job, record: dict[str, Any]) -> FileResult:
         path, source = str(job.path), record.get("source") or {}
-        flags = {
-            "needs_ocr": bool(source.get("needs_ocr")),
-            "parse_error": _parse_error_sentence(source.get("parse_error")),
-        }
+        needs_ocr = bool(source.get("needs_ocr"))
+        parse_error = _parse_error_sentence(source.get("parse_error"))
         if job.reparse:
             if self.store.replace_parsed(record, parser_version=self.parser_version):
-                return FileResult(path, "reparsed", **flags)
+                return FileResult(path, "reparsed", None, needs_ocr, parse_error)
             return FileResult(path, "kept", "a reviewer has worked on it")
         source_path = str(job.path.resolve())
         if self.store.add_letter(
             record, source_path=source_path, parser_version=self.parser_version
         ):
-            return FileResult(path, "imported", **flags)
+            return FileResult(path, "imported", None, needs_ocr, parse_error)
         return FileResult(path, "duplicate", "already in the database")
 
     def _store_parser_failure(self, job: _Job, failure: ParserFailure) -> FileResult:

@@ -55,20 +55,24 @@ def setup(level: str = DEFAULT_LEVEL) -> Path | None:
     logger.setLevel(level.upper())
     _remove_handler(logger)
     path = log_path()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = RotatingFileHandler(
-            path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
-        )
-    except OSError as exc:
-        print(f"imr-desk: cannot write the log file {path} ({exc})", file=sys.stderr)
+    handler: logging.Handler | None = _file_handler(path)
+    if handler is None:
         handler = logging.StreamHandler(sys.stderr)
         handler.setLevel(logging.WARNING)
-        path = None
     handler.set_name(HANDLER_NAME)
     handler.setFormatter(logging.Formatter(FORMAT))
     logger.addHandler(handler)
-    return path
+    return path if isinstance(handler, RotatingFileHandler) else None
+
+
+def _file_handler(path: Path) -> RotatingFileHandler | None:
+    """The rotating file handler, or None after saying on stderr why it cannot be made."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+    except OSError as exc:
+        print(f"imr-desk: cannot write the log file {path} ({exc})", file=sys.stderr)
+        return None
 
 
 def close() -> None:

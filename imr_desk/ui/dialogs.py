@@ -225,8 +225,9 @@ class ShortcutsDialog(QDialog):
     def keys_for(self, command: str) -> str | None:
         """The keys listed for a command (for tests)."""
         for row in range(self.table.rowCount()):
-            if self.table.item(row, 1).text() == command:
-                return self.table.item(row, 2).text()
+            name, keys = self.table.item(row, 1), self.table.item(row, 2)
+            if name is not None and keys is not None and name.text() == command:
+                return keys.text()
         return None
 
     @classmethod

@@ -204,9 +204,9 @@ class PdfView(QGraphicsView):
     def is_painted(self) -> bool:
         """Whether every visible page has its image at the current scale, or shows why it
         cannot have one."""
-        scale = self.render_scale()
+        scale, path = self.render_scale(), self._path
         return all(
-            self._renderer.image(self._path, p.index, scale) is not None
+            (path is not None and self._renderer.image(path, p.index, scale) is not None)
             or self.page_error(p.index) is not None
             for p in self._visible_pages()
         )
@@ -407,7 +407,8 @@ class PdfView(QGraphicsView):
         self._press = None
 
     def _dragged(self, event: QMouseEvent) -> bool:
-        return (event.position() - self._press).manhattanLength() > CLICK_SLOP
+        press = self._press
+        return press is not None and (event.position() - press).manhattanLength() > CLICK_SLOP
 
     def _click(self, position: QPointF) -> None:
         hit = next((i for i in self.items(position.toPoint()) if isinstance(i, EvidenceItem)), None)
