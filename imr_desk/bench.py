@@ -151,7 +151,7 @@ def verified_database(work: Path, count: int) -> Path:
             record = _variant(records[n % len(records)], n)
             store.add_letter(record, source_path="bench", parser_version="bench")
             if n % 7 == 0:
-                store.set_field(record["source"]["sha256"], "letter.patient_age", 40)
+                store.apply(record["source"]["sha256"], SetField(FieldRef("patient_age"), 40))
             store.set_status(record["source"]["sha256"], "verified")
     building.rename(db)
     return db

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from imr_desk.cli import main
+from imr_desk.edits import SetField
+from imr_desk.record import FieldRef
 from imr_desk.storage import LetterStore
 
 
@@ -46,7 +48,7 @@ def test_export_stats_and_eval_commands_on_verified_letters(
     main(["import", *some_letters, "--db", db, "--no-progress", "--workers", "1"])
     with LetterStore.open(db, reviewer="ann") as store:
         first, second, *_ = store.list_letters()
-        store.set_field(first.sha256, "letter.patient_age", 99)
+        store.apply(first.sha256, SetField(FieldRef("patient_age"), 99))
         store.set_status(first.sha256, "verified")
         store.set_status(second.sha256, "verified")
     capsys.readouterr()
