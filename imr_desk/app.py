@@ -1,12 +1,13 @@
 """Composition root: the one place the app's objects are built and wired together.
 
-``build_main_window`` is used by ``imr-desk``, ``imr-desk demo``, the tests and the benchmark,
-so they all run exactly the same app.
+``build_desk`` is used by ``imr-desk``, ``imr-desk demo``, the tests and the benchmark, so they
+all run exactly the same app.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -24,25 +25,37 @@ ORGANISATION: Final = "IMR Desk"
 APPLICATION: Final = "IMR Desk"
 
 
+@dataclass(frozen=True)
+class Desk:
+    """The built app: its window and what drives it (the window itself knows neither)."""
+
+    window: MainWindow
+    review: ReviewController
+    batch: BatchController
+    store: LetterStore
+
+
 def make_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication (created once), themed for the system's light or dark scheme."""
     app = QApplication.instance() or QApplication(argv or ["imr-desk"])
+    if not isinstance(app, QApplication):
+        raise RuntimeError("a QCoreApplication is already running; the app needs a QApplication")
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     # No display name: Qt would append it to every window title ("IMR Desk — CM… — IMR Desk").
     app.setDesktopFileName("imr-desk")  # lets Wayland docks match the .desktop entry and icon
     apply_theme(app)
-    return app  # type: ignore[return-value]
+    return app
 
 
-def build_main_window(
+def build_desk(
     db_path: str | os.PathLike[str] | None,
     *,
     settings: QSettings | None = None,
     reviewer: str | None = None,
     import_workers: int | None = None,
     remember_layout: bool = True,
-) -> MainWindow:
+) -> Desk:
     """Open the database and build the window with its controllers (not shown yet).
 
     The store is closed when the window closes. ``settings`` defaults to the user's QSettings
@@ -56,7 +69,5 @@ def build_main_window(
     review = ReviewController(store, window)
     batch = BatchController(review, workers=import_workers)
     window.closing.connect(store.close)
-    window.review = review  # type: ignore[attr-defined]
-    window.batch = batch  # type: ignore[attr-defined]
     model.reload()
-    return window
+    return Desk(window, review, batch, store)

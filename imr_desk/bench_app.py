@@ -20,7 +20,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from imr_desk.app import Desk
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-dev"
 
@@ -36,16 +39,16 @@ def rss_mb() -> float:
     return 0.0
 
 
-def _window(db: Path, folder: Path) -> Any:
+def _desk(db: Path, folder: Path) -> Desk:
     from PySide6.QtCore import QSettings
 
-    from imr_desk.app import build_main_window
+    from imr_desk.app import build_desk
 
     settings = QSettings(str(folder / "bench.ini"), QSettings.Format.IniFormat)
-    window = build_main_window(db, settings=settings, reviewer="bench")
-    window.resize(1440, 900)
-    window.show()
-    return window
+    desk = build_desk(db, settings=settings, reviewer="bench")
+    desk.window.resize(1440, 900)
+    desk.window.show()
+    return desk
 
 
 def _wait_painted(view: Any, timeout_ms: int = 5000) -> None:
@@ -65,13 +68,14 @@ def _wait_painted(view: Any, timeout_ms: int = 5000) -> None:
     view.page_painted.disconnect(loop.quit)
 
 
-def time_letters(window: Any, app: Any) -> tuple[list[float], list[float]]:
+def time_letters(desk: Desk, app: Any) -> tuple[list[float], list[float]]:
     """Seconds from selecting each letter to its page painted and its form filled, and
     seconds the selection kept the UI thread busy (keys typed then would wait that long)."""
-    queue, view, review = window.queue, window.pdf_view, window.review
+    window, review = desk.window, desk.review
+    queue, view = window.queue, window.pdf_view
     while queue.model.canFetchMore(queue.table.rootIndex()):
         queue.model.fetchMore(queue.table.rootIndex())
-    shas = [queue.model.sha_at(n) for n in range(queue.model.rowCount())]
+    shas = [sha for n in range(queue.model.rowCount()) if (sha := queue.model.sha_at(n))]
     app.processEvents()
     times, busy = [], []
     for sha in shas:
@@ -115,11 +119,12 @@ def measure_memory(db: Path) -> int:
     app = make_application()
     before = rss_mb()
     start = time.perf_counter()
-    window = _window(db, db.parent)
-    window.review.open_first()
+    desk = _desk(db, db.parent)
+    desk.review.open_first()
     app.processEvents()
     opened = time.perf_counter() - start
     opened_rss = rss_mb()
+    window = desk.window
     queue = window.queue
     for _ in range(10):
         queue.model.fetchMore(queue.table.rootIndex())
@@ -162,9 +167,9 @@ def main(argv: list[str] | None = None) -> int:
         with LetterStore.open(db, reviewer="bench") as store:
             import_paths(store, pdfs)
             template = store.get(store.list_letters(limit=1)[0].sha256)
-        window = _window(db, folder)
-        times, busy = time_letters(window, app)
-        window.close()
+        desk = _desk(db, folder)
+        times, busy = time_letters(desk, app)
+        desk.window.close()
         ms = sorted(t * 1000 for t in times)
         print(f"select -> page painted + form filled, {len(ms)} letters:")
         print(f"  {_spread(ms)} (target: median < 50 ms)")

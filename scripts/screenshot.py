@@ -14,9 +14,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
 
-from imr_desk.app import build_main_window, make_application
+from imr_desk.app import build_desk, make_application
 from imr_desk.commands.demo import prepare_demo
 from imr_desk.importer import import_paths
+from imr_desk.ui.controller import ReviewController
+from imr_desk.ui.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,10 +52,10 @@ def main(argv: list[str] | None = None) -> int:
         with LetterStore.open(db, reviewer="demo") as store:
             import_paths(store, [folder / "letters"], workers=0)
         settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
-        window = build_main_window(db, settings=settings, reviewer="demo")
+        desk = build_desk(db, settings=settings, reviewer="demo")
+        window, review = desk.window, desk.review
         window.resize(width, height)
         window.show()
-        review = window.review  # type: ignore[attr-defined]
         review.open_first()
         _verify_some(review, 3)
         _open_layout(window, "B")
@@ -67,22 +69,24 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _open_layout(window: object, layout: str) -> None:
+def _open_layout(window: MainWindow, layout: str) -> None:
     """Show a letter of the given layout (the published-decision layout is the common one)."""
-    model = window.queue.model  # type: ignore[attr-defined]
+    model = window.queue.model
     for row in range(model.rowCount()):
+        sha = model.sha_at(row)
         if (
-            model.data(model.index(row, 3)) == layout
+            sha is not None
+            and model.data(model.index(row, 3)) == layout
             and model.data(model.index(row, 1)) != "verified"
         ):
-            window.queue.select_letter(model.sha_at(row))  # type: ignore[attr-defined]
+            window.queue.select_letter(sha)
             return
 
 
-def _verify_some(review: object, count: int) -> None:
+def _verify_some(review: ReviewController, count: int) -> None:
     """Verify a few letters so the queue shows a realistic mix of statuses."""
     for _ in range(count):
-        if not review.verify_and_next():  # type: ignore[attr-defined]
+        if not review.verify_and_next():
             break
 
 

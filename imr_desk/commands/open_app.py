@@ -10,9 +10,14 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from imr_desk import logs
 from imr_desk.storage import StorageError
+
+if TYPE_CHECKING:
+    from imr_desk.app import Desk
+    from imr_desk.ui.controller import ReviewController
 
 _log = logging.getLogger(__name__)
 
@@ -70,31 +75,31 @@ def _launch(
 ) -> int:
     from PySide6.QtCore import QTimer
 
-    from imr_desk.app import build_main_window, make_application
+    from imr_desk.app import build_desk, make_application
 
     app = make_application(sys.argv[:1])
     try:
         # A start-and-quit run leaves the reviewer's saved window layout alone.
-        window = build_main_window(
+        desk = build_desk(
             db, reviewer=reviewer, remember_layout=not smoke and quit_after_ms is None
         )
     except StorageError as exc:
         _log.error("the review database cannot be opened: %s", exc)
         print(f"imr-desk: {exc}", file=sys.stderr)
         return 1
-    window.show()
-    review = window.review  # type: ignore[attr-defined]
+    desk.window.show()
+    review = desk.review
     if paths:
         first = _first_file(paths)
-        batch = window.batch  # type: ignore[attr-defined]
+        batch = desk.batch
         batch.import_finished.connect(lambda summary: open_file(review, first, summary))
         batch.start_import(paths)
     else:
         QTimer.singleShot(0, review.open_first)
     if smoke:
-        QTimer.singleShot(0, lambda: _smoke(window, app))
+        QTimer.singleShot(0, lambda: _smoke(desk, app))
     elif quit_after_ms is not None:
-        QTimer.singleShot(quit_after_ms, window.close)
+        QTimer.singleShot(quit_after_ms, desk.window.close)
     return app.exec()
 
 
@@ -102,7 +107,7 @@ def _first_file(paths: list[str]) -> Path | None:
     return next((Path(p) for p in paths if Path(p).is_file()), None)
 
 
-def open_file(review: object, path: Path | None, summary: object = None) -> None:
+def open_file(review: ReviewController, path: Path | None, summary: object = None) -> None:
     """After importing the letters given on the command line, show the first file's letter.
 
     A file the import refused has already been reported by name with its reason (the import's
@@ -111,9 +116,9 @@ def open_file(review: object, path: Path | None, summary: object = None) -> None
     from imr_desk.importer import file_sha256
     from imr_desk.ui import dialogs
 
-    window = review.window  # type: ignore[attr-defined]
+    window = review.window
     if path is None or _import_failed(path, summary):
-        review.open_first()  # type: ignore[attr-defined]
+        review.open_first()
         return
     try:
         sha = file_sha256(path)
@@ -122,12 +127,12 @@ def open_file(review: object, path: Path | None, summary: object = None) -> None
     else:
         if window.queue.select_letter(sha):
             return
-        if review.store.has_letter(sha):  # type: ignore[attr-defined]
-            review.open_letter(sha)  # type: ignore[attr-defined]
+        if review.store.has_letter(sha):
+            review.open_letter(sha)
             return
         reason = "it is not in the review database (the import stopped before it)"
     dialogs.show_error(window, "Cannot open letter", f"{path.name}: {reason}")
-    review.open_first()  # type: ignore[attr-defined]
+    review.open_first()
 
 
 def _import_failed(path: Path, summary: object) -> bool:
@@ -136,16 +141,16 @@ def _import_failed(path: Path, summary: object) -> bool:
     return any(Path(result.path).resolve() == path.resolve() for result in failed)
 
 
-def _smoke(window: object, app: object) -> None:
+def _smoke(desk: Desk, app: object) -> None:
     """Print what opened, then quit once the first page has painted (or after 10 s)."""
     from PySide6.QtCore import QTimer
 
     def report() -> None:
-        model = window.queue.model  # type: ignore[attr-defined]
-        print(f"smoke ok: {model.total()} letters; title: {window.windowTitle()}")  # type: ignore[attr-defined]
-        window.close()  # type: ignore[attr-defined]
+        window = desk.window
+        print(f"smoke ok: {window.queue.model.total()} letters; title: {window.windowTitle()}")
+        window.close()
 
-    batch = window.batch  # type: ignore[attr-defined]
+    batch = desk.batch
     if batch.task is not None and batch.task.is_running():
         batch.import_finished.connect(lambda _s: QTimer.singleShot(0, report))
     else:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
-from imr_desk.app import build_main_window
+from imr_desk.app import build_desk
 from imr_desk.commands.demo import prepare_demo
 
 pytestmark = pytest.mark.gui
@@ -18,10 +18,10 @@ pytestmark = pytest.mark.gui
 def test_demo_start_correct_verify_export_keeps_the_correction(qtbot, tmp_path: Path) -> None:
     db, pdfs = prepare_demo(tmp_path / "demo", count=3, seed=11)
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    window = build_main_window(db, settings=settings, reviewer="e2e", import_workers=0)
+    desk = build_desk(db, settings=settings, reviewer="e2e", import_workers=0)
+    window, batch, review = desk.window, desk.batch, desk.review
     qtbot.addWidget(window)
     window.show()
-    batch, review = window.batch, window.review
 
     with qtbot.waitSignal(batch.import_finished, timeout=60000) as imported:
         batch.start_import([str(tmp_path / "demo" / "letters")])

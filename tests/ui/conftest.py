@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -11,6 +12,11 @@ from PySide6.QtCore import QSettings
 from imr_desk.importer import import_paths
 from imr_desk.samples import generate_letters
 from imr_desk.storage import LetterStore
+
+if TYPE_CHECKING:
+    from imr_desk.app import Desk
+    from imr_desk.ui.controller import ReviewController
+    from imr_desk.ui.main_window import MainWindow
 
 
 @pytest.fixture(scope="session")
@@ -37,21 +43,34 @@ def settings(tmp_path: Path) -> QSettings:
 
 
 @pytest.fixture
-def window(qtbot, db_path: Path, settings: QSettings, monkeypatch) -> Iterator:
-    """The real main window over the sample database, first letter open. Closing it discards
+def desk(qtbot, db_path: Path, settings: QSettings, monkeypatch) -> Iterator[Desk]:
+    """The real app over the sample database, first letter open. Closing its window discards
     typing left refused without asking, unless a test replaces that answer."""
-    from imr_desk.app import build_main_window
+    from imr_desk.app import build_desk
     from imr_desk.ui import dialogs
 
-    main = build_main_window(db_path, settings=settings, reviewer="tester", import_workers=0)
+    desk = build_desk(db_path, settings=settings, reviewer="tester", import_workers=0)
+    main = desk.window
     qtbot.addWidget(main)
     main.resize(1300, 850)
     main.show()
-    main.review.open_first()
-    qtbot.waitUntil(lambda: main.review.session is not None)
+    desk.review.open_first()
+    qtbot.waitUntil(lambda: desk.review.session is not None)
     monkeypatch.setattr(dialogs, "confirm_discard_typing", lambda *_args: True)
-    yield main
+    yield desk
     main.close()
+
+
+@pytest.fixture
+def window(desk: Desk) -> MainWindow:
+    """The desk's main window."""
+    return desk.window
+
+
+@pytest.fixture
+def review(desk: Desk) -> ReviewController:
+    """The desk's review controller: the open letter and what is done to it."""
+    return desk.review
 
 
 def reopen(db_path: Path) -> LetterStore:

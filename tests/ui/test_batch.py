@@ -11,10 +11,10 @@ from imr_desk.samples import generate_letters
 pytestmark = pytest.mark.gui
 
 
-def test_import_runs_in_the_background_with_progress(qtbot, window, tmp_path: Path) -> None:
+def test_import_runs_in_the_background_with_progress(qtbot, window, desk, tmp_path: Path) -> None:
     folder = tmp_path / "more"
     generate_letters(folder, count=2, seed=99)
-    batch = window.batch
+    batch = desk.batch
     progress: list[int] = []
     with qtbot.waitSignal(batch.import_finished, timeout=60000) as finished:
         task = batch.start_import([str(folder)])
@@ -25,10 +25,10 @@ def test_import_runs_in_the_background_with_progress(qtbot, window, tmp_path: Pa
     assert "Verified 0 / 6" in window.progress_label.text()
 
 
-def test_cancelling_an_import_stops_it_between_letters(qtbot, window, tmp_path: Path) -> None:
+def test_cancelling_an_import_stops_it_between_letters(qtbot, window, desk, tmp_path: Path) -> None:
     folder = tmp_path / "many"
     generate_letters(folder, count=12, seed=5)
-    batch = window.batch
+    batch = desk.batch
     with qtbot.waitSignal(batch.import_finished, timeout=60000) as finished:
         task = batch.start_import([str(folder)])
         task.progressed.connect(lambda done, _total, _text: task.cancel())
@@ -39,7 +39,7 @@ def test_cancelling_an_import_stops_it_between_letters(qtbot, window, tmp_path: 
 
 
 def test_export_failure_is_reported_and_the_app_keeps_running(
-    qtbot, window, tmp_path: Path, monkeypatch
+    qtbot, desk, tmp_path: Path, monkeypatch
 ) -> None:
     from imr_desk.ui import batch as batch_module
     from imr_desk.ui import dialogs
@@ -51,7 +51,7 @@ def test_export_failure_is_reported_and_the_app_keeps_running(
         raise batch_module.ExportError("disk full")
 
     monkeypatch.setattr(batch_module, "export_dataset", refuse)
-    with qtbot.waitSignal(window.batch.export_finished, timeout=30000) as finished:
-        window.batch.start_export(tmp_path / "out")
+    with qtbot.waitSignal(desk.batch.export_finished, timeout=30000) as finished:
+        desk.batch.start_export(tmp_path / "out")
     assert finished.args == [None]
     assert shown == ["Exporting dataset failed"]
