@@ -145,7 +145,7 @@ def _extract(
     sizes: list[tuple[float, float]] = []
     ocr_pages: list[int] = []
     needs_ocr = False
-    for index, page in enumerate(doc):
+    for index, page in enumerate(doc.pages()):
         sizes.append((page.rect.width, page.rect.height))
         page_words = _page_words(page, index)
         if len(page_words) < MIN_WORDS_FOR_TEXT_LAYER and _has_images(page):
@@ -190,7 +190,7 @@ def _ocr_words(page: pymupdf.Page, index: int) -> list[Word]:
 def bare_word_extraction(path: str | os.PathLike[str]) -> int:
     """Open a PDF and extract its words, nothing more: the benchmark's baseline."""
     with pymupdf.open(path) as doc:
-        return sum(len(page.get_text("words")) for page in doc)
+        return sum(len(page.get_text("words")) for page in doc.pages())
 
 
 def render_page(
@@ -215,7 +215,7 @@ def page_sizes(path: str | os.PathLike[str]) -> list[tuple[float, float]]:
     """Width and height in points of every page, for laying out a continuous view."""
     doc = open_document(path)
     try:
-        return [(p.rect.width, p.rect.height) for p in doc]
+        return [(p.rect.width, p.rect.height) for p in doc.pages()]
     finally:
         doc.close()
 
@@ -265,11 +265,13 @@ def write_pdf(
     doc.set_metadata({"title": title, "producer": "IMR Desk sample generator"})
     options: dict[str, object] = {"garbage": 3, "deflate": True}
     if encrypt_empty_password:
+        # PyMuPDF copies its PDF_* constants in from pymupdf.mupdf at import time, so its type
+        # hints do not declare them: the two ignores below are for that gap only.
         options.update(
-            encryption=pymupdf.PDF_ENCRYPT_AES_128,
+            encryption=pymupdf.PDF_ENCRYPT_AES_128,  # type: ignore[attr-defined]
             owner_pw="imr-desk-owner",
             user_pw="",
-            permissions=pymupdf.PDF_PERM_PRINT,
+            permissions=pymupdf.PDF_PERM_PRINT,  # type: ignore[attr-defined]
         )
     doc.save(str(path), **options)
     doc.close()
@@ -286,7 +288,7 @@ class PdfDocument:
         self.path = str(path)
         self._doc = open_document(path)
         self.sizes: tuple[tuple[float, float], ...] = tuple(
-            (page.rect.width, page.rect.height) for page in self._doc
+            (page.rect.width, page.rect.height) for page in self._doc.pages()
         )
         self._words: dict[int, tuple[Word, ...]] = {}
 

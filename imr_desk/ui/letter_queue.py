@@ -181,7 +181,7 @@ class LetterQueueModel(QAbstractTableModel):
         tip = (
             f"{row.file_name}\nlowest field confidence {row.min_confidence:.0%}\n{row.source_path}"
         )
-        extra = {Role.ToolTipRole: tip, Role.UserRole: row.sha256}
+        extra: dict[int, str] = {Role.ToolTipRole: tip, Role.UserRole: row.sha256}
         return extra.get(role)
 
     def _display(self, row: Any, column: int) -> str:
