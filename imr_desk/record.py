@@ -44,7 +44,7 @@ def new_item_id() -> str:
     return f"{ADDED_ITEM_PREFIX}{secrets.token_hex(4)}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FieldRef:
     """Which field: a letter field by name, or an item field by item id and name.
 
@@ -75,7 +75,7 @@ class FieldRef:
         return cls(name, match["item"])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Box:
     """Where a value was read: page index from 0, rectangle in PDF points (top-left origin)."""
 
@@ -95,7 +95,7 @@ def boxes_from_json(data: Any) -> tuple[Box, ...]:
     return tuple(Box.from_json(box) for box in data or ())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FieldValue:
     """One field: its value, what the parser read, how sure it was, where, and who set it.
 
