@@ -6,6 +6,7 @@ boxes it was read from and a confidence that drops where a fallback rule was use
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from typing import Any, Final
@@ -26,6 +27,7 @@ from imr_desk.parsing.text import TextStream, boxes_of, drop_furniture, flexible
 from imr_desk.pdf_source import PdfError, PdfText, read_pdf
 
 PARSER_VERSION: Final = "1.0.0"
+_log = logging.getLogger(__name__)
 DAMAGED: Final = "damaged PDF (truncated or corrupt): no IMR letter could be read from it"
 NOT_A_LETTER: Final = (
     "not an IMR determination letter (no case number, IMR headings or items found)"
@@ -93,6 +95,7 @@ def parse(pdf: PdfText) -> dict[str, Any]:
     try:
         _read_fields(builder, lines, layout)
     except Exception as exc:  # a parser bug must not cost the reviewer the letter
+        _log.exception("the parser failed part-way on %s", pdf.file_name)
         record["source"]["parse_error"] = f"{type(exc).__name__}: {exc}"
     record["provenance"] = builder.provenance()
     return record

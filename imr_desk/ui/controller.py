@@ -361,4 +361,4 @@ class ReviewController(QObject):
 def _parse_error_notice(parse_error: str | None) -> str:
     if not parse_error:
         return ""
-    return f"No values were read: {parse_error}. Fill in the fields from the page."
+    return f"The parser failed on this letter ({parse_error}): check every field against the page."
