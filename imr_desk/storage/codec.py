@@ -10,6 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, Final
 
+from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, FieldSpec
 from imr_desk.record import (
     FieldValue,
     Item,
@@ -52,15 +53,28 @@ def load_letter(text: str, *, status: str, note: str | None) -> Letter:
     data = json.loads(text)
     return Letter(
         source=Source.from_json(data.get("source") or {}),
-        fields={name: _field(value) for name, value in data["letter"].items()},
+        fields=_fields(LETTER_FIELDS, data["letter"]),
         items=tuple(
-            Item(item["id"], {n: _field(v) for n, v in item["fields"].items()})
-            for item in data["items"]
+            Item(item["id"], _fields(ITEM_FIELDS, item["fields"])) for item in data["items"]
         ),
         parser_items=tuple(data.get("parser_items") or ()),
         status=status,
         note=note,
     )
+
+
+def _fields(specs: tuple[FieldSpec, ...], stored: Mapping[str, Any]) -> dict[str, FieldValue]:
+    """Every field of the spec, in spec order: a field added to the spec after the letter was
+    stored is unset (nothing said it), and one no longer in the spec is dropped."""
+    return {
+        spec.name: _field(stored[spec.name]) if spec.name in stored else _unset(spec)
+        for spec in specs
+    }
+
+
+def _unset(spec: FieldSpec) -> FieldValue:
+    empty = () if spec.kind == "list" else None
+    return FieldValue(empty, empty)
 
 
 def _field_json(value: FieldValue) -> dict[str, Any]:

@@ -118,3 +118,20 @@ def test_migration_runs_once_and_leaves_schema_4(legacy_db: Path) -> None:
     assert conn.execute(
         "SELECT count(*) FROM letters WHERE item_origins IS NOT NULL"
     ).fetchone() == (0,)
+
+
+def test_a_stored_letter_missing_a_field_reads_it_as_unset_and_drops_unknown_ones() -> None:
+    from imr_desk.domain import empty_record
+    from imr_desk.record import Letter
+    from imr_desk.storage.codec import letter_json, load_letter
+
+    record = empty_record(file_name="a.pdf", sha256="a" * 64, pages=1)
+    record["letter"]["case_number"] = "CM16-0213037"
+    record["items"] = [{"treatment": "MRI", "decision": "upheld"}]
+    stored = letter_json(Letter.from_parsed(record))
+    del stored["letter"]["diagnoses"], stored["items"][0]["fields"]["category"]
+    stored["letter"]["retired_field"] = {"value": "x", "parsed": "x"}
+    letter = load_letter(json.dumps(stored), status="parsed", note=None)
+    assert list(letter.fields) == list(Letter.from_parsed(record).fields)
+    assert letter.fields["diagnoses"].value == () and letter.items[0].value("category") is None
+    assert letter.fields["case_number"].value == "CM16-0213037"
