@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -125,7 +126,7 @@ def bench_edit(work: Path, edits: int) -> None:
             for n in range(edits):
                 sha = shas[n % len(shas)]
                 edit = SetField(FieldRef("patient_age"), 20 + n % 60)
-                seconds, _ = _timed(lambda s=sha, e=edit: store.apply(s, e))
+                seconds, _ = _timed(partial(store.apply, sha, edit))
                 times.append(seconds)
         times.sort()
         print(

@@ -159,7 +159,9 @@ def evaluate(
 ) -> Evaluation:
     """Parse every gold letter's PDF with the current parser (in parallel) and score it."""
     if parse_file is None:
-        from imr_desk.parser import parse_file
+        from imr_desk.parser import parse_file as default_parse
+
+        parse_file = default_parse
     result = Evaluation()
     usable = []
     for letter in letters:

@@ -25,12 +25,14 @@ Direction = Literal["do", "undo", "redo"]
 class RowLike(Protocol):
     """What a session needs from a stored letter (``storage.LetterRow`` fits)."""
 
-    sha256: str
-    status: str
-    file_name: str
-    source_path: str
-    pages: int
-
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def file_name(self) -> str: ...
+    @property
+    def source_path(self) -> str: ...
+    @property
+    def pages(self) -> int: ...
     @property
     def full(self) -> Letter: ...
 

@@ -158,7 +158,7 @@ def _list_problem(spec: FieldSpec, value: Any) -> str | None:
 def _date_order_issues(record: Letter) -> Iterator[Issue]:
     letter = _letter_values(record)
     labels = {spec.name: spec.label for spec in LETTER_FIELDS}
-    stated = [(name, letter.get(name)) for name in DATE_ORDER if _valid_date(letter.get(name))]
+    stated = [(name, str(letter[name])) for name in DATE_ORDER if _valid_date(letter.get(name))]
     for (first, first_value), (later, later_value) in pairwise(stated):
         if first_value > later_value:
             yield Issue(
@@ -166,7 +166,7 @@ def _date_order_issues(record: Letter) -> Iterator[Issue]:
                 f"{labels[later]} ({later_value}) is before {labels[first]} ({first_value})",
             )
     start, end = letter.get("records_from"), letter.get("records_to")
-    if _valid_date(start) and _valid_date(end) and start > end:
+    if _valid_date(start) and _valid_date(end) and str(start) > str(end):
         yield Issue("letter.records_to", f"Records to ({end}) is before Records from ({start})")
 
 

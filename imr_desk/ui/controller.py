@@ -86,7 +86,7 @@ class ReviewController(QObject):
         current = self.current_sha()
         if current == sha256:
             return True
-        if not self.commit_pending():
+        if current is not None and not self.commit_pending():
             # Stay on this letter with the refused typing; point the queue back at it once
             # the selection change that asked for the other letter is over.
             QTimer.singleShot(0, lambda: self.window.queue.select_letter(current))

@@ -131,7 +131,7 @@ class FieldEditor(QObject):
         elif isinstance(widget, QPlainTextEdit):
             if widget.toPlainText() != text:
                 widget.setPlainText(text)
-        elif widget.text() != text:
+        elif isinstance(widget, QLineEdit) and widget.text() != text:
             widget.setText(text)
             widget.setCursorPosition(0)
 
@@ -142,7 +142,7 @@ class FieldEditor(QObject):
             return widget.currentData() or ""
         if isinstance(widget, QPlainTextEdit):
             return widget.toPlainText()
-        return widget.text()
+        return widget.text() if isinstance(widget, QLineEdit) else ""
 
     def raw_value(self) -> Any:
         """The typed value as the session expects it (lists as a list of lines)."""

@@ -42,7 +42,8 @@ def clear_cache() -> None:
 
 def _build(name: str, tint: str) -> QIcon:
     renderer = QSvgRenderer(QByteArray(icon_svg(name).replace("currentColor", tint).encode()))
-    ratio = max(QGuiApplication.instance().devicePixelRatio(), 1.0) if _has_app() else 1.0
+    app = QGuiApplication.instance()
+    ratio = max(app.devicePixelRatio(), 1.0) if isinstance(app, QGuiApplication) else 1.0
     result = QIcon()
     for size in SIZES:
         pixels = round(size * ratio)
@@ -56,7 +57,3 @@ def _build(name: str, tint: str) -> QIcon:
         pixmap.setDevicePixelRatio(ratio)
         result.addPixmap(pixmap)
     return result
-
-
-def _has_app() -> bool:
-    return QGuiApplication.instance() is not None

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QStackedWidget,
     QToolBar,
+    QToolButton,
     QWidget,
 )
 
@@ -52,6 +53,9 @@ class MainWindow(QMainWindow):
         self._may_close: Callable[[], bool] = lambda: True
         self.setWindowIcon(icon("app"))
         self.setObjectName("mainWindow")
+        # Closing stops the window for good (its store is closed). Qt must then free it: its
+        # controllers, Qt children of it, keep references to it, so dropping ours never would.
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks)
         self.action_set = Actions(self)
         self.renderer = PageRenderer(self)
@@ -114,7 +118,8 @@ class MainWindow(QMainWindow):
             else:
                 toolbar.addAction(getattr(self.action_set, name))
         verify = toolbar.widgetForAction(self.action_set.verify_next)
-        verify.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        if isinstance(verify, QToolButton):  # what a toolbar makes for an action
+            verify.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.page_label = QLabel()
         self.page_label.setMinimumWidth(90)
         self.page_label.setAlignment(Qt.AlignmentFlag.AlignCenter)

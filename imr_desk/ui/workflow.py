@@ -16,6 +16,7 @@ from imr_desk.ui import dialogs
 from imr_desk.validation import refusal
 
 if TYPE_CHECKING:
+    from imr_desk.session import ReviewSession
     from imr_desk.ui.controller import ReviewController
 
 UNVERIFIED: Final = ("parsed", "in_progress")
@@ -30,23 +31,26 @@ class ReviewWorkflow:
         self._first_verified: float | None = None
         self._verified_here = 0
 
-    def _ready(self) -> bool:
-        """A letter is open and whatever the reviewer typed is stored (an input error, shown
-        at its field, stops the move so the typing is neither lost nor verified as it was)."""
-        return self.review.session is not None and self.review.commit_pending()
+    def _ready(self) -> ReviewSession | None:
+        """The open letter's session once whatever the reviewer typed is stored; None when no
+        letter is open or typing cannot be stored (an input error, shown at its field, stops
+        the move so the typing is neither lost nor verified as it was)."""
+        session = self.review.session
+        return session if session is not None and self.review.commit_pending() else None
 
     def verify_and_next(self) -> bool:
         """Run the rules; if none blocks, mark verified and open the next unverified letter."""
-        if not self._ready():
+        session = self._ready()
+        if session is None:
             return False
         review, window = self.review, self.review.window
-        problems = review.session.blocking_issues()
+        problems = session.blocking_issues()
         if problems:  # the store would refuse it too (the core's Verify gate): say why first
             review.refresh_form()
             window.form.focus_field(problems[0].path)
             window.statusBar().showMessage(refusal(problems), 8000)
             return False
-        if not self._set_status("verified"):
+        if not self._set_status(session, "verified"):
             return False
         self._verified_here += 1
         self._first_verified = self._first_verified or time.monotonic()
@@ -56,30 +60,27 @@ class ReviewWorkflow:
 
     def flag(self) -> bool:
         """Flag the letter with a note (asked for) and move on."""
-        if not self._ready():
+        session = self._ready()
+        if session is None:
             return False
         review = self.review
         form = review.window.form
         path = form.focused_path()
-        note = dialogs.FlagDialog.ask(
-            review.window, review.store.get(review.session.sha256).note or ""
-        )
+        note = dialogs.FlagDialog.ask(review.window, session.letter.note or "")
         review.window.activateWindow()  # the keys go to the form again, not nowhere
         if note is None:
             if path is not None:
                 form.focus_field(path)  # back where the reviewer was typing
             return False
-        return self._set_status("flagged", note=note) and self._advance()
+        return self._set_status(session, "flagged", note=note) and self._advance()
 
     def skip(self) -> bool:
         """Mark the letter skipped and move on."""
-        if not self._ready():
-            return False
-        return self._set_status("skipped") and self._advance()
+        session = self._ready()
+        return session is not None and self._set_status(session, "skipped") and self._advance()
 
-    def _set_status(self, status: str, *, note: str | None = None) -> bool:
+    def _set_status(self, session: ReviewSession, status: str, *, note: str | None = None) -> bool:
         review = self.review
-        session = review.session
         try:
             row = review.store.set_status(session.sha256, status, note=note)
         except (StorageError, KeyError, ValueError) as exc:

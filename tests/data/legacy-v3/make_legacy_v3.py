@@ -3,6 +3,7 @@
 # a checkout of that commit: PYTHONPATH=. python make_legacy_v3.py OUT. Kept as the record of
 # the fixture; it does not run against later releases.
 """Build a v3 (pre-redesign) database with edits, moves, removals and undo, and export it."""
+
 import sys, json, itertools
 from pathlib import Path
 from datetime import datetime, timezone, timedelta
@@ -12,8 +13,10 @@ from imr_desk.storage import LetterStore
 from imr_desk.session import ReviewSession
 from imr_desk.export import export_dataset
 
+
 def main():
-    out = Path(sys.argv[1]); out.mkdir(parents=True, exist_ok=True)
+    out = Path(sys.argv[1])
+    out.mkdir(parents=True, exist_ok=True)
     pdfs = generate_letters(out / "letters", count=10, seed=7)
     ticks = itertools.count()
     start = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -28,10 +31,19 @@ def main():
 
     def run(sha, op):
         if op.kind == "set":
-            return store.set_field(sha, op.path, op.value, boxes=op.boxes, confidence=op.confidence, human=op.human)
+            return store.set_field(
+                sha, op.path, op.value, boxes=op.boxes, confidence=op.confidence, human=op.human
+            )
         if op.kind == "add_item":
             prov = list(op.provenance) if op.provenance is not None else None
-            return store.add_item(sha, index=op.index, item=op.item, provenance=prov, human=op.human_paths, origin=op.origin)
+            return store.add_item(
+                sha,
+                index=op.index,
+                item=op.item,
+                provenance=prov,
+                human=op.human_paths,
+                origin=op.origin,
+            )
         if op.kind == "remove_item":
             return store.remove_item(sha, op.index)
         return store.move_item(sha, op.index, op.new_index)
@@ -49,8 +61,20 @@ def main():
     # multi[0]: field edits, decision flip (outcome follows), verify
     s = sess(multi[0])
     apply(s, s.edit("letter.injury_date", "2015-01-02"))
-    apply(s, s.edit("items.0.decision", "overturned" if s.value("items.0.decision") == "upheld" else "upheld"))
-    apply(s, s.edit("items.1.category", "Programs" if s.value("items.1.category") != "Programs" else "Surgery"))
+    apply(
+        s,
+        s.edit(
+            "items.0.decision",
+            "overturned" if s.value("items.0.decision") == "upheld" else "upheld",
+        ),
+    )
+    apply(
+        s,
+        s.edit(
+            "items.1.category",
+            "Programs" if s.value("items.1.category") != "Programs" else "Surgery",
+        ),
+    )
     store.set_status(s.sha256, "verified")
     # multi[1]: add item, fill, move it first, remove parser item 1, undo removal, verify
     s = sess(multi[1])
@@ -66,8 +90,10 @@ def main():
     # multi[2]: remove item 0, undo, redo; flag with a note
     s = sess(multi[2])
     apply(s, s.remove_item(0))
-    ch = s.take_undo(); apply(s, ch, "undo")
-    ch = s.take_redo(); apply(s, ch, "redo")
+    ch = s.take_undo()
+    apply(s, ch, "undo")
+    ch = s.take_redo()
+    apply(s, ch, "redo")
     store.set_status(s.sha256, "flagged", note="item list looks short")
     # single[0]: edit then undo -> in_progress
     s = sess(single[0])
@@ -89,6 +115,7 @@ def main():
         export_dataset(store, out / f"export-{fmt}", selection=fmt, now=lambda: start)
     store.close()
     import sqlite3
+
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     with open(out / "legacy-v3.sql", "w") as fh:
@@ -97,5 +124,6 @@ def main():
             fh.write(line + "\n")
     print(conn.execute("select count(*) from audit").fetchone())
 
-if __name__ == '__main__':
+
+if __name__ == "__main__":
     main()
