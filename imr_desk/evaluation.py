@@ -21,6 +21,7 @@ from typing import Any
 
 from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, values_equal
 from imr_desk.importer import ParseFile, file_sha256, parse_job
+from imr_desk.names import real_path
 from imr_desk.storage import LetterStore
 
 
@@ -129,7 +130,7 @@ def gold_from_store(store: LetterStore) -> Iterator[GoldLetter]:
     """Verified letters: the reviewer's record is the truth, the stored PDF is re-parsed."""
     for row in store.iter_letters(status="verified"):
         case = row.case_number or row.file_name
-        yield GoldLetter(case, row.full.to_json(), Path(row.source_path), row.sha256)
+        yield GoldLetter(case, row.full.to_json(), Path(real_path(row.source_path)), row.sha256)
 
 
 def gold_from_folder(gold_dir: Path, pdf_dir: Path | None = None) -> Iterator[GoldLetter]:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from imr_desk import names
 from imr_desk.domain import empty_record
 from imr_desk.pdf_source import PdfError, page_sizes
 from imr_desk.storage import LetterStore
@@ -260,6 +261,7 @@ class _Importer:
         return self._store(job, value)
 
     def _store(self, job: _Job, record: dict[str, Any]) -> FileResult:
+        record = names.storable_record(record)  # SQLite TEXT takes no undecodable name
         path, source = str(job.path), record.get("source") or {}
         needs_ocr = bool(source.get("needs_ocr"))
         parse_error = _parse_error_sentence(source.get("parse_error"))
@@ -267,7 +269,7 @@ class _Importer:
             if self.store.replace_parsed(record, parser_version=self.parser_version):
                 return FileResult(path, "reparsed", None, needs_ocr, parse_error)
             return FileResult(path, "kept", "a reviewer has worked on it")
-        source_path = str(job.path.resolve())
+        source_path = names.storable_path(job.path.resolve())
         if self.store.add_letter(
             record, source_path=source_path, parser_version=self.parser_version
         ):

@@ -69,7 +69,14 @@ def _file_handler(path: Path) -> RotatingFileHandler | None:
     """The rotating file handler, or None after saying on stderr why it cannot be made."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        return RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+        # A file name that is not UTF-8 reaches the log as "\udcff", not as a logging error.
+        return RotatingFileHandler(
+            path,
+            maxBytes=MAX_BYTES,
+            backupCount=BACKUPS,
+            encoding="utf-8",
+            errors="backslashreplace",
+        )
     except OSError as exc:
         print(f"imr-desk: cannot write the log file {path} ({exc})", file=sys.stderr)
         return None

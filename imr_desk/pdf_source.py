@@ -10,6 +10,7 @@ import functools
 import hashlib
 import os
 import shutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -20,6 +21,23 @@ from imr_desk.domain import expand_ligatures
 
 MIN_WORDS_FOR_TEXT_LAYER: Final = 3
 OCR_DPI: Final = 300
+
+
+class _Stderr:
+    """Where MuPDF's own messages ("MuPDF error: ...") go: stderr, looked up at each write
+    (a windowed app may have none). PyMuPDF's default is stdout, which must carry only the
+    program's output (``parse --json``: one JSON record per line)."""
+
+    def write(self, text: str) -> None:
+        if sys.stderr is not None:
+            sys.stderr.write(text)
+
+    def flush(self) -> None:
+        if sys.stderr is not None:
+            sys.stderr.flush()
+
+
+pymupdf.set_messages(stream=_Stderr())
 
 
 class PdfError(Exception):

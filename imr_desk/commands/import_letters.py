@@ -1,4 +1,8 @@
-"""``imr-desk import PATH... [--db DB]``: parse letters in parallel into the review database."""
+"""``imr-desk import PATH... [--db DB]``: parse letters in parallel into the review database.
+
+Every line that names a file (or repeats a reason, which may quote text from a PDF) is printed
+``names.shown``: escaped, so an undecodable name or an escape sequence cannot break the output.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import Final
 
 from imr_desk.commands.progress_bar import ProgressBar
 from imr_desk.importer import ImportProgress, ImportSummary, default_parser, import_paths
+from imr_desk.names import real_path, shown
 from imr_desk.storage import LetterStore, StorageError
 
 LISTED_DUPLICATES: Final = 10
@@ -43,13 +48,13 @@ def run(args: argparse.Namespace) -> int:
         store = LetterStore.open(args.db)
     except StorageError as exc:
         _log.error("the review database cannot be opened: %s", exc)
-        print(f"imr-desk import: {exc}", file=sys.stderr)
+        print(shown(f"imr-desk import: {exc}"), file=sys.stderr)
         return 1
     try:
         summary = _import(store, args)
     except StorageError as exc:
         _log.exception("the import stopped on a database error")
-        print(f"\nimr-desk import: {exc}", file=sys.stderr)
+        print("\n" + shown(f"imr-desk import: {exc}"), file=sys.stderr)
         print("Letters saved before the error are kept; run again to continue.", file=sys.stderr)
         return 1
     finally:
@@ -64,15 +69,16 @@ def _import(store: LetterStore, args: argparse.Namespace) -> ImportSummary:
     parse_file, version = default_parser()
     paths = list(args.paths)
     if args.reparse and not paths:
-        paths = [source for _, source in store.reparse_candidates(version)]
+        paths = [real_path(source) for _, source in store.reparse_candidates(version)]
     bar = ProgressBar(enabled=False if args.no_progress else None)
 
     def report(progress: ImportProgress) -> None:
         last = progress.last
         if last is not None and last.outcome == "failed":
-            bar.message(f"failed: {last.path}: {last.reason}")
+            bar.message(shown(f"failed: {last.path}: {last.reason}"))
         elif last is not None and last.parse_error:
-            bar.message(f"parser error: {last.path}: {last.parse_error} (stored for review)")
+            error = f"parser error: {last.path}: {last.parse_error} (stored for review)"
+            bar.message(shown(error))
         counts = progress.counts
         extra = f"new {counts.get('imported', 0)} dup {counts.get('duplicate', 0)}"
         bar.update(progress.done, progress.total, progress.rate, progress.eta, extra)
@@ -94,16 +100,16 @@ def _import(store: LetterStore, args: argparse.Namespace) -> ImportSummary:
 def print_summary(summary: ImportSummary, *, store_path: str, verbose: bool = False) -> None:
     """The closing report: duplicates, letters needing OCR, then the totals. Failures and
     parser errors are only counted here: each one's reason was printed once, as it happened."""
-    shown = summary.duplicates if verbose else summary.duplicates[:LISTED_DUPLICATES]
-    for result in shown:
-        print(f"duplicate: {result.path} ({result.reason})")
-    if len(shown) < len(summary.duplicates):
-        print(f"... and {len(summary.duplicates) - len(shown)} more duplicates (--verbose)")
+    listed = summary.duplicates if verbose else summary.duplicates[:LISTED_DUPLICATES]
+    for result in listed:
+        print(shown(f"duplicate: {result.path} ({result.reason})"))
+    if len(listed) < len(summary.duplicates):
+        print(f"... and {len(summary.duplicates) - len(listed)} more duplicates (--verbose)")
     for path in summary.needs_ocr:
-        print(f"needs OCR: {path}")
+        print(shown(f"needs OCR: {path}"))
     for result in summary.kept:
-        print(f"not re-parsed: {result.path} ({result.reason})")
-    print(_totals(summary, store_path))
+        print(shown(f"not re-parsed: {result.path} ({result.reason})"))
+    print(shown(_totals(summary, store_path)))
     if summary.cancelled:
         print(
             "interrupted: every letter listed as imported is saved; run the same command again "

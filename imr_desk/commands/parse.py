@@ -8,6 +8,7 @@ import logging
 import sys
 from typing import Any
 
+from imr_desk.names import shown, storable_record
 from imr_desk.parser import parse_file
 from imr_desk.pdf_source import PdfError
 
@@ -24,14 +25,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Parse each file; one that is unreadable or that the parser fails on is reported on
-    stderr (a parser failure's traceback goes to the log) and the rest still parse."""
+    stderr (a parser failure's traceback goes to the log) and the rest still parse.
+
+    File names are printed ``shown`` (escaped), in the records too: a name that is not UTF-8
+    or holds an escape sequence can neither break a strict UTF-8 stdout nor reach a terminal."""
     failed = 0
     for path in args.files:
         record = _parse(path)
         if record is None:
             failed += 1
             continue
-        _warn(path, record["source"])
+        record = storable_record(record)
+        _warn(shown(path), record["source"])
         print(json.dumps(record, ensure_ascii=False) if args.json else summarise(record))
     return 1 if failed else 0
 
@@ -41,32 +46,35 @@ def _parse(path: str) -> dict[str, Any] | None:
     try:
         return parse_file(path)
     except PdfError as error:
-        _log.warning("%s: %s", path, error.reason)
-        print(f"imr-desk parse: {path}: {error.reason}", file=sys.stderr)
+        _log.warning("%s: %s", shown(path), error.reason)
+        print(shown(f"imr-desk parse: {path}: {error.reason}"), file=sys.stderr)
     except Exception as exc:  # a parser bug on one letter must not hide the others' records
-        _log.exception("%s: the parser failed", path)
+        _log.exception("%s: the parser failed", shown(path))
         print(
-            f"imr-desk parse: {path}: the parser failed ({type(exc).__name__}: {exc})",
+            shown(f"imr-desk parse: {path}: the parser failed ({type(exc).__name__}: {exc})"),
             file=sys.stderr,
         )
     return None
 
 
-def _warn(path: str, source: dict[str, Any]) -> None:
-    """Warnings that come with a record: a repaired PDF, a parser that stopped part-way."""
+def _warn(name: str, source: dict[str, Any]) -> None:
+    """Warnings that come with a record: a repaired PDF, a parser that stopped part-way.
+    ``name`` is already ``shown``."""
     if source.get("repaired"):
-        print(f"imr-desk parse: {path}: warning: {REPAIRED_WARNING}", file=sys.stderr)
+        print(f"imr-desk parse: {name}: warning: {REPAIRED_WARNING}", file=sys.stderr)
     if source.get("parse_error"):
-        _log.warning("%s: the parser failed part-way (%s)", path, source["parse_error"])
+        error = shown(source["parse_error"])
+        _log.warning("%s: the parser failed part-way (%s)", name, error)
         print(
-            f"imr-desk parse: {path}: warning: the parser failed part-way"
-            f" ({source['parse_error']}); some values may be missing",
+            f"imr-desk parse: {name}: warning: the parser failed part-way"
+            f" ({error}); some values may be missing",
             file=sys.stderr,
         )
 
 
 def summarise(record: dict[str, Any]) -> str:
-    """A short readable account of a record, for people rather than programs."""
+    """A short readable account of a record, for people rather than programs. Each line is
+    ``shown``: text taken from a PDF reaches the terminal escaped, like file names."""
     source, letter = record["source"], record["letter"]
     lines = [
         f"{source['file_name']}: layout {source['layout']}, {source['pages']} page(s)"
@@ -83,4 +91,4 @@ def summarise(record: dict[str, Any]) -> str:
     low = [p["field"] for p in record["provenance"] if 0 < p["confidence"] < 0.7]
     if low:
         lines.append(f"  check: {', '.join(low)}")
-    return "\n".join(lines)
+    return "\n".join(shown(line) for line in lines)

@@ -13,6 +13,7 @@ from typing import Final
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from imr_desk.names import real_path
 from imr_desk.pdf_source import PdfDocument, PdfError
 from imr_desk.session import Change, Direction, ReviewSession
 from imr_desk.storage import LetterRow, LetterStore, StorageError
@@ -123,7 +124,7 @@ class ReviewController(QObject):
             self._document = None
         view = self.window.pdf_view
         try:
-            self._document = PdfDocument(row.source_path)
+            self._document = PdfDocument(real_path(row.source_path))
         except PdfError as exc:
             view.set_document(None)
             self.window.show_page_message(
