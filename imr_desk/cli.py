@@ -1,18 +1,22 @@
 """The command line: one sub-command per module in ``imr_desk.commands``, imported lazily.
 
 Headless commands never import Qt, so ``parse``/``import``/``export`` start fast and run on
-machines without a display. Without a command, the desktop app starts (``open``).
+machines without a display. Without a command, the desktop app starts (``open``); a first
+argument that is neither a command nor an existing file or folder is an unknown command.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import logging
+import os
 import sys
-from typing import Final, Protocol
+from typing import Final, NoReturn, Protocol
 
 from imr_desk import __version__, logs
+from imr_desk.names import shown
 
 COMMANDS: Final = {
     "open": ("imr_desk.commands.open_app", "open the review app (the default command)"),
@@ -29,6 +33,11 @@ COMMANDS: Final = {
 }
 DEFAULT_COMMAND: Final = "open"
 LOG_LEVEL_OPTION: Final = "--log-level"
+FILE_NAME_MARKS: Final = "./\\"
+"""A dot or a slash (either way) makes an argument a file name rather than a command word."""
+EXIT_USAGE: Final = 2
+EXIT_PIPE_CLOSED: Final = 141
+"""What a shell reports for a program killed by SIGPIPE (128 + 13): ``| head`` closed stdout."""
 
 _log = logging.getLogger(__name__)
 
@@ -45,12 +54,55 @@ def _load(name: str) -> CommandModule:
     return importlib.import_module(module_name)
 
 
-def build_parser(command: str) -> argparse.ArgumentParser:
+class CommandParser(argparse.ArgumentParser):
+    """argparse, with errors that print file names escaped and that tell how to pass a file
+    whose name starts with ``-`` (argparse takes ``-x.pdf`` for an unknown option)."""
+
+    dashed_names: tuple[str, ...] = ()
+    """Arguments that look like file names starting with ``-``, set by ``parse_command_line``."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print the usage and the error (with the ``--`` hint when it applies), exit 2."""
+        if self.dashed_names:
+            name = self.dashed_names[0]
+            message += (
+                f"; a file name that starts with '-' is read as an option: put '--' before"
+                f" the files ({self.prog} -- {name}) or write ./{name}"
+            )
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {shown(message)}\n")
+
+
+def build_parser(command: str) -> CommandParser:
     """The argument parser of one command (modules add their own arguments)."""
-    parser = argparse.ArgumentParser(prog=f"imr-desk {command}", description=COMMANDS[command][1])
+    parser = CommandParser(prog=f"imr-desk {command}", description=COMMANDS[command][1])
     _load(command).add_arguments(parser)
     add_log_level(parser)
     return parser
+
+
+def parse_command_line(parser: CommandParser, arguments: list[str]) -> argparse.Namespace:
+    """``parser.parse_args``, told first which arguments may be dash-led file names."""
+    parser.dashed_names = _dashed_names(arguments)
+    return parser.parse_args(arguments)
+
+
+def _dashed_names(arguments: list[str]) -> tuple[str, ...]:
+    """Arguments before ``--`` that start with ``-`` but read as files: a dot or a slash
+    before any ``=value`` (no option has one), or the name of something on disk."""
+    before = arguments[: arguments.index("--")] if "--" in arguments else arguments
+    return tuple(
+        argument
+        for argument in before
+        if argument.startswith("-") and argument != "-" and _names_a_file(argument)
+    )
+
+
+def _names_a_file(argument: str) -> bool:
+    """Whether ``argument`` reads as a file name: it names something on disk, or has a dot or
+    a slash (before any ``=value``, which options have no need of)."""
+    mentioned = argument.partition("=")[0] if argument.startswith("-") else argument
+    return any(mark in mentioned for mark in FILE_NAME_MARKS) or os.path.lexists(argument)
 
 
 def add_log_level(parser: argparse.ArgumentParser) -> None:
@@ -93,7 +145,31 @@ def _usage() -> str:
 
 
 def main(argv: list[str]) -> int:
-    """Dispatch to a command and return its exit code."""
+    """Dispatch to a command and return its exit code.
+
+    When the reader of stdout goes away (``imr-desk parse *.pdf | head -1``), the command
+    stops quietly with ``EXIT_PIPE_CLOSED`` instead of a BrokenPipeError traceback."""
+    try:
+        code = _dispatch(argv)
+        sys.stdout.flush()  # a closed pipe shows here, where it is handled, not at exit
+    except BrokenPipeError:
+        return _stdout_closed()
+    return code
+
+
+def _stdout_closed() -> int:
+    """Point stdout at the null device, so that the flush at exit cannot fail again."""
+    _log.info("stdout was closed by its reader; stopped")
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real stdout (an in-process run): nothing to flush
+        pass
+    return EXIT_PIPE_CLOSED
+
+
+def _dispatch(argv: list[str]) -> int:
     leading_level, argv = _leading_log_level(argv)
     if argv and argv[0] in ("--version", "-V"):
         print(f"imr-desk {__version__}")
@@ -101,14 +177,31 @@ def main(argv: list[str]) -> int:
     if argv and argv[0] in ("-h", "--help", "help"):
         print(_usage())
         return 0
+    if argv and (unknown := _unknown_command(argv[0])) is not None:
+        print(unknown, file=sys.stderr)
+        return EXIT_USAGE
     command = argv[0] if argv and argv[0] in COMMANDS else DEFAULT_COMMAND
     rest = argv[1:] if argv and argv[0] == command else argv
     if leading_level is not None:
         # Checked by the command's parser (a wrong level gets the usual usage error); one
         # given after the command comes later in the list, so it wins.
         rest = [LOG_LEVEL_OPTION, leading_level, *rest]
-    args = build_parser(command).parse_args(rest)
+    args = parse_command_line(build_parser(command), rest)
     return _run(command, args)
+
+
+def _unknown_command(word: str) -> str | None:
+    """The error for a first argument that is a bare word (no dot, no slash: not a file
+    name) naming no command and nothing on disk; None for anything the app may open. Such a
+    word used to start the app, which then failed to import it (``imr-desk exprot``)."""
+    if word in COMMANDS or word.startswith("-") or _names_a_file(word):
+        return None
+    nearest = difflib.get_close_matches(word, COMMANDS, n=1)
+    hint = f"; did you mean '{nearest[0]}'?" if nearest else ""
+    return (
+        f"imr-desk: unknown command '{shown(word)}'{hint} (and no file or folder of that name"
+        f" to open; the commands are {', '.join(COMMANDS)}; see imr-desk --help)"
+    )
 
 
 def _run(command: str, args: argparse.Namespace) -> int:
@@ -116,6 +209,8 @@ def _run(command: str, args: argparse.Namespace) -> int:
     _log.info("imr-desk %s: %s started", __version__, command)
     try:
         return _load(command).run(args)
+    except BrokenPipeError:  # the reader of stdout left: no error of ours, see main()
+        raise
     except KeyboardInterrupt:
         _log.info("imr-desk %s interrupted", command)
         print("interrupted", file=sys.stderr)

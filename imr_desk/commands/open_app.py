@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,7 +63,13 @@ def launch(
 ) -> int:
     """Build the window over ``db``, import ``paths`` into it, show it and run the event loop.
 
-    An exception no slot caught is logged with its traceback; Qt carries on as before."""
+    An exception no slot caught is logged with its traceback; Qt carries on as before.
+    Without a display, one line says so and what to do (exit 1) instead of Qt's abort."""
+    problem = display_problem(os.environ, sys.platform)
+    if problem is not None:
+        _log.error("the app cannot start: %s", problem)
+        print(f"imr-desk: {problem}", file=sys.stderr)
+        return 1
     with logs.uncaught_exceptions_logged():
         return _launch(db, reviewer, paths, smoke, quit_after_ms)
 
@@ -101,6 +109,21 @@ def _launch(
     elif quit_after_ms is not None:
         QTimer.singleShot(quit_after_ms, desk.window.close)
     return app.exec()
+
+
+def display_problem(environ: Mapping[str, str], platform: str) -> str | None:
+    """Why no window can be shown here, or None. On Linux Qt needs an X or Wayland display
+    unless told otherwise (QT_QPA_PLATFORM); without one it aborts with a core dump and a page
+    of plug-in advice (a server, an ssh session, a CI machine)."""
+    if not platform.startswith("linux") or environ.get("QT_QPA_PLATFORM"):
+        return None
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "no display: neither DISPLAY nor WAYLAND_DISPLAY is set; set QT_QPA_PLATFORM=offscreen"
+        " to run the app without one (as for --smoke), or use the headless commands"
+        " (imr-desk --help)"
+    )
 
 
 def _first_file(paths: list[str]) -> Path | None:
