@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from imr_desk.app import Desk
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -37,3 +42,45 @@ def real_dev_gold_dir() -> Path:
 def seed_dir() -> Path:
     """The seed letter's text and its expected record."""
     return shared_or_skip("seeds")
+
+
+@pytest.fixture(autouse=True)
+def no_window_left_open(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a GUI test that leaves a top-level widget alive once its teardown is over.
+
+    Closed windows that were never deleted used to pile up from test to test, and each new
+    window restyles every live widget (``QApplication.setStyleSheet``), so the UI tests ran
+    about four times slower. Tests without the ``gui`` mark never load Qt for this.
+    """
+    yield
+    if request.node.get_closest_marker("gui") is not None:
+        from tests.qt_windows import fail_if_windows_left
+
+        fail_if_windows_left()
+
+
+@pytest.fixture
+def make_desk(qapp, tmp_path: Path, monkeypatch) -> Iterator[Callable[..., Desk]]:
+    """Build the app as ``imr-desk`` does (``build_desk``); windows left open are closed after.
+
+    A closed MainWindow deletes itself, so it is not given to ``qtbot.addWidget``: pytest-qt
+    closes those after the test, when Qt may have freed it already. Closing may ask about typing
+    left refused: requesting ``monkeypatch`` keeps the answer a test patched in until then.
+    Settings default to an ini file in the test's folder, never the user's.
+    """
+    from PySide6.QtCore import QSettings
+
+    from imr_desk.app import build_desk
+    from tests.qt_windows import close_shown
+
+    windows = []
+
+    def make(db_path: str | os.PathLike[str] | None, **options) -> Desk:
+        ini = str(tmp_path / "settings.ini")
+        options.setdefault("settings", QSettings(ini, QSettings.Format.IniFormat))
+        desk = build_desk(db_path, **options)
+        windows.append(desk.window)
+        return desk
+
+    yield make
+    close_shown(windows)

@@ -9,18 +9,18 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
-from imr_desk.app import build_desk
 from imr_desk.commands.demo import prepare_demo
 
 pytestmark = pytest.mark.gui
 
 
-def test_demo_start_correct_verify_export_keeps_the_correction(qtbot, tmp_path: Path) -> None:
+def test_demo_start_correct_verify_export_keeps_the_correction(
+    qtbot, make_desk, tmp_path: Path
+) -> None:
     db, pdfs = prepare_demo(tmp_path / "demo", count=3, seed=11)
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    desk = build_desk(db, settings=settings, reviewer="e2e", import_workers=0)
+    desk = make_desk(db, settings=settings, reviewer="e2e", import_workers=0)
     window, batch, review = desk.window, desk.batch, desk.review
-    qtbot.addWidget(window)
     window.show()
 
     with qtbot.waitSignal(batch.import_finished, timeout=60000) as imported:

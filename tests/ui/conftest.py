@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,22 +42,18 @@ def settings(tmp_path: Path) -> QSettings:
 
 
 @pytest.fixture
-def desk(qtbot, db_path: Path, settings: QSettings, monkeypatch) -> Iterator[Desk]:
+def desk(qtbot, make_desk, db_path: Path, settings: QSettings, monkeypatch) -> Desk:
     """The real app over the sample database, first letter open. Closing its window discards
     typing left refused without asking, unless a test replaces that answer."""
-    from imr_desk.app import build_desk
     from imr_desk.ui import dialogs
 
-    desk = build_desk(db_path, settings=settings, reviewer="tester", import_workers=0)
-    main = desk.window
-    qtbot.addWidget(main)
-    main.resize(1300, 850)
-    main.show()
+    desk = make_desk(db_path, settings=settings, reviewer="tester", import_workers=0)
+    desk.window.resize(1300, 850)
+    desk.window.show()
     desk.review.open_first()
     qtbot.waitUntil(lambda: desk.review.session is not None)
     monkeypatch.setattr(dialogs, "confirm_discard_typing", lambda *_args: True)
-    yield desk
-    main.close()
+    return desk
 
 
 @pytest.fixture

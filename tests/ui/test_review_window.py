@@ -246,16 +246,12 @@ def test_zoom_and_fit_change_the_page_scale(window) -> None:
     assert window.zoom_label.text().endswith("%")
 
 
-def test_dock_layout_is_remembered(qtbot, db_path, settings) -> None:
-    from imr_desk.app import build_desk
-
-    first = build_desk(db_path, settings=settings, reviewer="tester").window
-    qtbot.addWidget(first)
+def test_dock_layout_is_remembered(make_desk, db_path, settings) -> None:
+    first = make_desk(db_path, settings=settings, reviewer="tester").window
     first.show()
     first.queue_dock.hide()
     first.close()
-    second = build_desk(db_path, settings=settings, reviewer="tester").window
-    qtbot.addWidget(second)
+    second = make_desk(db_path, settings=settings, reviewer="tester").window
     second.show()
     assert second.queue_dock.isHidden()
     second.close()
@@ -269,11 +265,10 @@ def test_click_outside_evidence_clears_selection(qtbot, window) -> None:
     assert view.selection().empty
 
 
-def test_a_saved_layout_cannot_squeeze_the_form_or_the_queue(qtbot, db_path, settings) -> None:
-    from imr_desk.app import build_desk
-
-    first = build_desk(db_path, settings=settings, reviewer="tester").window
-    qtbot.addWidget(first)
+def test_a_saved_layout_cannot_squeeze_the_form_or_the_queue(
+    qtbot, make_desk, db_path, settings
+) -> None:
+    first = make_desk(db_path, settings=settings, reviewer="tester").window
     first.resize(1300, 850)
     first.show()
     for dock in (first.form_dock, first.queue_dock):  # as an older version could save it
@@ -281,8 +276,7 @@ def test_a_saved_layout_cannot_squeeze_the_form_or_the_queue(qtbot, db_path, set
     first.resizeDocks([first.queue_dock, first.form_dock], [40, 90], Qt.Orientation.Horizontal)
     qtbot.waitUntil(lambda: first.form_dock.width() < 200)
     first.close()
-    second = build_desk(db_path, settings=settings, reviewer="tester").window
-    qtbot.addWidget(second)
+    second = make_desk(db_path, settings=settings, reviewer="tester").window
     second.show()
     form = second.form
     label = form.fontMetrics().horizontalAdvance("Application received *")
@@ -310,11 +304,8 @@ def test_reset_layout_brings_back_both_docks(qtbot, window) -> None:
     assert dialog.keys_for("Reset layout") == "Ctrl+Shift+L"
 
 
-def test_a_start_and_quit_run_leaves_the_saved_layout_alone(qtbot, db_path, settings) -> None:
-    from imr_desk.app import build_desk
-
-    main = build_desk(db_path, settings=settings, reviewer="t", remember_layout=False).window
-    qtbot.addWidget(main)
+def test_a_start_and_quit_run_leaves_the_saved_layout_alone(make_desk, db_path, settings) -> None:
+    main = make_desk(db_path, settings=settings, reviewer="t", remember_layout=False).window
     main.show()
     main.close()
     assert settings.allKeys() == []
