@@ -24,9 +24,8 @@ UNDECODABLE = b"a\xff.pdf"  # Latin-1 "aÿ.pdf": not UTF-8
 ESCAPES = "\x1b[31mred\x1b]0;title\x07.pdf"  # colour, then an xterm title change
 TIMEOUT = 60
 
-pytestmark = pytest.mark.skipif(
-    sys.platform == "win32", reason="Linux and macOS file names are bytes; Windows' are not"
-)
+BYTES_NAMES_ONLY = "Linux and macOS file names are bytes; Windows' are not"
+BYTE_NAMES = pytest.mark.skipif(sys.platform == "win32", reason=BYTES_NAMES_ONLY)
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +37,8 @@ def letters(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 @pytest.fixture
 def hostile_folder(tmp_path: Path, letters: list[Path]) -> Path:
     """A folder of letters named ``a\\xff.pdf`` (bytes), with escape sequences, and plainly."""
+    if sys.platform == "win32":
+        pytest.skip(BYTES_NAMES_ONLY)
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(letters[0], os.path.join(os.fsencode(folder), UNDECODABLE))
@@ -75,6 +76,7 @@ def test_names_shown_escapes_undecodable_bytes_and_control_characters() -> None:
     assert names.shown("Müller letter 1.pdf") == "Müller letter 1.pdf"
 
 
+@BYTE_NAMES
 def test_names_stored_path_is_utf8_and_turns_back_into_the_real_path() -> None:
     path = os.fsdecode(b"/in/100%/" + UNDECODABLE)
     stored = names.storable_path(path)
