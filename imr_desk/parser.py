@@ -19,7 +19,7 @@ from imr_desk.domain import (
     normalise_text,
     split_list,
 )
-from imr_desk.parsing import layout_a, summary
+from imr_desk.parsing import diagnoses, layout_a, summary
 from imr_desk.parsing.header import HeaderValue, read_header
 from imr_desk.parsing.items import find_items
 from imr_desk.parsing.record import RecordBuilder, add_item
@@ -190,7 +190,8 @@ def _read_summary(builder: RecordBuilder, stream: TextStream) -> None:
     builder.put_span("patient_sex", summary.patient_sex(stream, start, end))
     builder.put_span("injury_date", summary.prose_date(summary.INJURY_PROSE, stream, start, end))
     builder.put_span("ur_denial_date", summary.prose_date(summary.UR_PROSE, stream, start, end))
-    builder.put_span("diagnoses", summary.diagnoses(stream, start, end))
+    if found := diagnoses.find(stream.text, start, end):
+        builder.put("diagnoses", list(found.entries), found.confidence, found.boxes(stream))
     records = summary.records_range(stream, start, end)
     if records:
         builder.put_span("records_from", records[0])

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from imr_desk.domain import normalise_date, normalise_text
+from imr_desk.parsing import diagnoses as diagnosis_rule
 from imr_desk.parsing.text import TextStream, flexible, skip_space
 
 DATE: Final = r"(?:\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})|[A-Z][a-z]+\.? \d{1,2}, \d{4})"
@@ -47,11 +48,6 @@ BOARD: Final = flexible(
     r"(?:,\s*has\s+a\s+subspecialty\s+in\s+(?P<sub>.+?))?"
     r"\s+and\s+is\s+licensed\s+to\s+practice\s+in\s+(?P<states>.+?)\.",
     re.DOTALL,
-)
-DIAGNOSES_INTRO: Final = re.compile(
-    r"(?:diagnos(?:es|is)(?:\s+include|\s+includes|\s+are|\s+were|\s+was|\s+of)?"
-    r"(?:\s+the\s+following)?:?|diagnosed\s+with)\s*",
-    re.IGNORECASE,
 )
 
 
@@ -133,44 +129,10 @@ def prose_credentials(stream: TextStream, start: int, end: int) -> tuple[Found, 
 
 
 def diagnoses(stream: TextStream, start: int, end: int) -> Found | None:
-    """Diagnoses the summary lists; numbered run-on lists are split on their numbers."""
-    intro = DIAGNOSES_INTRO.search(stream.text, start, end)
-    if intro is None:
+    """Diagnoses the summary names (``imr_desk.parsing.diagnoses``), as one span from the first
+    entry to the last; ``parser`` takes the entries' own boxes from that module instead."""
+    found = diagnosis_rule.find(stream.text, start, end)
+    if found is None:
         return None
-    rest = stream.text[intro.end() : end]
-    numbered = re.match(r"\s*1[.)]\s*", rest)
-    if numbered:
-        entries, length = _numbered_entries(rest)
-    else:
-        entries, length = _sentence_entries(rest)
-    if not entries:
-        return None
-    return Found(entries, intro.end(), intro.end() + length, 0.6 if numbered else 0.4)
-
-
-def _numbered_entries(rest: str) -> tuple[list[str], int]:
-    """Entries "1.A2.B3.C": split on consecutive numbers; the last ends where prose resumes."""
-    parts = re.split(r"(?<![\d.])(\d{1,2})[.)]\s*(?=[A-Za-z])", rest)
-    entries: list[str] = []
-    position = 0
-    for expected, (number, body) in enumerate(zip(parts[1::2], parts[2::2], strict=False), 1):
-        if int(number) != expected:
-            break
-        cut = re.search(r"(?<=[a-z)])(?=[A-Z][a-z])|\.\s|\n\s*\n", body)
-        entry = body[: cut.start()] if cut else body
-        text = normalise_text(entry.rstrip(" .;,\n"))
-        if text:
-            entries.append(text)
-        position = rest.find(entry, position) + len(entry)
-        if cut:
-            break
-    return entries, position
-
-
-def _sentence_entries(rest: str) -> tuple[list[str], int]:
-    sentence = re.match(r"(.+?)(?:\.\s|\.$)", rest, re.DOTALL)
-    body = sentence.group(1) if sentence else rest[:300]
-    text = normalise_text(body) or ""
-    separator = r";\s*(?:and\s+)?" if ";" in text else r",\s*(?:and\s+)?|\s+and\s+"
-    parts = re.split(separator, text)
-    return [p.strip() for p in parts if p and p.strip()], len(body)
+    first, last = found.spans[0][0], found.spans[-1][1]
+    return Found(list(found.entries), first, last, found.confidence)

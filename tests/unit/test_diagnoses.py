@@ -1,0 +1,249 @@
+"""The diagnoses rule of fields.md, case by case, on summary snippets written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from imr_desk.parsing.conditions import CONDITION, QUALIFIER, UNKNOWN, classify
+from imr_desk.parsing.diagnoses import CLEAN, UNSURE, find
+
+TAIL = " Treatment to date has included medications."
+
+
+def entries(text: str) -> list[str]:
+    """The entries the rule reads from a summary snippet ([] where it finds none)."""
+    found = find(text + TAIL)
+    return list(found.entries) if found else []
+
+
+@pytest.mark.parametrize(
+    "cue",
+    [
+        "The diagnosis is",
+        "The diagnoses are",
+        "The diagnosis was",
+        "The diagnoses were",
+        "Diagnoses include",
+        "The diagnoses includes",
+        "Diagnoses included",
+        "She has diagnoses of",
+        "The diagnoses consist of",
+        "The diagnoses consisted of",
+        "The current diagnoses are documented as",
+        "The diagnoses were listed as",
+        "The diagnosis is noted as",
+        "The diagnoses were noted to be",
+        "Diagnoses:",
+        "The injured worker's diagnoses include the following:",
+        "He was diagnosed with",
+        "She was diagnosed as",
+        "The worker was diagnosed as having",
+        "The working diagnosis is",
+        "He carries a working diagnosis",
+        "The injured worker is being treated for the diagnoses of",
+        "The applicant is being treated for diagnoses of",
+        "The record lists diagnoses that include",
+    ],
+)
+def test_every_cue_of_the_rule_starts_a_statement(cue: str) -> None:
+    assert entries(f"{cue} cervical strain and insomnia.") == ["cervical strain", "insomnia"]
+
+
+@pytest.mark.parametrize(
+    "cue", ["The current diagnosis documented is", "The current diagnoses are documented"]
+)
+def test_a_misprinted_cue_counts_but_lowers_confidence(cue: str) -> None:
+    found = find(f"{cue} cervical strain.{TAIL}")
+
+    assert found is not None and found.entries == ("cervical strain",)
+    assert found.confidence == UNSURE["misprinted cue"] < CLEAN
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Diagnostic studies included an MRI of the lumbar spine.",
+        "Diagnostic testing and diagnostic imaging of the knee were reviewed.",
+        "An MRI was ordered to rule out a meniscal tear.",
+        "Imaging was requested to rule out the diagnosis of a fracture.",
+        "The worker filed a claim for a lumbar strain.",
+        "The injured worker is being treated for cervical strain.",
+        "The patient has been treated for low back pain.",
+        "She is undergoing treatment for a shoulder sprain.",
+        "The request was denied for lack of a clear diagnosis.",
+        "The diagnosis was not supported by the examination.",
+        "There was no diagnosis of radiculopathy.",
+    ],
+)
+def test_non_cues_give_no_entries(text: str) -> None:
+    assert entries(text) == []
+
+
+THREE = ["cervical strain", "lumbar strain", "insomnia"]
+
+
+@pytest.mark.parametrize(
+    ("listed", "expected"),
+    [
+        ("cervical strain, lumbar strain, and insomnia", THREE),
+        ("cervical strain, lumbar strain and insomnia", THREE),
+        ("cervical strain; lumbar strain; and insomnia", THREE),
+        ("knee effusion & plantar fasciitis", ["knee effusion", "plantar fasciitis"]),
+        ("neck pain as well as anxiety", ["neck pain", "anxiety"]),
+        ("hip sprain, as well as lumbar radiculitis", ["hip sprain", "lumbar radiculitis"]),
+        ("lumbar radiculitis and lumbar sprain", ["lumbar radiculitis", "lumbar sprain"]),
+        ("contusion of the left elbow and contusion of the left knee",
+         ["contusion of the left elbow", "contusion of the left knee"]),
+        ("anxiety and depression", ["anxiety", "depression"]),
+    ],
+)  # fmt: skip
+def test_a_list_splits_where_the_next_part_names_another_condition(
+    listed: str, expected: list[str]
+) -> None:
+    assert entries(f"Diagnoses include {listed}.") == expected
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "other intervertebral disc displacement, lumbosacral region",
+        "strain in right hip, ankle, and foot",
+        "lumbar, hip, and neck strain",
+        "sprain and strain of lumbar spine",
+        "wrist tendinitis and bursitis",
+        "dizziness and giddiness",
+        "neck and shoulder strain",
+        "right elbow and right forearm contusion",
+        "sprain of the muscle, fascia, and tendon of the left thigh",
+        "radiculopathy, thoracic region (left chest wall)",
+        "dislocation, elbow",
+        "sprain of ligaments of the thoracic spine, subsequent encounter",
+        "dorsalgia, unspecified",
+        "pain in the right upper arm and shoulder",
+        "closed fracture of the left radius with routine healing",
+        "tear of the lateral cartilage and/or meniscus",
+        "fracture of the right fifth finger and repair on 3-14-19",
+    ],
+)
+def test_parts_that_share_a_condition_word_or_a_site_or_qualify_it_stay_one_entry(
+    entry: str,
+) -> None:
+    assert entries(f"The diagnoses are documented as {entry}.") == [entry]
+    assert entries(f"Diagnoses include {entry}; and insomnia.") == [entry, "insomnia"]
+
+
+def test_shared_entries_stay_whole_among_others_in_one_list() -> None:
+    text = (
+        "She was diagnosed with a knee strain, and tarsal tunnel syndrome, left wrist and left "
+        "hand sprain and wrist tendinitis and bursitis, lumbar, hip, and neck strain, and "
+        "other disc displacement, lumbar region."
+    )
+
+    assert entries(text) == [
+        "knee strain",
+        "tarsal tunnel syndrome",
+        "left wrist and left hand sprain",
+        "wrist tendinitis and bursitis",
+        "lumbar, hip, and neck strain",
+        "other disc displacement, lumbar region",
+    ]
+
+
+@pytest.mark.parametrize(
+    "listed",
+    [
+        "1. Cervical strain 2. Lumbar facet syndrome 3. Insomnia",
+        "1. Cervical strain. 2. Lumbar facet syndrome. 3. Insomnia",
+        "1) Cervical strain, 2) Lumbar facet syndrome, and 3) Insomnia",
+        "(1) Cervical strain; (2) Lumbar facet syndrome; (3) Insomnia",
+        "1.Cervical strain2.Lumbar facet syndrome3.Insomnia",
+    ],
+)
+def test_numbered_lists_split_at_their_numbers_also_run_together(listed: str) -> None:
+    text = f"The patient's diagnoses include the following: {listed}."
+
+    assert entries(text) == ["Cervical strain", "Lumbar facet syndrome", "Insomnia"]
+
+
+def test_a_run_together_list_ends_where_the_next_sentence_runs_in() -> None:
+    text = "Diagnoses include the following:1.Lumbar strain2.Gastritis3.Neck painThe request"
+
+    assert entries(text) == ["Lumbar strain", "Gastritis", "Neck pain"]
+
+
+def test_numbers_inside_an_entry_are_not_list_numbers() -> None:
+    text = "Diagnoses: 1. L4-5 disc bulge of 2.5 mm 2. Type 2 diabetes."
+
+    assert entries(text) == ["L4-5 disc bulge of 2.5 mm", "Type 2 diabetes"]
+
+
+def test_entries_lose_article_cue_quotes_and_end_punctuation_but_keep_the_print() -> None:
+    text = (
+        'He was diagnosed with a Left Knee Strain (S83.92XA), an "ACL tear", the post-'
+        "\ntraumatic headaches, and s/p carpal tunnel release."
+    )
+
+    assert entries(text) == [
+        "Left Knee Strain (S83.92XA)",
+        "ACL tear",
+        "post-traumatic headaches",
+        "s/p carpal tunnel release",
+    ]
+
+
+def test_every_statement_counts_in_order_and_repeats_are_dropped_in_any_case() -> None:
+    text = (
+        "He was diagnosed with neck strain and right shoulder sprain. He was seen again. "
+        "He was later diagnosed with Right Shoulder Sprain and a right elbow contusion."
+    )
+
+    assert entries(text) == ["neck strain", "right shoulder sprain", "right elbow contusion"]
+
+
+def test_the_statement_stops_where_another_clause_starts() -> None:
+    assert entries("He was diagnosed with a neck strain and was sent to therapy.") == [
+        "neck strain"
+    ]
+    assert entries("Diagnoses include a knee sprain, for which she had therapy.") == ["knee sprain"]
+    assert entries("She was diagnosed with gastritis, and she stopped the NSAID.") == ["gastritis"]
+
+
+def test_each_entry_keeps_the_span_it_was_read_from() -> None:
+    text = "Prior care was sparse. The diagnoses are the neck strain; a hip contusion."
+
+    found = find(text)
+
+    assert found is not None
+    assert [text[start:end] for start, end in found.spans] == ["neck strain", "hip contusion"]
+
+
+def test_confidence_is_high_for_a_clean_list_and_lower_when_a_decision_was_borderline() -> None:
+    clean = find("Diagnoses include cervical strain and lumbar radiculopathy.")
+    shared = find("Diagnoses include wrist tendinitis and bursitis.")
+    unknown = find("Diagnoses include cervical strain, kinesiophobic guarding.")
+
+    assert clean is not None and clean.confidence == CLEAN
+    assert shared is not None and shared.confidence == UNSURE["shared word joined"]
+    assert unknown is not None and unknown.entries == ("cervical strain", "kinesiophobic guarding")
+    assert unknown.confidence < shared.confidence < clean.confidence
+
+
+def test_a_summary_without_a_statement_gives_none() -> None:
+    assert find("The worker reported neck pain after a fall at work.") is None
+
+
+@pytest.mark.parametrize(
+    ("part", "kind"),
+    [
+        ("lumbar radiculopathy", CONDITION),
+        ("chondromalacia patella", CONDITION),
+        ("status post knee arthroscopy", CONDITION),
+        ("lumbosacral region", QUALIFIER),
+        ("right ankle", QUALIFIER),
+        ("subsequent encounter", QUALIFIER),
+        ("repair on 10-02-18", QUALIFIER),
+        ("kinesiophobic guarding", UNKNOWN),
+    ],
+)
+def test_parts_are_told_apart_by_condition_site_and_qualifier_words(part: str, kind: str) -> None:
+    assert classify(part).kind == kind
