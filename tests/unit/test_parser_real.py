@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -14,17 +15,33 @@ from imr_desk.parser import parse_file
 SCORED_LETTER_FIELDS = [f.name for f in LETTER_FIELDS if f.name != "diagnoses"]
 SCORED_ITEM_FIELDS = [f.name for f in ITEM_FIELDS if f.name != "category"]
 MIN_FIELD_ACCURACY = 0.99
+MIN_DIAGNOSES_F1 = 0.97
+
+
+def diagnosis_key(entry: str) -> str:
+    """A diagnosis as fields.md scores it: whitespace collapsed, casefolded, end punctuation off."""
+    return re.sub(r"\s+", " ", entry).strip().strip(".;,:").strip().casefold()
 
 
 @pytest.fixture(scope="module")
-def scored(real_dev_dir: Path, real_dev_gold_dir: Path) -> tuple[Counter, Counter, list]:
-    """Per-field hits and totals over the corpus, plus the misses for the report."""
+def scored(real_dev_dir: Path, real_dev_gold_dir: Path) -> tuple[Counter, Counter, list, Counter]:
+    """Per-field hits and totals over the corpus, the misses for the report, and the
+    diagnosis entries found, wrong and missed (true/false positives, false negatives)."""
     hits: Counter[str] = Counter()
     totals: Counter[str] = Counter()
     misses: list[tuple[str, str]] = []
+    diagnoses: Counter[str] = Counter()
     for gold_path in sorted(real_dev_gold_dir.glob("CM*.json")):
         gold = json.loads(gold_path.read_text())
         record = parse_file(real_dev_dir / f"{gold_path.stem}.pdf")
+        if "diagnoses" in gold["letter"]:
+            want = Counter(map(diagnosis_key, gold["letter"]["diagnoses"] or []))
+            got = Counter(map(diagnosis_key, record["letter"]["diagnoses"] or []))
+            diagnoses["tp"] += sum((want & got).values())
+            diagnoses["fp"] += sum((got - want).values())
+            diagnoses["fn"] += sum((want - got).values())
+            if want != got:
+                misses.append((gold_path.stem, "letter.diagnoses"))
         pairs = [
             (f"letter.{n}", gold["letter"].get(n), record["letter"][n])
             for n in SCORED_LETTER_FIELDS
@@ -40,11 +57,11 @@ def scored(real_dev_dir: Path, real_dev_gold_dir: Path) -> tuple[Counter, Counte
                 hits[field] += 1
             else:
                 misses.append((gold_path.stem, field))
-    return hits, totals, misses
+    return hits, totals, misses, diagnoses
 
 
 def test_real_letters_parse_at_least_99_percent_of_fields_exactly(scored, capsys) -> None:
-    hits, totals, misses = scored
+    hits, totals, misses, _ = scored
     with capsys.disabled():
         print("\nfield accuracy over real-dev letters:")
         for field in totals:
@@ -52,6 +69,18 @@ def test_real_letters_parse_at_least_99_percent_of_fields_exactly(scored, capsys
             print(f"  {field:40s} {hits[field]:4d}/{totals[field]:<4d} {share:.3f}")
     accuracy = sum(hits.values()) / sum(totals.values())
     assert accuracy >= MIN_FIELD_ACCURACY, f"accuracy {accuracy:.4f}; misses: {misses[:20]}"
+
+
+def test_real_letters_diagnoses_reach_an_entry_f1_of_at_least_97_percent(scored, capsys) -> None:
+    _, _, misses, diagnoses = scored
+    found, wrong, missed = diagnoses["tp"], diagnoses["fp"], diagnoses["fn"]
+    precision = found / max(1, found + wrong)
+    recall = found / max(1, found + missed)
+    f1 = 2 * precision * recall / max(1e-9, precision + recall)
+    with capsys.disabled():
+        print(f"\ndiagnoses: precision {precision:.3f} recall {recall:.3f} F1 {f1:.3f}")
+    letters = [case for case, field in misses if field == "letter.diagnoses"]
+    assert f1 >= MIN_DIAGNOSES_F1, f"diagnoses F1 {f1:.3f}; letters that differ: {letters}"
 
 
 def test_every_real_letter_is_layout_b_with_provenance_for_each_value(real_dev_dir: Path) -> None:
