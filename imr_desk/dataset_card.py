@@ -140,6 +140,16 @@ _FILES: Final = """## Files
 - `items.csv`: one row per disputed treatment, keyed by `sha256` and `item_index` (or
   `sha256` and `item_id`).
 
+The CSV files are safe to open in a spreadsheet (OWASP's advice on CSV injection): the text
+comes from PDFs, so a text cell whose first character (after any spaces) is `=`, `+`, `-`,
+`@`, a tab, a line break or `'` gets one `'` in front, and a spreadsheet shows it as text
+instead of running it as a formula. This applies to every text cell, even one that reads as a
+negative number; number columns (`pages`, `patient_age`, `item_count`, `removed_items`,
+`item_index`) are written as they are. Control characters other than tab and line break (NUL,
+ESC, ...) become `\ufffd` (U+FFFD), and line breaks are written as LF. `letters.jsonl` keeps
+every value exactly: take exact text from it, or remove one leading `'` from each CSV cell
+that has one.
+
 Every item has a stable `id` within its letter: `p1`, `p2`, ... for the items the parser found
 (in the order it found them), `n` and 8 hex digits for an item a reviewer added. An item keeps
 its id wherever a reviewer moves it, and across exports, so items of two exports (or of two

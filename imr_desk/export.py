@@ -1,9 +1,11 @@
 """Export the reviewed letters as a dataset: letters.jsonl, letters.csv, items.csv, README.md.
 
-The files are written into a staging folder inside the target and moved into place only when
-all four are complete and on disk; the earlier export's files are moved aside first and put
-back if any move fails, so a failed or interrupted export leaves the earlier one whole. The
-files are readable by their owner only, like the database: the letters are medical records.
+The files are written into a staging folder inside the target and swapped in only when all
+four are complete and on disk (``export_files``): a failed, interrupted or killed export
+leaves the earlier one whole, or, killed inside the swap, is completed by the next export.
+The files are readable by their owner only, like the database: the letters are medical
+records. The CSV cells are made safe to open in a spreadsheet (``csv_text``); the JSONL
+keeps every value exactly.
 """
 
 from __future__ import annotations
@@ -11,8 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-import shutil
-import tempfile
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,11 +22,18 @@ from typing import IO, Any, Final
 
 from imr_desk.dataset_card import CardStats, render_card
 from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS
+from imr_desk.export_files import (
+    FILES,
+    FolderError,
+    create_private,
+    finish_interrupted,
+    make_staging,
+    release_staging,
+    swap_in,
+)
 from imr_desk.record import export_paths
 from imr_desk.storage import LetterRow, LetterStore
 
-FILES: Final = ("letters.jsonl", "letters.csv", "items.csv", "README.md")
-FILE_MODE: Final = 0o600
 SELECTIONS: Final = ("verified", "all")
 LETTER_COLUMNS: Final = (
     "sha256",
@@ -82,11 +90,33 @@ def export_record(row: LetterRow) -> dict[str, Any]:
     return record
 
 
+# OWASP "CSV Injection": a cell starting with one of these is run as a formula by spreadsheets
+# (tab and line breaks too, once trimmed). A leading quote is in the set so that the rule is
+# reversible: every text cell starting with ' had exactly one added.
+FORMULA_START: Final = frozenset("=+-@\t\r\n'")
+# C0 and C1 control characters other than tab and line feed (NUL, ESC, ...): no text has them,
+# some CSV readers stop at a NUL and a terminal runs ESC sequences.
+_CONTROL: Final = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def csv_text(text: str) -> str:
+    """A text cell made safe for a spreadsheet: line breaks become LF, other control
+    characters U+FFFD, and a cell whose first non-space character could start a formula
+    gets a leading ``'``. The JSONL keeps the exact text."""
+    text = _CONTROL.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if text.lstrip(" ")[:1] in FORMULA_START:
+        return "'" + text
+    return text
+
+
 def _cell(value: Any) -> Any:
+    """A record value as a CSV cell; numbers stay numbers (a number cannot be a formula)."""
     if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
+        return csv_text("; ".join(str(v) for v in value))
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return csv_text(value)
     return "" if value is None else value
 
 
@@ -100,9 +130,9 @@ def letter_csv_row(record: dict[str, Any]) -> list[Any]:
 
 def item_csv_rows(record: dict[str, Any]) -> list[list[Any]]:
     """The items.csv rows of one record, keyed by sha256 and item index (and item id)."""
-    key = [record["source"]["sha256"], record["letter"]["case_number"] or ""]
+    key = [_cell(record["source"]["sha256"]), _cell(record["letter"]["case_number"])]
     return [
-        [*key, index, item["id"], *(_cell(item[spec.name]) for spec in ITEM_FIELDS)]
+        [*key, index, _cell(item["id"]), *(_cell(item[spec.name]) for spec in ITEM_FIELDS)]
         for index, item in enumerate(record["items"])
     ]
 
@@ -111,7 +141,7 @@ class _Writers:
     """The three data files of one export, open in the staging folder."""
 
     def __init__(self, folder: Path) -> None:
-        self.handles: list[IO[str]] = [_create_private(folder / name) for name in FILES[:3]]
+        self.handles: list[IO[str]] = [create_private(folder / name) for name in FILES[:3]]
         self.jsonl = self.handles[0]
         self.letters = csv.writer(self.handles[1])
         self.items = csv.writer(self.handles[2])
@@ -145,25 +175,25 @@ def export_dataset(
     staging = _staging_folder(target)
     try:
         stats = _write_files(store, staging, selection, now or (lambda: datetime.now(UTC)))
-        _swap_in(staging, target)
-        _fsync_folder(target)
+        swap_in(staging, target)
+    except FolderError as exc:
+        raise ExportError(str(exc)) from exc
     except OSError as exc:
         raise ExportError(f"cannot write the export to {target}: {exc.strerror or exc}") from exc
     finally:
-        _remove_staging(staging)
+        release_staging(staging)
     return ExportSummary(target, stats.letters, stats.items)
 
 
-def _create_private(path: Path) -> IO[str]:
-    """A new text file readable by its owner only, from its first byte (no chmod window)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-    return os.fdopen(fd, "w", encoding="utf-8", newline="")
-
-
 def _staging_folder(target: Path) -> Path:
+    """A new staging folder in ``target``, once any export killed there earlier is finished
+    (its swap completed) or cleared away."""
     try:
         target.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return Path(tempfile.mkdtemp(prefix=".export-", dir=target))
+        finish_interrupted(target)
+        return make_staging(target)
+    except FolderError as exc:
+        raise ExportError(str(exc)) from exc
     except OSError as exc:
         raise ExportError(f"cannot write to {target}: {exc.strerror or exc}") from exc
 
@@ -184,74 +214,8 @@ def _write_files(
     stamp = now().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     columns = {"letters.csv": LETTER_COLUMNS, "items.csv": ITEM_COLUMNS}
     card = render_card(stats, selection=selection, generated_at=stamp, csv_columns=columns)
-    with _create_private(staging / "README.md") as handle:
+    with create_private(staging / "README.md") as handle:
         handle.write(card)
         handle.flush()
         os.fsync(handle.fileno())
     return stats
-
-
-def _swap_in(staging: Path, target: Path) -> None:
-    """Move the four new files from ``staging`` into ``target``, all or none.
-
-    The earlier export's files are first moved aside into a backup folder inside the staging
-    folder. If any move fails (or is interrupted), the new files already in place are removed
-    and the earlier ones put back, so the folder never mixes two exports. The backup goes
-    with the staging folder, once every new file is in place.
-    """
-    backup = staging / "earlier"
-    backup.mkdir()
-    aside: list[str] = []
-    placed: list[str] = []
-    try:
-        for name in FILES:
-            if os.path.lexists(target / name):
-                os.replace(target / name, backup / name)
-                aside.append(name)
-        for name in FILES:
-            os.replace(staging / name, target / name)
-            placed.append(name)
-    except BaseException:
-        _put_back(target, backup, aside, placed)
-        raise
-    shutil.rmtree(backup, ignore_errors=True)
-
-
-def _put_back(target: Path, backup: Path, aside: list[str], placed: list[str]) -> None:
-    """Undo a partial ``_swap_in``: the earlier files return, new files with no earlier
-    counterpart are removed. A file that cannot return stays in the backup, which is then
-    kept (it is the only copy) and named in the error."""
-    stranded = []
-    for name in aside:
-        try:
-            os.replace(backup / name, target / name)
-        except OSError:
-            stranded.append(name)
-    for name in placed:
-        if name not in aside:
-            (target / name).unlink(missing_ok=True)
-    if stranded:
-        raise ExportError(
-            f"the export to {target} failed and the earlier {', '.join(stranded)} could not "
-            f"be put back: they are kept in {backup}"
-        )
-
-
-def _remove_staging(staging: Path) -> None:
-    """Delete the staging folder, unless it holds earlier files that could not be put back."""
-    backup = staging / "earlier"
-    if backup.is_dir() and any(backup.iterdir()):
-        return
-    shutil.rmtree(staging, ignore_errors=True)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the renames durable (POSIX; a no-op where folders cannot be opened)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

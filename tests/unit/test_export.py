@@ -491,3 +491,58 @@ def test_a_read_only_folder_keeps_its_earlier_export(store: LetterStore, tmp_pat
     finally:
         out.chmod(0o700)
     assert snapshot(out) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "cell"),
+    [
+        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
+        ("+1", "'+1"),
+        ("-5", "'-5"),  # text, even when it reads as a negative number
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\n=1"),
+        ("\n=1", "'\n=1"),
+        ("   =1", "'   =1"),
+        ("'kept", "''kept"),
+        ("a=b", "a=b"),
+        ("Back pain; -x", "Back pain; -x"),
+        ("line\r\nbreak\rhere", "line\nbreak\nhere"),
+        ("nul\x00esc\x1bdel\x7fnel\x85", "nul\ufffdesc\ufffddel\ufffdnel\ufffd"),
+        ("", ""),
+        ("   ", "   "),
+    ],
+)
+def test_csv_text_quotes_formula_starts_and_replaces_control_characters(
+    text: str, cell: str
+) -> None:
+    # Issue 14: PDF text reached the CSV cells as it was, formulas and NUL/ESC included.
+    assert export_module.csv_text(text) == cell
+
+
+def test_csv_number_cells_are_written_as_numbers(store: LetterStore, tmp_path: Path) -> None:
+    export_dataset(store, tmp_path / "out", selection="all")
+    record = read_jsonl(tmp_path / "out")[0]
+    row = export_module.letter_csv_row(record)
+    numbers = {
+        column
+        for column, cell in zip(export_module.LETTER_COLUMNS, row, strict=True)
+        if isinstance(cell, int)
+    }
+    assert numbers == {"pages", "patient_age", "item_count", "removed_items"}
+    card = " ".join((tmp_path / "out" / "README.md").read_text().split())
+    named = card.split("number columns (", 1)[1].split(")", 1)[0]
+    assert set(re.findall(r"`(\w+)`", named)) == numbers | {"item_index"}
+
+
+def test_the_card_says_how_the_csv_cells_are_made_safe(store: LetterStore, tmp_path: Path) -> None:
+    export_dataset(store, tmp_path / "out", selection="all")
+    card = " ".join((tmp_path / "out" / "README.md").read_text().split())
+    files = card.split("## Files ", 1)[1].split(" ## ", 1)[0]
+    assert "OWASP" in files
+    quoted = files.split("first character (after any spaces) is ", 1)[1].split(" gets one", 1)[0]
+    for start in "=+-@'":
+        assert f"`{start}`" in quoted
+        assert export_module.csv_text(start + "x") == "'" + start + "x"
+    assert "a tab, a line break" in quoted
+    assert "`letters.jsonl` keeps every value exactly" in files
