@@ -25,6 +25,11 @@ class SchemaTooNewError(StorageError):
     """The database was written by a newer IMR Desk; it is left untouched."""
 
 
+class ForeignDatabaseError(StorageError):
+    """The file is another program's SQLite database (tables, none of IMR Desk's); it is left
+    untouched rather than given IMR tables."""
+
+
 _MESSAGES: Final = (
     ("locked", "the database is locked by another program (another IMR Desk or import?)"),
     ("busy", "the database is locked by another program (another IMR Desk or import?)"),

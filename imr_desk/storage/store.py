@@ -31,7 +31,13 @@ from imr_desk.storage.rows import (
     letter_row,
     new_letter_values,
 )
-from imr_desk.storage.schema import check_version, connect, create_private_file, default_db_path
+from imr_desk.storage.schema import (
+    check_schema,
+    connect,
+    create_private_file,
+    default_db_path,
+    make_private,
+)
 
 
 def os_user() -> str:
@@ -62,7 +68,10 @@ class LetterStore(LetterQueries):
         create: bool = True,
         clock: Clock | None = None,
     ) -> LetterStore:
-        """Open (creating it owner-only if new) and migrate; refuse a newer schema untouched.
+        """Open (creating it owner-only if new, tightening an existing one to owner-only) and
+        migrate; refuse a newer schema or another program's database untouched. Safe when
+        several programs create the same new file at once: the later ones wait, then find it
+        migrated.
 
         ``create=False`` is for commands that only read or report on a project: a mistyped
         path raises ``NoDatabaseError`` instead of silently creating an empty database.
@@ -72,7 +81,9 @@ class LetterStore(LetterQueries):
             raise NoDatabaseError(f"no database at {db_path}")
         if not read_only:
             create_private_file(db_path)
-        check_version(db_path)
+        check_schema(db_path)
+        if not read_only:
+            make_private(db_path)  # before connect: SQLite gives new -wal/-shm files its mode
         db = connect(db_path, busy_timeout=busy_timeout, read_only=read_only)
         return cls(
             db, db_path, reviewer or os_user(), clock or (lambda: datetime.now().astimezone())
