@@ -70,7 +70,7 @@ SENTENCE_END: Final = re.compile(
     r"(?<!\s[A-Z])\.(?=\s+[A-Z0-9\"\u201c(\[]|\s*$)"
     r"|(?<=[a-z)])\.(?=[A-Z][a-z])"
     r"|[?!](?=\s)"
-    r"|(?<=[a-z])(?=(?:The|This|These|He|She|His|Her|They|There|It|On|In|Per|According|"
+    r"|(?<=[a-z)])(?=(?:The|This|These|He|She|His|Her|They|There|It|On|In|Per|According|"
     r"Treatment)\s)"
 )
 # A clause that is no longer the list: "..., and he was referred", "... which was treated".
@@ -218,7 +218,9 @@ def _numbered(text: str, start: int, stop: int) -> _Statement:
 
 def _number_pattern(number: int) -> re.Pattern[str]:
     """List number ``number`` after a space or punctuation, or run on to a lower-case word."""
-    return re.compile(rf"(?:(?<=[\s,;:.])|(?<=[a-z]))\(?{number}[.)](?!\d)\s*(?=[A-Za-z(\"\u201c])")
+    return re.compile(
+        rf"(?:(?<=[\s,;:.])|(?<=[a-z)]))(?<!\d\.)\(?{number}[.)](?!\d)\s*(?=[A-Za-z(\"\u201c])"
+    )
 
 
 def _pieces(text: str, start: int, end: int) -> list[_Piece]:
@@ -260,7 +262,8 @@ def _group(pieces: list[_Piece], doubts: set[str]) -> Iterator[tuple[int, int]]:
                 run_end += 1
             index = run_end
             continue
-        if not groups or not _joins(groups[-1], piece, doubts):
+        qualified = _qualified_after(pieces, index)
+        if not groups or not _joins(groups[-1], piece, qualified, doubts):
             if groups and piece.part.kind == UNKNOWN:
                 doubts.add("unknown words split")
             groups.append([piece])
@@ -307,13 +310,25 @@ def _forward_start(pieces: list[_Piece], index: int, run_end: int, before: list[
     return run_end
 
 
-def _joins(group: list[_Piece], piece: _Piece, doubts: set[str]) -> bool:
-    """Whether ``piece`` continues the entry ``group`` rather than starting a new one."""
+def _qualified_after(pieces: list[_Piece], index: int) -> bool:
+    """Whether qualifiers after a comma belong to the piece at ``index`` ("radiculopathy,
+    cervical region"), rather than start sites that share a later condition word."""
+    after = index + 1
+    if after >= len(pieces) or pieces[after].part.kind != QUALIFIER:
+        return False
+    if pieces[after].joiner != "comma":
+        return False
+    return _forward_start(pieces, after, _qualifier_run(pieces, after), [pieces[index]]) > after
+
+
+def _joins(group: list[_Piece], piece: _Piece, qualified: bool, doubts: set[str]) -> bool:
+    """Whether ``piece`` continues the entry ``group`` rather than starting a new one
+    (``qualified``: qualifiers follow that give ``piece`` a site of its own)."""
     if not _names_condition(group):
         return True  # "lumbar, hip, and neck strain": the sites share the condition word
     if piece.joiner != "and" or len(group) != 1 or piece.part.kind != CONDITION:
         return False
-    if _shares_with(group[0].part, piece.part):
+    if not qualified and _shares_with(group[0].part, piece.part):
         doubts.add("shared word joined")
         return True
     return False

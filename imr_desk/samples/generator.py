@@ -18,7 +18,7 @@ from typing import Any, Final
 from imr_desk.domain import derive_outcome, empty_item, empty_record, normalise_text
 from imr_desk.pdf_source import sha256_bytes
 from imr_desk.record import parser_item_id
-from imr_desk.samples import citations, prose
+from imr_desk.samples import citations, diagnosis_lists, prose
 from imr_desk.samples.layouts import render_letter
 from imr_desk.samples.prose import Patient
 from imr_desk.samples.treatments import (
@@ -31,18 +31,21 @@ from imr_desk.samples.treatments import (
 from imr_desk.samples.vocabulary import (
     license_states,
     listed_specialties,
-    pick_diagnoses,
     prose_specialties,
     spell_date,
 )
 
 LAYOUT_YEARS: Final = {"A": (2013,), "B": (2016, 2017), "C": (2014, 2015)}
 ITEM_COUNT_WEIGHTS: Final = (20, 18, 14, 10, 8, 6, 5, 4, 3, 3, 2, 3)
+# How a summary states its diagnoses: a cued list in prose, a numbered list, a numbered list
+# run together ("1.A2.B", in mailed letters running on into the next sentence), or not at all.
 DIAGNOSES_FORMS: Final = {
-    "A": (("comma", "semicolon", "numbered", "none"), (3, 3, 2, 2)),
-    "B": (("comma", "semicolon", "numbered", "none"), (3, 3, 2, 2)),
-    "C": (("numbered", "comma", "semicolon", "none"), (7, 1, 1, 1)),
+    "A": (("listed", "numbered", "run_together", "none"), (6, 1, 1, 2)),
+    "B": (("listed", "numbered", "run_together", "none"), (6, 1, 1, 2)),
+    "C": (("run_together", "listed", "numbered", "none"), (6, 2, 1, 1)),
 }
+REPEAT_SHARE: Final = 0.15  # summaries that name a diagnosis again later
+DECOY_SHARE: Final = 0.5  # summaries with sentences that name conditions without a cue
 
 
 def _timeline(rng: random.Random, layout: str) -> dict[str, date]:
@@ -186,27 +189,55 @@ def _summary(
     noun = "patient" if mailed else "injured worker"
     forms, weights = DIAGNOSES_FORMS[layout]
     form = rng.choices(forms, weights=weights)[0]
-    diagnoses = [] if form == "none" else pick_diagnoses(rng)
     body = rng.choice(("low back", "neck", "right shoulder", "left knee", "wrist"))
+    words = prose.subject_words(patient, noun)
     sentences = [prose.opening(rng, patient, mailed=mailed)]
     sentences += prose.story(rng, patient, body, noun=noun, around=days["records_to"])
     closing = _closing(rng, layout, days, record)
-    if diagnoses:
-        listed = prose.diagnoses_sentence(rng, diagnoses, form, noun)
-        if form == "numbered" and mailed and closing:
-            closing[0] = listed + closing[0]
-        elif form == "numbered":
-            sentences.append(listed + ".")
-        else:
-            sentences.insert(rng.randint(1, len(sentences)), listed)
+    if rng.random() < DECOY_SHARE:
+        for _ in range(rng.randint(1, 2)):
+            decoy = diagnosis_lists.decoy(rng, words, body)
+            sentences.insert(rng.randint(1, len(sentences)), decoy)
+    expected = []
+    if form != "none":
+        expected = _diagnoses(
+            rng, form, noun=noun, words=words, sentences=sentences, closing=closing
+        )
     text = normalise_text(" ".join(sentences + closing)) or ""
-    return (_expected_diagnoses(diagnoses, form), text)
+    return expected, text
 
 
-def _expected_diagnoses(diagnoses: list[str], form: str) -> list[str]:
-    if form == "comma":
-        return [prose.lower_first(d) for d in diagnoses]
-    return list(diagnoses)
+def _diagnoses(
+    rng: random.Random,
+    form: str,
+    *,
+    noun: str,
+    words: dict[str, str],
+    sentences: list[str],
+    closing: list[str],
+) -> list[str]:
+    """Put the diagnosis statements into the summary; returns the entries they name."""
+    if form == "listed":
+        statement, expected = diagnosis_lists.listed_statement(rng, words)
+    else:
+        run_together = form == "run_together"
+        statement, expected = diagnosis_lists.numbered_statement(
+            rng, noun, run_together=run_together
+        )
+    later = sentences
+    if form == "run_together" and noun == "patient" and closing:
+        closing[0] = statement + closing[0]  # runs on: "...neuropathyThe utilization review"
+        later = closing
+    elif form == "run_together":
+        sentences.append(statement + ".")
+    else:
+        sentences.insert(rng.randint(1, len(sentences)), statement)
+    if rng.random() < REPEAT_SHARE:
+        repeat, new = diagnosis_lists.repeat_statement(rng, words, expected)
+        first = next(i for i, s in enumerate(later) if s.startswith(statement))
+        later.insert(rng.randint(first + 1, len(later)), repeat)
+        expected += new
+    return expected
 
 
 def _closing(rng: random.Random, layout: str, days: dict[str, date], record: dict) -> list[str]:

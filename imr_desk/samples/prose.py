@@ -1,9 +1,6 @@
 """Made-up case summaries and rationales, with the patient facts they state kept in step.
 
-Diagnoses sentences take one of these forms (the expected ``diagnoses`` are the entries):
-``<Subject>'s diagnoses include the following:1.A2.B3.C`` (run together, then the next
-sentence with no space in mailed letters, or a full stop), ``<Subject> was diagnosed with a, b,
-and c.`` (first letters lower-cased unless an acronym), ``Diagnoses include A; B; C.``, or none.
+The diagnosis statements of a summary come from ``imr_desk.samples.diagnosis_lists``.
 """
 
 from __future__ import annotations
@@ -110,7 +107,8 @@ class Patient:
     injury: date
 
 
-def _subject(patient: Patient, noun: str) -> dict[str, str]:
+def subject_words(patient: Patient, noun: str) -> dict[str, str]:
+    """How sentences name the worker: ``He``/``She`` and ``His``/``Her``, or the noun."""
     if patient.sex is None:
         return {"He": f"The {noun}", "His": f"The {noun}'s"}
     male = patient.sex == "male"
@@ -144,7 +142,7 @@ def opening(rng: random.Random, patient: Patient, *, mailed: bool) -> str:
 
 def story(rng: random.Random, patient: Patient, body: str, *, noun: str, around: date) -> list[str]:
     """Three to seven narrative sentences about the course of care."""
-    words = _subject(patient, noun)
+    words = subject_words(patient, noun)
     picked = rng.sample(STORY, rng.randint(3, 7))
     return [
         s.format(
@@ -156,23 +154,6 @@ def story(rng: random.Random, patient: Patient, body: str, *, noun: str, around:
         )
         for s in picked
     ]
-
-
-def diagnoses_sentence(rng: random.Random, diagnoses: list[str], form: str, noun: str) -> str:
-    """The sentence listing the diagnoses in the given form (see the module docstring)."""
-    if form == "numbered":
-        run = "".join(f"{i}.{d}" for i, d in enumerate(diagnoses, 1))
-        return f"The {noun}'s diagnoses include the following:{run}"
-    if form == "semicolon":
-        return f"Diagnoses include {'; '.join(diagnoses)}."
-    lowered = [lower_first(d) for d in diagnoses]
-    if len(lowered) == 1:
-        joined = lowered[0]
-    elif len(lowered) == 2:
-        joined = f"{lowered[0]} and {lowered[1]}"
-    else:
-        joined = f"{', '.join(lowered[:-1])}, and {lowered[-1]}"
-    return f"The {noun} was diagnosed with {joined}."
 
 
 def lower_first(text: str) -> str:

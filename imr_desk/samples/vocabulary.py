@@ -1,7 +1,8 @@
 """Made-up reviewer credentials, diagnoses and date spellings for sample letters.
 
-Diagnoses carry no digits, commas, semicolons or `` and ``, and end in a lower-case letter, so
-each documented diagnoses sentence splits back into exactly these entries.
+``DIAGNOSES`` carry no digits, commas, semicolons or `` and `` and end in a lower-case letter,
+so each is one entry in any list form; the word lists after it build the diagnoses that do hold
+commas or ``and`` and still name one condition (``imr_desk.samples.diagnosis_lists``).
 """
 
 from __future__ import annotations
@@ -112,6 +113,25 @@ DIAGNOSES: Final = (
     "Peripheral neuropathy",
     "Degenerative disc disease of the neck",
 )
+# Sites listed before one shared condition word ("lumbar, hip, and neck strain").
+SHARED_SITES: Final = (
+    "lumbar", "cervical", "thoracic", "hip", "neck", "shoulder", "knee", "wrist", "ankle", "elbow",
+)  # fmt: skip
+SHARED_CONDITIONS: Final = ("strain", "sprain", "pain", "contusion")
+# Conditions that two can share one site ("wrist tendinitis and bursitis").
+SITE_CONDITIONS: Final = ("tendinitis", "bursitis", "synovitis", "tenosynovitis", "capsulitis")
+PAIRED_DIAGNOSES: Final = ("dizziness and giddiness", "nausea and vomiting")
+# ICD titles qualified by a region ("other intervertebral disc displacement, lumbar region").
+ICD_CONDITIONS: Final = (
+    "other intervertebral disc displacement",
+    "radiculopathy",
+    "spondylosis without myelopathy",
+    "spinal stenosis",
+    "intervertebral disc disorder with myelopathy",
+)
+SPINE_REGIONS: Final = (
+    "cervical", "thoracic", "lumbar", "lumbosacral", "thoracolumbar", "cervicothoracic",
+)  # fmt: skip
 MONTHS: Final = (
     "January",
     "February",
@@ -173,8 +193,3 @@ def prose_specialties(rng: random.Random) -> list[str]:
     if rng.random() < 0.6:
         chosen.append(rng.choice(SUBSPECIALTIES))
     return chosen
-
-
-def pick_diagnoses(rng: random.Random) -> list[str]:
-    """One to five distinct diagnoses."""
-    return rng.sample(DIAGNOSES, rng.choices((1, 2, 3, 4, 5), weights=(2, 3, 4, 3, 2))[0])

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import random
+import re
+from pathlib import Path
+
 import pytest
 
+from imr_desk import parser
 from imr_desk.parsing.conditions import CONDITION, QUALIFIER, UNKNOWN, classify
 from imr_desk.parsing.diagnoses import CLEAN, UNSURE, find
+from imr_desk.pdf_source import Word, read_pdf
+from imr_desk.samples import generate_letters, generate_record
 
 TAIL = " Treatment to date has included medications."
 
@@ -247,3 +254,100 @@ def test_a_summary_without_a_statement_gives_none() -> None:
 )
 def test_parts_are_told_apart_by_condition_site_and_qualifier_words(part: str, kind: str) -> None:
     assert classify(part).kind == kind
+
+
+SAMPLE_FORMS = (
+    "documented as ",
+    "documented is ",
+    "diagnoses are documented ",
+    "listed as ",
+    "noted to be ",
+    "consist",
+    "Diagnoses: ",
+    " was diagnosed with ",
+    " diagnosed as having ",
+    "working diagnos",
+    "treated for the diagnoses of ",
+    "diagnoses that include ",
+    "following:1.",
+    "1. ",
+    "1) ",
+    "(1) ",
+    " & ",
+    " as well as ",
+    "; and ",
+    ", and ",
+    "was later diagnosed with ",
+    ", subsequent encounter",
+    ", unspecified",
+    " region",
+    "sprain and strain of ",
+    "Diagnostic studies ",
+    "rule out ",
+    "filed a claim for ",
+    " is being treated for ",
+    " is undergoing treatment for ",
+)
+
+
+@pytest.fixture(scope="module")
+def sample_records() -> list[dict]:
+    rng = random.Random(20240613)
+    return [generate_record(rng, "BCA"[index % 3]) for index in range(900)]
+
+
+def test_sample_summaries_state_diagnoses_in_every_form_the_rule_names(
+    sample_records: list[dict],
+) -> None:
+    summaries = [record["letter"]["case_summary"] for record in sample_records]
+    entries = [e for record in sample_records for e in record["letter"]["diagnoses"]]
+
+    for phrase in SAMPLE_FORMS:
+        assert any(phrase in summary for summary in summaries), phrase
+    assert any(re.search(r"[a-z]\d\.[A-Z]", summary) for summary in summaries)  # "disorder2.RSD"
+    assert any(re.fullmatch(r"\w+, \w+, and \w+ \w+", entry) for entry in entries)
+    assert any(re.fullmatch(r"\w+ in (right|left) \w+, \w+, and \w+", entry) for entry in entries)
+    assert any(re.fullmatch(r"\w+ \w+itis and \w+itis", entry) for entry in entries)
+    assert any(entry in ("dizziness and giddiness", "nausea and vomiting") for entry in entries)
+    assert any(not record["letter"]["diagnoses"] for record in sample_records)
+
+
+def test_the_rule_reads_back_exactly_the_entries_every_sample_summary_names(
+    sample_records: list[dict],
+) -> None:
+    differ = []
+    for record in sample_records:
+        found = find(record["letter"]["case_summary"])
+        got = list(found.entries) if found else []
+        if got != record["letter"]["diagnoses"]:
+            differ.append((record["letter"]["diagnoses"], got))
+
+    assert not differ, f"{len(differ)} summaries differ, e.g. {differ[:3]}"
+
+
+def _inside(word: Word, box: dict) -> bool:
+    x0, y0, x1, y1 = box["rect"]
+    x, y = (word.x0 + word.x1) / 2, (word.y0 + word.y1) / 2
+    return word.page == box["page"] and x0 <= x <= x1 and y0 <= y <= y1
+
+
+def test_parsed_letters_give_the_boxes_of_every_entry_and_none_of_the_cue(tmp_path: Path) -> None:
+    checked = 0
+    for pdf in generate_letters(tmp_path, count=9, seed=31):
+        record = parser.parse_file(pdf)
+        entries = record["letter"]["diagnoses"]
+        if not entries:
+            continue
+        evidence = next(p for p in record["provenance"] if p["field"] == "letter.diagnoses")
+        words = read_pdf(pdf).words
+        boxed = " ".join(w.text for w in words if any(_inside(w, b) for b in evidence["boxes"]))
+        assert 0 < evidence["confidence"] <= CLEAN
+        for entry in entries:
+            for word in re.findall(r"[A-Za-z]+", entry):
+                assert word in boxed, (pdf.name, entry, word)
+        if record["source"]["layout"] == "A":
+            continue  # the 2013 notice's reader boxes the list as one span, first entry to last
+        assert len(evidence["boxes"]) >= len(entries)
+        assert not re.search(r"\b[Dd]iagnos(?:is|es|ed)\b", boxed), (pdf.name, boxed)
+        checked += 1
+    assert checked >= 4
