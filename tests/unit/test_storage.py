@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 import sqlite3
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -416,6 +419,77 @@ def test_a_newer_schema_is_refused_and_left_untouched(tmp_path: Path) -> None:
     with pytest.raises(SchemaTooNewError, match="newer IMR Desk"):
         LetterStore.open(path)
     assert digest(path) == before
+
+
+def test_open_waits_for_another_program_creating_the_file_then_migrates_it(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "letters.db"
+    path.touch()
+    creator = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    creator.execute("PRAGMA journal_mode=WAL")
+    creator.execute("BEGIN IMMEDIATE")  # as if migrating: the write lock is held
+    released = threading.Event()
+
+    def finish() -> None:
+        creator.execute("ROLLBACK")
+        released.set()
+
+    timer = threading.Timer(0.3, finish)
+    timer.start()
+    try:
+        # A busy_timeout shorter than the creator's work: creating waits anyway...
+        with LetterStore.open(path, busy_timeout=0.05) as store:
+            assert released.is_set()
+            add(store)
+            # ...and later writes fail fast again on a lock held that long.
+            assert store._db.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 50
+    finally:
+        timer.join()
+        creator.close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
+
+
+def test_a_file_left_by_a_creator_killed_before_the_first_migration_is_migrated(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "letters.db"
+    conn = sqlite3.connect(path)  # older versions made this table outside any transaction
+    conn.execute(
+        "CREATE TABLE _sqlite_migrations (id INTEGER PRIMARY KEY, migration_set TEXT, "
+        "name TEXT, applied_at TEXT)"
+    )
+    conn.close()
+    with LetterStore.open(path) as store:
+        add(store)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
+
+
+def test_another_users_loose_database_keeps_its_mode_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    if os.name != "posix":
+        pytest.skip("POSIX permission bits")
+    path = tmp_path / "letters.db"
+    LetterStore.open(path).close()
+    path.chmod(0o644)
+    monkeypatch.setattr(os, "geteuid", lambda: path.stat().st_uid + 1)
+    with caplog.at_level(logging.WARNING), LetterStore.open(path):
+        pass
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert f"{path} is readable by others (mode 0644)" in caplog.text
+
+
+def test_a_read_only_open_changes_no_permissions(tmp_path: Path) -> None:
+    path = tmp_path / "letters.db"
+    LetterStore.open(path).close()
+    path.chmod(0o640)
+    LetterStore.open(path, read_only=True).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
 
 
 def test_a_file_that_is_not_a_database_gives_a_clear_error(tmp_path: Path) -> None:
