@@ -229,6 +229,8 @@ def _tighten(file: Path, mode: os.stat_result) -> None:
         os.chmod(file, loose & ~0o077)
     except OSError as exc:
         _log.warning("%s stays mode %04o: %s", file, loose, exc.strerror)
+    else:
+        _log.info("%s was mode %04o: made owner-only", file, loose)
 
 
 def stored_version(path: Path) -> int:

@@ -484,6 +484,20 @@ def test_another_users_loose_database_keeps_its_mode_with_a_warning(
     assert f"{path} is readable by others (mode 0644)" in caplog.text
 
 
+def test_tightening_a_loose_database_is_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    if os.name != "posix":
+        pytest.skip("POSIX permission bits")
+    path = tmp_path / "letters.db"
+    LetterStore.open(path).close()
+    path.chmod(0o664)
+    with caplog.at_level(logging.INFO), LetterStore.open(path):
+        pass
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert f"{path} was mode 0664: made owner-only" in caplog.text
+
+
 def test_a_read_only_open_changes_no_permissions(tmp_path: Path) -> None:
     path = tmp_path / "letters.db"
     LetterStore.open(path).close()
