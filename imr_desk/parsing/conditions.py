@@ -39,7 +39,8 @@ CONDITION_WORDS: Final = words(
     adhesions trauma whiplash malunion nonunion atrophy burn burns bite exposure poisoning
     tenderness dysesthesia hyperesthesia radiculitis neuritis neuralgia tinnitus apnea asthma
     ptsd rsd crps gerd ddd djd hnp cts copd mdd tfcc slap bankart ganglion trigger foreign
-    discopathy condition conditions problem problems loss sequelae neuroma
+    discopathy loss sequelae neuroma dependence disturbance disturbances deficit deficits abuse
+    addiction imbalance
     """
 )
 # Endings of condition words: arthritis, cervicalgia, stenosis, radiculopathy, chondromalacia.
@@ -98,7 +99,8 @@ QUALIFIERS: Final = words(
     delayed healing nos nec elsewhere classified type stage grade mild moderate severe
     recurrent chronic acute symptomatic degenerative traumatic displaced nondisplaced non
     comminuted closed open partial complete full thickness focal diffuse multilevel multiple
-    single minor major active residual persistent intermittent related likely most
+    single minor major active residual persistent intermittent related likely most resolved
+    resolving improving improved healed stable worsening ongoing
     """
 )
 PROCEDURE_WORDS: Final = words(
@@ -130,7 +132,8 @@ SELF_SITED: Final = SYSTEMIC | words(
 )
 SITE_WORDS: Final = SIDES | ANATOMY
 QUALIFYING_WORDS: Final = SIDES | ANATOMY | REGIONS | QUALIFIERS | PROCEDURE_WORDS | LINK_WORDS
-_WORD: Final = re.compile(r"[A-Za-z][A-Za-z']*|\d[\w.]*")
+# Words, codes and spinal levels ("L5", "S13", "4XXA"); hyphens and slashes part words.
+_WORD: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9']*")
 _PARENTHESES: Final = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 
 
@@ -184,7 +187,7 @@ def is_condition_word(word: str) -> bool:
 def _qualifies(word: str) -> bool:
     return (
         word in QUALIFYING_WORDS
-        or word[0].isdigit()
+        or any(character.isdigit() for character in word)
         or (len(word) > 6 and word.endswith(PROCEDURE_ENDINGS))
     )
 

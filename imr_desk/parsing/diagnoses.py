@@ -32,23 +32,26 @@ UNSURE: Final = {
 MAX_STATEMENT: Final = 700
 LONG_ENTRY_WORDS: Final = 14
 
+_NOTED: Final = r"(?:documented|listed|noted|recorded|reported|stated|given|identified|described)"
 _VERB: Final = (
     r"(?P<verb>\s*:"
     r"|\s+include[sd]?\b|\s+including\b|\s+consist(?:s|ed)?\s+of\b"
-    r"|\s+(?:documented|listed|noted|recorded|reported)\s+(?:as|to\s+be)\b"
+    rf"|\s+{_NOTED}\s+(?:as|to\s+(?:be|include)|include[sd]?)\b"
     r"|(?P<misprint>\s+(?:documented|listed|noted)(?:\s+(?:is|are))?)\b"
     r"|\s+of\b)"
 )
 CUE: Final = re.compile(
-    r"\bdiagnos(?:is|es)\b(?:\s*,?\s+(?:that|which)\b)?(?:\s+(?:also|currently))?"
-    r"(?:(?:\s+(?:is|are|was|were|has\s+been|have\s+been))?(?:\s+(?:also|currently))?"
-    rf"{_VERB}|\s+(?:is|are|was|were)\b)"
+    r"\bdiagnos(?:is|es)\b(?:\s*,?\s+(?:that|which)\b)?(?:\s+(?:also|currently|to\s+date))?"
+    r"(?:(?:\s+(?:is|are|was|were|has\s+been|have\s+been|has|have|had))?"
+    rf"(?:\s+(?:also|currently))?{_VERB}|\s+(?:is|are|was|were)\b)"
     r"|\bdiagnosed\s+(?:with|as(?:\s+having)?|having)\b"
     r"|(?<=working\s)diagnos(?:is|es)\b(?=\s+[a-z])",
     re.IGNORECASE,
 )
 CUE_TAIL: Final = re.compile(
-    r"(?:\s+(?:the\s+following|as\s+follows)(?:\s+diagnos(?:is|es))?)?\s*:?\s*", re.IGNORECASE
+    r"(?:\s*,?\s*but\s+(?:are|were|is|was)\s+not\s+limited\s+to\s*,?)?"
+    r"(?:\s+(?:the\s+following|as\s+follows|follows)(?:\s+diagnos(?:is|es))?)?\s*:?\s*",
+    re.IGNORECASE,
 )
 # Words before a cue that make it no statement of the worker's diagnoses ("to rule out the
 # diagnosis of", "no diagnosis of", "filed a claim for the diagnosis of").
@@ -74,13 +77,22 @@ SENTENCE_END: Final = re.compile(
     r"Treatment)\s)"
 )
 # A clause that is no longer the list: "..., and he was referred", "... which was treated".
+_SUBJECT: Final = (
+    r"(?:he|she|they|it|this|these|the\s+(?:patient|injured|applicant|claimant|worker|employee|"
+    r"physician|provider|doctor|treating|attending))"
+)
 CLAUSE: Final = re.compile(
     r"\s*,?\s+(?:for|in|of|with|by|after|from)\s+(?:which|whom)\b"
     r"|\s+(?:was|were|is|are|has|had|have|will|would|which|who|whom|whose)\b"
-    r"|\s*[,;]?\s+(?:and|but)\s+(?:he|she|they|it|his|her|the\s+(?:patient|injured|applicant|"
-    r"claimant|worker|employee|physician|provider|doctor|treating|attending))\b",
+    rf"|\s*[,;]\s*(?:(?:and|but|then)\s+)?{_SUBJECT}\b"
+    rf"|\s+(?:and|but|then)\s+(?:{_SUBJECT}|his|her|underwent|received|started|began|"
+    r"continued|returned|presented|reported|complained|denied|subsequently|later)\b",
     re.IGNORECASE,
 )
+# A part after a comma that starts with one of these goes on with the condition before it.
+CONTINUING: Final = words("with without secondary due from of in involving affecting at on into")
+# Words that take their own "and": "both X and Y", "between X and Y".
+PAIRING: Final = frozenset({"both", "between"})
 SEPARATOR: Final = re.compile(
     r"(?P<semi>\s*;\s*(?:(?:and|&|as\s+well\s+as)\s+)?)"
     r"|(?P<comma_and>\s*,\s*(?:and|&|as\s+well\s+as)\s+)"
@@ -326,6 +338,10 @@ def _joins(group: list[_Piece], piece: _Piece, qualified: bool, doubts: set[str]
     (``qualified``: qualifiers follow that give ``piece`` a site of its own)."""
     if not _names_condition(group):
         return True  # "lumbar, hip, and neck strain": the sites share the condition word
+    if piece.part.words and piece.part.words[0] in CONTINUING and piece.joiner == "comma":
+        return True  # "lumbar strain, with radiculopathy" qualifies the strain
+    if piece.joiner == "and" and PAIRING.intersection(group[-1].part.words):
+        return True  # "associated with both psychological factors and a medical condition"
     if piece.joiner != "and" or len(group) != 1 or piece.part.kind != CONDITION:
         return False
     if not qualified and _shares_with(group[0].part, piece.part):

@@ -50,6 +50,12 @@ def entries(text: str) -> list[str]:
         "The injured worker is being treated for the diagnoses of",
         "The applicant is being treated for diagnoses of",
         "The record lists diagnoses that include",
+        "Diagnoses have included",
+        "The diagnoses were noted to include",
+        "The diagnoses to date include",
+        "The diagnoses listed include",
+        "Diagnoses included, but were not limited to,",
+        "The current diagnoses were listed as follows:",
     ],
 )
 def test_every_cue_of_the_rule_starts_a_statement(cue: str) -> None:
@@ -130,6 +136,8 @@ def test_a_list_splits_where_the_next_part_names_another_condition(
         "closed fracture of the left radius with routine healing",
         "tear of the lateral cartilage and/or meniscus",
         "fracture of the right fifth finger and repair on 3-14-19",
+        "degenerative disc disease at C4-5 and C5-6",
+        "mood disorder associated with both chronic pain and a general medical condition",
     ],
 )
 def test_parts_that_share_a_condition_word_or_a_site_or_qualify_it_stay_one_entry(
@@ -213,6 +221,19 @@ def test_the_statement_stops_where_another_clause_starts() -> None:
     ]
     assert entries("Diagnoses include a knee sprain, for which she had therapy.") == ["knee sprain"]
     assert entries("She was diagnosed with gastritis, and she stopped the NSAID.") == ["gastritis"]
+    assert entries("He was diagnosed with a hip strain; he was given a cane.") == ["hip strain"]
+    assert entries("She was diagnosed with a knee sprain and underwent surgery.") == ["knee sprain"]
+
+
+def test_a_part_going_on_with_a_preposition_or_a_course_word_stays_with_its_condition() -> None:
+    assert entries("Diagnoses include neck strain, with radiculopathy, and insomnia.") == [
+        "neck strain, with radiculopathy",
+        "insomnia",
+    ]
+    assert entries("Diagnoses include ankle sprain, resolved; heel pain.") == [
+        "ankle sprain, resolved",
+        "heel pain",
+    ]
 
 
 def test_each_entry_keeps_the_span_it_was_read_from() -> None:
