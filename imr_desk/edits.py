@@ -33,6 +33,11 @@ stored, so the letter leaves the dataset until verified again (flagged and skipp
 reviewer's own marks and stay)."""
 
 
+class StaleUndo(ValueError):
+    """An undo whose field or item was changed since the edit it takes back (by another desk
+    or another edit): putting the old value back would silently overwrite that change."""
+
+
 class VerifyRefused(ValueError):
     """Verify was asked for a letter that fails validation; ``issues`` say what to fix."""
 
@@ -74,36 +79,74 @@ class Applied:
 
 def apply_edit(letter: Letter, edit: Edit, *, reviewer: str) -> Applied:
     """Run an edit and the rules that follow from it (outcome, reopening). Raises ValueError
-    (reviewer-readable; ``VerifyRefused`` for Verify) or KeyError for an item not there."""
-    changed, rows, inverse = _run(letter, edit, reviewer)
-    if edit.touches_content and rows:
-        changed, rows = _reopen(changed, rows)
+    (reviewer-readable; ``VerifyRefused`` for Verify, ``StaleUndo`` for an undo of something
+    changed since) or KeyError for an item not there."""
+    changed, rows, inverse = edit.change(letter, reviewer)
+    if getattr(edit, "applies_rules", False) or not (edit.touches_content and rows):
+        return Applied(changed, tuple(rows), inverse)
+    outcome = changed.field(OUTCOME)
+    changed, rows = _follow_decisions(letter, changed, rows)
+    if _outcome_follows(letter, changed):
+        inverse = KeepOutcome(inverse, before=outcome, after=changed.field(OUTCOME))
+    changed, rows = _reopen(changed, rows)
     return Applied(changed, tuple(rows), inverse)
 
 
-def _run(letter: Letter, edit: Edit, reviewer: str) -> tuple[Letter, list[AuditRow], Edit]:
-    """The edit and the outcome rule, without reopening (a batch reopens once)."""
-    changed, rows, inverse = edit.change(letter, reviewer)
-    if edit.touches_content and rows and not isinstance(edit, Batch):  # a batch's edits did
-        return _follow_decisions(letter, changed, rows, inverse)
-    return changed, rows, inverse
+def _outcome_follows(before: Letter, after: Letter) -> bool:
+    """Whether the outcome rule applies: what the decisions give changed, and no person set
+    the outcome."""
+    if after.field(OUTCOME).is_human:
+        return False
+    return derive_outcome(before.decisions()) != derive_outcome(after.decisions())
 
 
 def _follow_decisions(
-    before: Letter, letter: Letter, rows: list[AuditRow], inverse: Edit
-) -> tuple[Letter, list[AuditRow], Edit]:
+    before: Letter, letter: Letter, rows: list[AuditRow]
+) -> tuple[Letter, list[AuditRow]]:
     """Keep the outcome equal to what the items' decisions give when that changes, unless a
-    person set the outcome. The inverse puts the outcome back exactly as it was, even one
-    the parser read that disagreed with the items."""
+    person set the outcome."""
+    if not _outcome_follows(before, letter):
+        return letter, rows
+    return _set_outcome(letter, rows, derive_outcome(letter.decisions()))
+
+
+def _set_outcome(letter: Letter, rows: list[AuditRow], value: Any) -> tuple[Letter, list[AuditRow]]:
     outcome = letter.field(OUTCOME)
-    derived = derive_outcome(letter.decisions())
-    if outcome.is_human or derive_outcome(before.decisions()) == derived:
-        return letter, rows, inverse
-    restore = Batch((inverse, RestoreField(OUTCOME, outcome)), inverse.label)
-    if derived == outcome.value:
-        return letter, rows, restore
-    letter = letter.with_field(OUTCOME, replace(outcome, value=derived))
-    return letter, [*rows, AuditRow(str(OUTCOME), outcome.value, derived)], restore
+    if outcome.value == value:
+        return letter, rows
+    letter = letter.with_field(OUTCOME, replace(outcome, value=value))
+    return letter, [*rows, AuditRow(str(OUTCOME), outcome.value, value)]
+
+
+@dataclass(frozen=True)
+class KeepOutcome:
+    """The undo of an edit that moved a parser outcome: the edit's own inverse, then the
+    outcome back exactly as it was (even a printed one that disagreed with the items), if
+    nobody changed it since (``after`` is what the undone edit left); otherwise the outcome
+    follows the decisions, as after any edit."""
+
+    edit: Edit
+    before: FieldValue
+    after: FieldValue
+    touches_content: bool = True
+    applies_rules: bool = True
+
+    @property
+    def label(self) -> str:
+        return self.edit.label
+
+    def change(self, letter: Letter, reviewer: str) -> tuple[Letter, list[AuditRow], Edit]:
+        current = letter.field(OUTCOME)
+        changed, rows, inverse = self.edit.change(letter, reviewer)
+        if current == self.after and not current.is_human:
+            changed = changed.with_field(OUTCOME, self.before)
+            if self.before.value != current.value:
+                rows = [*rows, AuditRow(str(OUTCOME), current.value, self.before.value)]
+        else:
+            changed, rows = _follow_decisions(letter, changed, rows)
+        redo = KeepOutcome(inverse, before=current, after=changed.field(OUTCOME))
+        changed, rows = _reopen(changed, rows) if rows else (changed, rows)
+        return changed, rows, redo
 
 
 def _reopen(letter: Letter, rows: list[AuditRow]) -> tuple[Letter, list[AuditRow]]:
@@ -139,24 +182,44 @@ class SetField:
 
 @dataclass(frozen=True)
 class RestoreField:
-    """Put a field back exactly as it was: value, confidence, boxes and who set it (undo)."""
+    """Put a field back exactly as it was: value, confidence, boxes and who set it (undo).
+
+    ``expect`` is what the undone edit left: a field that no longer holds it was changed
+    since, and is refused (``StaleUndo``), or left as it is with ``only_if_unchanged``."""
 
     ref: FieldRef
     field: FieldValue
     label: str = "Restore field"
     touches_content: bool = True
+    expect: FieldValue | None = None
+    only_if_unchanged: bool = False
 
     def change(self, letter: Letter, reviewer: str) -> tuple[Letter, list[AuditRow], Edit]:
-        return _put(letter, self.ref, letter.field(self.ref), self.field, self.label)
+        current = letter.field(self.ref)
+        if self.expect is not None and current != self.expect:
+            if self.only_if_unchanged:
+                return letter, [], RestoreField(self.ref, current, self.label)
+            by = f" by {current.set_by}" if current.set_by else ""
+            raise StaleUndo(
+                f"{self.ref.spec.label} was changed{by} since (now '{_shown(current.value)}'): "
+                "it was left as it is"
+            )
+        return _put(letter, self.ref, current, self.field, self.label)
+
+
+def _shown(value: Any) -> str:
+    text = "; ".join(map(str, value)) if isinstance(value, tuple) else str(value or "")
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _put(
     letter: Letter, ref: FieldRef, old: FieldValue, new: FieldValue, label: str
 ) -> tuple[Letter, list[AuditRow], Edit]:
+    inverse = RestoreField(ref, old, label, expect=new)
     if new == old:
-        return letter, [], RestoreField(ref, old, label)
+        return letter, [], inverse
     rows = [AuditRow(str(ref), thaw(old.value), thaw(new.value))]
-    return letter.with_field(ref, new), rows, RestoreField(ref, old, label)
+    return letter.with_field(ref, new), rows, inverse
 
 
 # --- items -------------------------------------------------------------------------------------
@@ -180,20 +243,24 @@ class AddItem:
         at = count if self.index is None else max(0, min(self.index, count))
         items = (*letter.items[:at], item, *letter.items[at:])
         row = AuditRow(f"items.{item.id}", None, item.values_json())
-        return letter.with_items(items), [row], RemoveItem(item.id, self.label)
+        return letter.with_items(items), [row], RemoveItem(item.id, self.label, expect=item)
 
 
 @dataclass(frozen=True)
 class RemoveItem:
-    """Remove an item; its inverse puts it back whole at the same place."""
+    """Remove an item; its inverse puts it back whole at the same place. ``expect`` (an
+    undo of adding the item) refuses to remove an item someone has filled in since."""
 
     item_id: str
     label: str = "Remove item"
     touches_content: bool = True
+    expect: Item | None = None
 
     def change(self, letter: Letter, reviewer: str) -> tuple[Letter, list[AuditRow], Edit]:
         index = letter.item_index(self.item_id)
         item = letter.items[index]
+        if self.expect is not None and item != self.expect:
+            raise StaleUndo(f"item {index + 1} was changed since: it was left in the letter")
         items = letter.items[:index] + letter.items[index + 1 :]
         row = AuditRow(f"items.{item.id}", item.values_json(), None)
         return letter.with_items(items), [row], AddItem(item, index, self.label)
@@ -254,18 +321,20 @@ class SetStatus:
 
 @dataclass(frozen=True)
 class Batch:
-    """Several edits as one (an inverse that restores the outcome too): applied in order,
-    undone in reverse."""
+    """Several edits as one, each with its rules (so a batch that edits and then verifies
+    ends verified): applied in order, undone in reverse."""
 
     edits: tuple[Edit, ...]
     label: str = "Edit"
     touches_content: bool = True
+    applies_rules: bool = True
 
     def change(self, letter: Letter, reviewer: str) -> tuple[Letter, list[AuditRow], Edit]:
         rows: list[AuditRow] = []
         inverses: list[Edit] = []
         for edit in self.edits:
-            letter, more, inverse = _run(letter, edit, reviewer)
-            rows += more
-            inverses.insert(0, inverse)
+            applied = apply_edit(letter, edit, reviewer=reviewer)
+            letter = applied.letter
+            rows += applied.audit
+            inverses.insert(0, applied.inverse)
         return letter, rows, Batch(tuple(inverses), self.label)

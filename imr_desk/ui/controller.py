@@ -228,12 +228,12 @@ class ReviewController(QObject):
         assert session is not None
         try:
             row, inverse = self.store.apply(session.sha256, change.edit)
-        except (StorageError, KeyError, IndexError, ValueError) as exc:
+        except StorageError as exc:  # not written, but can be tried again: history keeps it
             session.give_back(change, direction)
-            dialogs.show_error(self.window, "Edit not saved", f"The change was not saved: {exc}")
-            session.update(self.store.get(session.sha256))
-            self.refresh_form()
-            return False
+            return self._not_saved(session, f"The change was not saved: {exc}")
+        except (KeyError, IndexError, ValueError) as exc:  # can never apply: dropped
+            what = "The undo" if direction == "undo" else "The change"
+            return self._not_saved(session, f"{what} was not applied: {exc}")
         session.update(row)
         session.written(change, inverse, direction)
         self.window.queue.model.update_row(row)
@@ -243,6 +243,14 @@ class ReviewController(QObject):
             self.window.form.focus_field(change.focus)
         self.letter_changed.emit(session.sha256)
         return True
+
+    def _not_saved(self, session: ReviewSession, message: str) -> bool:
+        """Say why a change was not written and show the letter as stored."""
+        dialogs.show_error(self.window, "Edit not saved", message)
+        session.update(self.store.get(session.sha256))
+        self.refresh_form()
+        self._update_actions()
+        return False
 
     def undo(self) -> None:
         """Take back this letter's last edit (typing not yet committed is simply reverted)."""

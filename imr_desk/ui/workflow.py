@@ -11,9 +11,9 @@ import time
 from typing import TYPE_CHECKING, Final
 
 from imr_desk.domain import STATUSES
+from imr_desk.edits import VerifyRefused
 from imr_desk.storage import StorageError
 from imr_desk.ui import dialogs
-from imr_desk.validation import refusal
 
 if TYPE_CHECKING:
     from imr_desk.session import ReviewSession
@@ -42,13 +42,6 @@ class ReviewWorkflow:
         """Run the rules; if none blocks, mark verified and open the next unverified letter."""
         session = self._ready()
         if session is None:
-            return False
-        review, window = self.review, self.review.window
-        problems = session.blocking_issues()
-        if problems:  # the store would refuse it too (the core's Verify gate): say why first
-            review.refresh_form()
-            window.form.focus_field(problems[0].path)
-            window.statusBar().showMessage(refusal(problems), 8000)
             return False
         if not self._set_status(session, "verified"):
             return False
@@ -83,6 +76,11 @@ class ReviewWorkflow:
         review = self.review
         try:
             row = review.store.set_status(session.sha256, status, note=note)
+        except VerifyRefused as refused:  # the core's Verify gate: say why, go to the field
+            review.refresh_form()
+            review.window.form.focus_field(refused.issues[0].path)
+            review.window.statusBar().showMessage(str(refused), 8000)
+            return False
         except (StorageError, KeyError, ValueError) as exc:
             dialogs.show_error(review.window, "Status not saved", str(exc))
             return False

@@ -108,3 +108,27 @@ def test_letters_keep_their_session_up_to_a_limit_and_the_oldest_goes(
     assert len(review._sessions) == 2 and review.current_sha() in review._sessions
     review.open_letter(first)
     assert built[-1] == first and not review.session.undo_stack
+
+
+def test_undo_of_a_field_another_desk_changed_since_is_refused_and_dropped(
+    window, review, db_path, monkeypatch
+) -> None:
+    from imr_desk.edits import SetField
+    from imr_desk.ui import dialogs
+
+    shown: list[str] = []
+    monkeypatch.setattr(dialogs, "show_error", lambda _parent, _title, text: shown.append(text))
+    session = review.session
+    for path, text in (("letter.claim_number", "MINE-1"), ("letter.patient_age", "61")):
+        window.form.focus_field(path)
+        window.form.editor(path).widget.setText(text)
+        assert review.commit_pending()
+    with reopen(db_path) as other:  # another desk changes the age after this desk did
+        other.apply(session.sha256, SetField(FieldRef("patient_age"), 70))
+    window.action_set.undo.trigger()
+    assert shown and "changed by checker since" in shown[0]
+    assert session.value("letter.patient_age") == 70  # theirs, not overwritten
+    assert window.form.value("letter.patient_age") == "70"
+    window.action_set.undo.trigger()  # the refused undo is gone: the one before it runs
+    assert session.value("letter.claim_number") != "MINE-1"
+    assert len(shown) == 1

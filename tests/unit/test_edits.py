@@ -25,6 +25,7 @@ from imr_desk.edits import (
     RestoreField,
     SetField,
     SetStatus,
+    StaleUndo,
     VerifyRefused,
     apply_edit,
 )
@@ -337,7 +338,7 @@ def test_set_status_verified_refuses_an_invalid_letter_naming_the_fields() -> No
 # --- Batch -------------------------------------------------------------------------------
 
 
-def test_batch_applies_in_order_reopens_once_and_is_undone_in_reverse() -> None:
+def test_batch_applies_in_order_each_with_its_rules_and_is_undone_in_reverse() -> None:
     letter = parsed("upheld", "upheld")
     edit = Batch(
         (
@@ -353,9 +354,9 @@ def test_batch_applies_in_order_reopens_once_and_is_undone_in_reverse() -> None:
     assert [item.id for item in done.letter.items] == ["p2", "p1"]
     assert done.audit == (
         AuditRow("letter.claim_number", None, "X-1"),
+        REOPENED,  # by the first edit; the letter is in progress for the rest
         AuditRow("items.p2", {"position": 1}, {"position": 0}),
         AuditRow("letter.claim_number", "X-1", "X-2"),
-        REOPENED,
     )
     assert back.audit == (
         AuditRow("letter.claim_number", "X-2", "X-1"),
@@ -365,11 +366,61 @@ def test_batch_applies_in_order_reopens_once_and_is_undone_in_reverse() -> None:
     assert same_apart_from_status(back.letter, letter)
 
 
+def test_a_batch_that_fixes_a_letter_and_then_verifies_it_ends_verified() -> None:
+    letter = parsed("upheld")
+    broken = apply(letter, SetField(FieldRef("decision", "p1"), None)).letter
+    fix_and_verify = Batch((SetField(FieldRef("decision", "p1"), "upheld"), SetStatus("verified")))
+
+    done = apply(broken, fix_and_verify)
+
+    assert done.letter.status == "verified"
+    assert done.audit[-1] == AuditRow("status", "in_progress", "verified")
+    with pytest.raises(VerifyRefused):  # the gate holds inside a batch too
+        apply(broken, Batch((SetField(FieldRef("claim_number"), "X"), SetStatus("verified"))))
+
+
 def test_batch_of_nothing_changes_nothing() -> None:
     letter = parsed("upheld")
     done = apply(letter, Batch(()))
     assert done.audit == ()
     assert done.letter == letter
+
+
+# --- undo after someone else's change ------------------------------------------------------
+
+
+def test_undo_of_a_field_changed_since_by_someone_else_is_refused_and_keeps_their_value() -> None:
+    letter = parsed("upheld")
+    ref = FieldRef("treatment", "p1")
+    mine = apply(letter, SetField(ref, "Mine"))
+    theirs = apply_edit(mine.letter, SetField(ref, "Theirs"), reviewer="bob")
+
+    with pytest.raises(StaleUndo, match="changed by bob since"):
+        apply(theirs.letter, mine.inverse)
+
+
+def test_undo_of_adding_an_item_someone_filled_in_since_is_refused() -> None:
+    added = apply(parsed("upheld"), AddItem(Item.blank("n0")))
+    filled = apply(added.letter, SetField(FieldRef("treatment", "n0"), "MRI"))
+
+    with pytest.raises(StaleUndo):
+        apply(filled.letter, added.inverse)
+    assert apply(added.letter, added.inverse).letter.items == added.letter.items[:1]
+
+
+def test_undo_of_a_decision_after_another_decision_changed_lets_the_outcome_follow() -> None:
+    letter = parsed("upheld", "upheld")
+    mine = apply(letter, SetField(FieldRef("decision", "p1"), "overturned"))
+    theirs = apply_edit(
+        mine.letter, SetField(FieldRef("decision", "p2"), "overturned"), reviewer="bob"
+    )
+    assert theirs.letter.value(OUTCOME) == "overturned"
+
+    back = apply(theirs.letter, mine.inverse)
+
+    assert back.letter.decisions() == ["upheld", "overturned"]
+    assert back.letter.value(OUTCOME) == "partially_overturned"  # what the decisions give
+    assert not blocking(validate(back.letter))
 
 
 # --- the outcome rule --------------------------------------------------------------------
