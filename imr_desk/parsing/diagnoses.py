@@ -204,11 +204,8 @@ def _statement(text: str, start: int, stop: int) -> _Statement | None:
     clause = CLAUSE.search(text, start, end)
     end = clause.start() if clause else end
     statement.end = end
-    groups = _group(_pieces(text, start, end), statement.doubts)
-    statement.spans = [s for s in (_trim(text, *span) for span in groups) if s]
-    for span in statement.spans:
-        _doubt_entry(text[span[0] : span[1]], statement.doubts)
-    return statement
+    statement.spans = list(_group(_pieces(text, start, end), statement.doubts))
+    return _trimmed(text, statement)
 
 
 def _numbered(text: str, start: int, stop: int) -> _Statement:
@@ -234,9 +231,15 @@ def _numbered(text: str, start: int, stop: int) -> _Statement:
         if end_match is None:
             statement.doubts.add("no sentence end")
         break
+    return _trimmed(text, statement)
+
+
+def _trimmed(text: str, statement: _Statement) -> _Statement:
+    """The statement's entries without article, quotes and end punctuation, and the doubts
+    each raises (no condition word, very long)."""
     statement.spans = [s for s in (_trim(text, *span) for span in statement.spans) if s]
-    for span in statement.spans:
-        _doubt_entry(text[span[0] : span[1]], statement.doubts)
+    for start, end in statement.spans:
+        _doubt_entry(text[start:end], statement.doubts)
     return statement
 
 
