@@ -10,6 +10,7 @@ letter's item history. Pure functions: the migration in ``schema`` does the I/O.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,18 +18,20 @@ from typing import Any, Final
 
 from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, values_equal
 from imr_desk.record import (
+    ADDED_ITEM_PREFIX,
+    PARSER_ITEM_PREFIX,
     FieldValue,
     Item,
     Letter,
     Source,
     boxes_from_json,
     freeze,
-    new_item_id,
     parser_item_id,
 )
 
 _ITEM_FIELD: Final = re.compile(r"^items\.(\d+)\.(\w+)$")
 _ITEM: Final = re.compile(r"^items\.(\d+)$")
+_PARSER_ID: Final = re.compile(PARSER_ITEM_PREFIX + r"[1-9]\d*")
 
 
 @dataclass(frozen=True)
@@ -63,21 +66,18 @@ def convert(
     reviewer: str | None,
 ) -> Converted:
     """The schema-4 form of one schema-3 letter (see the module docstring)."""
+    sha256 = str((parsed.get("source") or {}).get("sha256") or "")
     parser_ids = [parser_item_id(i) for i, _ in enumerate(parsed.get("items") or [])]
-    items = current.get("items") or []
-    if origins is None or len(origins) != len(items):
-        origins = list(range(len(items)))
-    final_ids = [
-        parser_ids[o] if o is not None and o < len(parser_ids) else new_item_id() for o in origins
-    ]
-    fields, writers = _replay(audit, parser_ids, final_ids)
+    count = len(current.get("items") or [])
+    fields, writers, replayed = _replay(audit, parser_ids, sha256)
+    final_ids = _final_ids(origins, count, parser_ids, replayed, sha256)
+    rename = dict(zip(replayed, final_ids, strict=True)) if len(replayed) == count else {}
     letter = _letter(
         parsed,
         current,
-        origins=origins,
         ids=final_ids,
         human=set(human),
-        writers=writers,
+        writers={_renamed(k, rename): v for k, v in writers.items()},
         reviewer=reviewer,
     )
     letter = Letter(
@@ -89,13 +89,51 @@ def convert(
             {"id": i, **item} for i, item in zip(parser_ids, parsed.get("items") or [], strict=True)
         ],
     }
-    return Converted(with_ids, letter, fields)
+    return Converted(with_ids, letter, {k: _renamed(v, rename) for k, v in fields.items()})
+
+
+def _added_id(sha256: str, key: str) -> str:
+    """The id of an item a person added before ids existed: derived from the letter and the
+    audit row that added it, so every copy of a database migrates to the same ids."""
+    return ADDED_ITEM_PREFIX + hashlib.sha256(f"{sha256}:{key}".encode()).hexdigest()[:8]
+
+
+def _final_ids(
+    origins: Sequence[int | None] | None,
+    count: int,
+    parser_ids: list[str],
+    replayed: list[str],
+    sha256: str,
+) -> list[str]:
+    """The ids of the current items. ``item_origins`` (schema 3) says which parser item each
+    one is; a letter edited before it existed has NULL, and then the replayed history says
+    (or, if that does not match the items, each item is taken as its own parser item)."""
+    if origins is None or len(origins) != count:
+        if len(replayed) == count:
+            return list(replayed)
+        origins = list(range(count))
+    usable = len(replayed) == count
+    return [
+        parser_ids[o]
+        if o is not None and o < len(parser_ids)
+        else (
+            replayed[k]
+            if usable and not _is_parser_id(replayed[k])
+            else _added_id(sha256, f"item{k}")
+        )
+        for k, o in enumerate(origins)
+    ]
+
+
+def _is_parser_id(item_id: str) -> bool:
+    return _PARSER_ID.fullmatch(item_id) is not None
 
 
 def _replay(
-    audit: Sequence[OldAudit], parser_ids: list[str], final_ids: list[str]
-) -> tuple[dict[int, str], dict[str, str]]:
-    """Audit row id -> its field named by item id, and path -> who last set it.
+    audit: Sequence[OldAudit], parser_ids: list[str], sha256: str
+) -> tuple[dict[int, str], dict[str, str], list[str]]:
+    """Audit row id -> its field named by item id, path -> who last set it, and the item ids
+    the history ends with.
 
     The item list is rebuilt row by row from the parser's: a removed item keeps its id, and an
     item added with the values of one removed earlier (a move, or an undone removal) is that
@@ -105,16 +143,14 @@ def _replay(
     renamed: dict[int, str] = {}
     writers: dict[str, str] = {}
     for row in audit:
-        field = _replayed(row, ids, removed)
+        field = _replayed(row, ids, removed, sha256)
         if field != row.field:
             renamed[row.id] = field
         writers[field] = row.reviewer
-    rename = dict(zip(ids, final_ids, strict=False)) if len(ids) == len(final_ids) else {}
-    renamed = {k: _renamed(v, rename) for k, v in renamed.items()}
-    return renamed, {_renamed(k, rename): v for k, v in writers.items()}
+    return renamed, writers, ids
 
 
-def _replayed(row: OldAudit, ids: list[str], removed: list[tuple[str, Any]]) -> str:
+def _replayed(row: OldAudit, ids: list[str], removed: list[tuple[str, Any]], sha256: str) -> str:
     match = _ITEM_FIELD.match(row.field)
     if match:
         index = int(match[1])
@@ -127,7 +163,7 @@ def _replayed(row: OldAudit, ids: list[str], removed: list[tuple[str, Any]]) -> 
         removed.append((ids.pop(index), row.old))
         return f"items.{removed[-1][0]}"
     if row.old is None and row.new is not None:
-        item_id = _returning(removed, row.new) or new_item_id()
+        item_id = _returning(removed, row.new) or _added_id(sha256, f"audit{row.id}")
         ids.insert(min(index, len(ids)), item_id)
         return f"items.{item_id}"
     return row.field
@@ -153,7 +189,6 @@ def _letter(
     parsed: dict[str, Any],
     current: dict[str, Any],
     *,
-    origins: Sequence[int | None],
     ids: list[str],
     human: set[str],
     writers: Mapping[str, str],
@@ -182,8 +217,8 @@ def _letter(
     parser_items = parsed.get("items") or []
     items = []
     for index, item in enumerate(current.get("items") or []):
-        origin = origins[index]
-        base = parser_items[origin] if origin is not None and origin < len(parser_items) else {}
+        origin = int(ids[index][1:]) - 1 if _is_parser_id(ids[index]) else len(parser_items)
+        base = parser_items[origin] if origin < len(parser_items) else {}
         item_fields = {
             s.name: value(
                 f"items.{index}.{s.name}",
