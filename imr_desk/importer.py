@@ -5,33 +5,55 @@ all, so an import that is interrupted (Ctrl+C, killed, cancelled from the app) a
 resumes: letters already stored are recognised by their SHA-256 and skipped.
 
 A letter the parser raises on is still stored, with no values and the reason in
-``source.parse_error``, for a person to fill in; its traceback goes to the log.
+``source.parse_error``, for a person to fill in; its traceback goes to the log. Only regular
+files are opened, and with workers no file can stall the batch (``importer_pool``: a time and a
+memory limit per file). SIGTERM stops an import as Ctrl+C does.
 """
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import logging
-import multiprocessing
 import os
 import signal
+import threading
 import time
-import traceback
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
 from imr_desk import names
-from imr_desk.domain import empty_record
-from imr_desk.pdf_source import PdfError, page_sizes
+from imr_desk.import_job import (
+    ParseFile,
+    ParserFailure,
+    default_parser,
+    file_sha256,
+    parse_job,
+    unparsed_record,
+)
+from imr_desk.importer_pool import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, WorkerPool
+from imr_desk.regular_files import NotRegularFileError
 from imr_desk.storage import LetterStore
 
+__all__ = [
+    "FileResult",
+    "ImportProgress",
+    "ImportSummary",
+    "ParseFile",
+    "ParserFailure",
+    "default_parser",
+    "discover",
+    "file_sha256",
+    "import_paths",
+    "parse_job",
+    "unparsed_record",
+]
+
 Outcome = Literal["imported", "duplicate", "failed", "reparsed", "kept"]
-ParseFile = Callable[[str], dict[str, Any]]
-IN_FLIGHT_PER_WORKER: Final = 4
+SIGTERM_EXIT: Final = 128 + signal.SIGTERM
+SIGINT_EXIT: Final = 128 + signal.SIGINT
 
 _log = logging.getLogger(__name__)
 
@@ -46,17 +68,6 @@ class FileResult:
     reason: str | None = None
     needs_ocr: bool = False
     parse_error: str | None = None
-
-
-@dataclass(frozen=True)
-class ParserFailure:
-    """A worker's answer when the parser raised: the record to store for manual review (None
-    when the file cannot be opened either), the reason, and the traceback for the log (the
-    worker has no log of its own, so the parent writes it)."""
-
-    reason: str
-    traceback: str
-    record: dict[str, Any] | None = None
 
 
 @dataclass
@@ -99,7 +110,14 @@ class ImportSummary:
     needs_ocr: list[str] = field(default_factory=list)
     parser_errors: list[FileResult] = field(default_factory=list)
     cancelled: bool = False
+    terminated: bool = False  # stopped by SIGTERM (``cancelled`` is set too)
     seconds: float = 0.0
+
+    @property
+    def interrupted_exit_code(self) -> int:
+        """The shell's code for the signal that stopped the import: 143 for SIGTERM, 130 for
+        Ctrl+C (and a cancel)."""
+        return SIGTERM_EXIT if self.terminated else SIGINT_EXIT
 
     def add(self, result: FileResult) -> None:
         """Count one file's result."""
@@ -147,69 +165,12 @@ def _pdfs_under(folder: Path) -> Iterator[Path]:
                 yield Path(root) / name
 
 
-def file_sha256(path: Path) -> str:
-    """SHA-256 of the file's bytes: the letter's identity (the same as the parser's)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-# --- workers -------------------------------------------------------------------------------
-
-
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl+C to the parent, which stops the pool and reports what was saved."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def parse_job(path: str, parse_file: ParseFile) -> tuple[str, Any]:
-    """Run in a worker: ("ok", record), ("failed", reason) for a file that cannot be read, or
-    ("parser_error", ParserFailure) when the parser raised. Never raises."""
-    try:
-        return "ok", parse_file(path)
-    except PdfError as exc:
-        return "failed", exc.reason
-    except Exception as exc:  # a parser bug costs one letter its values, not the batch
-        return "parser_error", _parser_failure(path, exc)
-
-
-def _parser_failure(path: str, exc: Exception) -> ParserFailure:
-    reason = f"the parser failed ({type(exc).__name__}: {exc})"
-    trace = "".join(traceback.format_exception(exc))
-    try:
-        record = unparsed_record(path, reason)
-    except Exception:  # the file cannot be opened either: it fails like an unreadable one
-        record = None
-    return ParserFailure(reason, trace, record)
-
-
-def unparsed_record(path: str, reason: str) -> dict[str, Any]:
-    """The record stored for a letter the parser raised on: no values, only what the file
-    itself says (name, SHA-256, page count) and ``source.parse_error``, so that the letter
-    still reaches the queue for a person to fill in. Raises PdfError when it cannot be opened."""
-    pages = len(page_sizes(path))
-    record = empty_record(
-        file_name=Path(path).name, sha256=file_sha256(Path(path)), pages=pages, layout="unknown"
-    )
-    record["source"]["parse_error"] = reason
-    return record
-
-
 def _parse_error_sentence(error: str | None) -> str | None:
     """``source.parse_error`` as a sentence: the parser's own note (it stopped part-way and
     kept what it had read) is only the exception."""
     if not error or error.startswith("the parser failed"):
         return error
     return f"the parser failed part-way ({error})"
-
-
-def default_parser() -> tuple[ParseFile, str]:
-    """The real parser and its version (imported late: the parser is the heavy part)."""
-    from imr_desk.parser import PARSER_VERSION, parse_file
-
-    return parse_file, PARSER_VERSION
 
 
 # --- the import ----------------------------------------------------------------------------
@@ -237,6 +198,8 @@ class _Importer:
         """Decide before parsing: a new letter, a re-parse, a duplicate or unreadable."""
         try:
             sha = file_sha256(path)
+        except NotRegularFileError as exc:
+            return FileResult(str(path), "failed", str(exc.strerror))
         except OSError as exc:
             return FileResult(str(path), "failed", f"cannot be read ({exc.strerror})")
         if sha in self.seen:
@@ -300,11 +263,15 @@ def import_paths(
     report: Callable[[ImportProgress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     reparse: bool = False,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
 ) -> ImportSummary:
     """Import letters from files and folders; see the module docstring for the guarantees.
 
-    ``workers=0`` parses in this process (no pool). ``report`` is called after every file;
-    ``should_stop`` is polled between files (the app's Cancel button). Ctrl+C stops the same way.
+    ``workers=0`` parses in this process (no pool, so no time or memory limit). ``report`` is
+    called after every file; ``should_stop`` is polled between files and, with workers, several
+    times a second (the app's Cancel button). Ctrl+C and SIGTERM stop the same way. A worker's
+    file fails after ``time_limit`` seconds or beyond ``memory_limit`` bytes (None: no limit).
     """
     if parse_file is None:
         parse_file, default_version = default_parser()
@@ -313,7 +280,10 @@ def import_paths(
     summary = ImportSummary(total=len(files) + len(missing))
     progress = ImportProgress(total=summary.total)
     importer = _Importer(store, parser_version or "unknown", reparse)
-    stop = should_stop or (lambda: False)
+    terminated = threading.Event()
+
+    def stop() -> bool:
+        return terminated.is_set() or (should_stop is not None and should_stop())
 
     def record(result: FileResult) -> None:
         _log_result(result)
@@ -329,15 +299,38 @@ def import_paths(
         record(result)
     run = _Run(importer, parse_file, record, stop)
     try:
-        if workers == 0:
-            summary.cancelled = _run_inline(run, files)
-        else:
-            summary.cancelled = _run_pool(run, files, workers or os.cpu_count() or 1)
+        with _sigterm_sets(terminated):
+            if workers == 0:
+                summary.cancelled = _run_inline(run, files)
+            else:
+                pool: WorkerPool[_Job] = WorkerPool(
+                    functools.partial(parse_job, parse_file=parse_file),
+                    workers or os.cpu_count() or 1,
+                    time_limit,
+                    memory_limit,
+                )
+                summary.cancelled = pool.run(run.paths(files), run.finish, stop)
     except KeyboardInterrupt:
         summary.cancelled = True
+    summary.terminated = terminated.is_set()
     summary.seconds = progress.elapsed
     _log_summary(summary)
     return summary
+
+
+@contextmanager
+def _sigterm_sets(terminated: threading.Event) -> Iterator[None]:
+    """While the import runs, SIGTERM sets ``terminated``, which stops it between files like
+    Ctrl+C (what was stored stays). Only the main thread may handle signals: the app's import
+    runs on another and stops by its Cancel."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: terminated.set())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 
 def _log_result(result: FileResult) -> None:
@@ -384,6 +377,11 @@ class _Run:
             else:
                 yield job
 
+    def paths(self, files: list[Path]) -> Iterator[tuple[_Job, str]]:
+        """The jobs for a worker pool, each with the path its worker reads."""
+        for job in self.jobs(files):
+            yield job, str(job.path)
+
     def finish(self, job: _Job, parsed: tuple[str, Any]) -> None:
         """Store one parse result and count it."""
         self.record(self.importer.store_result(job, *parsed))
@@ -395,83 +393,3 @@ def _run_inline(run: _Run, files: list[Path]) -> bool:
             return True
         run.finish(job, parse_job(str(job.path), run.parse_file))
     return run.stop()
-
-
-def _new_pool(count: int) -> ProcessPoolExecutor:
-    context = multiprocessing.get_context("spawn")  # no fork of a process that may run Qt
-    return ProcessPoolExecutor(count, mp_context=context, initializer=_ignore_interrupts)
-
-
-def parse_isolated(path: str, parse_file: ParseFile) -> tuple[str, Any]:
-    """Parse one file in a process of its own, so a file that crashes the parser (a MuPDF
-    fault on a damaged PDF) is identified and reported instead of ending the import."""
-    with _new_pool(1) as pool:
-        try:
-            return pool.submit(parse_job, path, parse_file).result()
-        except BrokenProcessPool:
-            return "failed", "the parser crashed on this file (damaged PDF?)"
-
-
-def _run_pool(run: _Run, files: list[Path], count: int) -> bool:
-    pool = _new_pool(count)
-    pending: dict[Future, _Job] = {}
-    jobs = run.jobs(files)
-    try:
-        while True:
-            refused = _submit_more(pool, pending, jobs, run, count * IN_FLIGHT_PER_WORKER)
-            if refused is not None:
-                # The pool broke before it took this job: it is in flight like the others.
-                pool = _rerun_lost_jobs(pool, pending, [refused], run, count)
-                continue
-            if not pending or run.stop():
-                return run.stop()
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            if any(isinstance(f.exception(), BrokenProcessPool) for f in finished):
-                pool = _rerun_lost_jobs(pool, pending, [], run, count)
-                continue
-            for future in finished:
-                run.finish(pending.pop(future), future.result())
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _submit_more(
-    pool: ProcessPoolExecutor,
-    pending: dict[Future, _Job],
-    jobs: Iterator[_Job],
-    run: _Run,
-    limit: int,
-) -> _Job | None:
-    """Keep up to ``limit`` jobs in flight. A worker may die at any moment, after which the
-    pool refuses every submit: the refused job is returned so that it is not lost."""
-    while not run.stop() and len(pending) < limit:
-        job = next(jobs, None)
-        if job is None:
-            return None
-        try:
-            pending[pool.submit(parse_job, str(job.path), run.parse_file)] = job
-        except BrokenProcessPool:
-            return job
-    return None
-
-
-def _rerun_lost_jobs(
-    pool: ProcessPoolExecutor,
-    pending: dict[Future, _Job],
-    refused: list[_Job],
-    run: _Run,
-    count: int,
-) -> ProcessPoolExecutor:
-    """A worker died: every job in flight is lost with it. Keep the results that came back,
-    re-run the rest one by one in their own process to find the culprit, and return a new
-    pool to carry on with."""
-    pool.shutdown(wait=True, cancel_futures=True)
-    for future, job in pending.items():
-        if future.done() and not future.cancelled() and future.exception() is None:
-            run.finish(job, future.result())
-        else:
-            refused.append(job)
-    pending.clear()
-    for job in refused:
-        run.finish(job, parse_isolated(str(job.path), run.parse_file))
-    return _new_pool(count)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import os
 import shutil
 import sys
@@ -18,9 +19,17 @@ from typing import Final
 import pymupdf
 
 from imr_desk.domain import expand_ligatures
+from imr_desk.regular_files import NotRegularFileError, open_regular_file
 
 MIN_WORDS_FOR_TEXT_LAYER: Final = 3
 OCR_DPI: Final = 300
+# A page is rendered for OCR at OCR_DPI, lowered so that the render stays within OCR_MAX_PIXELS
+# (a US Letter page at 300 dpi is 8.4 megapixels; a 4000-point page would be 278 and take
+# gigabytes). Below OCR_MIN_DPI a letter's 10-12 pt print is too small for Tesseract to read,
+# so such a page is reported as over-size instead of rendered.
+OCR_MAX_PIXELS: Final = 25_000_000
+OCR_MIN_DPI: Final = 150
+OUT_OF_MEMORY: Final = "too large: reading it needs more memory than a letter may use"
 
 
 class _Stderr:
@@ -133,11 +142,14 @@ def open_document(path: str | os.PathLike[str], data: bytes | None = None) -> py
 
 def _read_bytes(path: str | os.PathLike[str]) -> bytes:
     try:
-        return Path(path).read_bytes()
+        with open_regular_file(path) as handle:
+            return handle.read()
     except FileNotFoundError:
         raise PdfError(path, "no such file") from None
     except IsADirectoryError:
         raise PdfError(path, "is a folder, not a file") from None
+    except NotRegularFileError as exc:
+        raise PdfError(path, str(exc.strerror)) from None
     except OSError as exc:
         raise PdfError(path, f"cannot be read ({exc.strerror})") from None
 
@@ -151,6 +163,8 @@ def read_pdf(path: str | os.PathLike[str], *, ocr: bool = True) -> PdfText:
     except PdfError:
         raise
     except Exception as exc:
+        if _out_of_memory(exc):  # a worker's memory limit stopped a PDF bomb
+            raise PdfError(path, OUT_OF_MEMORY) from None
         raise PdfError(path, f"damaged PDF, text cannot be extracted ({exc})") from None
     finally:
         doc.close()
@@ -162,17 +176,24 @@ def _extract(
     words: list[Word] = []
     sizes: list[tuple[float, float]] = []
     ocr_pages: list[int] = []
+    oversize: list[int] = []
     needs_ocr = False
     for index, page in enumerate(doc.pages()):
         sizes.append((page.rect.width, page.rect.height))
         page_words = _page_words(page, index)
         if len(page_words) < MIN_WORDS_FOR_TEXT_LAYER and _has_images(page):
-            if ocr and tesseract_available():
-                page_words = _ocr_words(page, index)
+            dpi = ocr_dpi(page.rect.width, page.rect.height)
+            if ocr and tesseract_available() and dpi is not None:
+                page_words = _ocr_words(page, index, dpi)
                 ocr_pages.append(index)
             else:
                 needs_ocr = True
+                if ocr and dpi is None:
+                    oversize.append(index)
         words.extend(page_words)
+    if oversize and not words:
+        # Nothing but over-size scans: no letter to review, and a likely PDF bomb.
+        raise PdfError(path, oversize_reason(oversize[0], sizes[oversize[0]]))
     return PdfText(
         name,
         digest,
@@ -200,9 +221,38 @@ def _has_images(page: pymupdf.Page) -> bool:
     return bool(page.get_images(full=False))
 
 
-def _ocr_words(page: pymupdf.Page, index: int) -> list[Word]:
-    textpage = page.get_textpage_ocr(dpi=OCR_DPI, full=True)
+def _ocr_words(page: pymupdf.Page, index: int, dpi: int) -> list[Word]:
+    textpage = page.get_textpage_ocr(dpi=dpi, full=True)
     return _page_words(page, index, textpage)
+
+
+def ocr_dpi(width: float, height: float) -> int | None:
+    """The resolution to render a page of ``width`` x ``height`` points at for OCR: OCR_DPI,
+    lowered until the render has at most OCR_MAX_PIXELS; None when that is below OCR_MIN_DPI
+    (the page is over-size: its print could not be read, so it is not rendered)."""
+    area = max(width, 1.0) * max(height, 1.0)  # square points: pixels at 72 dpi
+    dpi = min(OCR_DPI, math.floor(72 * math.sqrt(OCR_MAX_PIXELS / area)))
+    while dpi >= OCR_MIN_DPI and render_pixels(width, height, dpi) > OCR_MAX_PIXELS:
+        dpi -= 1  # the render rounds each side up to whole pixels
+    return dpi if dpi >= OCR_MIN_DPI else None
+
+
+def render_pixels(width: float, height: float, dpi: int) -> int:
+    """Pixels in a render of a page of ``width`` x ``height`` points at ``dpi``."""
+    return math.ceil(width * dpi / 72) * math.ceil(height * dpi / 72)
+
+
+def oversize_reason(index: int, size: tuple[float, float]) -> str:
+    """Why an image-only page was not read by OCR."""
+    return (
+        f"page {index + 1} is a scan of {size[0]:.0f} x {size[1]:.0f} pt, too large to read by"
+        f" OCR (over {OCR_MAX_PIXELS // 1_000_000} megapixels at {OCR_MIN_DPI} dpi)"
+    )
+
+
+def _out_of_memory(exc: Exception) -> bool:
+    """MuPDF reports a failed allocation as an error whose message names malloc."""
+    return isinstance(exc, MemoryError) or "malloc" in str(exc)
 
 
 def bare_word_extraction(path: str | os.PathLike[str]) -> int:

@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         store.close()
     print_summary(summary, store_path=str(store.path), verbose=args.verbose)
     if summary.cancelled:
-        return 130
+        return summary.interrupted_exit_code  # 130 for Ctrl+C, 143 for SIGTERM
     return 1 if summary.failed else 0
 
 

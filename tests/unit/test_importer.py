@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import Future
-from concurrent.futures.process import BrokenProcessPool
+import os
+import signal
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fake_letters import crashing_fake_parse_file, fake_parse_file, write_letters
 
-from imr_desk import importer
 from imr_desk.cli import main
 from imr_desk.edits import SetField
 from imr_desk.importer import ImportProgress, discover, import_paths
@@ -176,42 +175,54 @@ def test_a_file_that_crashes_a_worker_is_reported_and_the_rest_imported(
     assert store.count_letters() == 10
 
 
-class _BreakingPool:
-    """Runs each job at once; after ``works`` jobs it refuses every submit, as a process
-    pool does once one of its workers has died."""
-
-    def __init__(self, works: int) -> None:
-        self.works = works
-
-    def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
-        if self.works == 0:
-            raise BrokenProcessPool("a worker died")
-        self.works -= 1
-        future: Future = Future()
-        future.set_result(fn(*args))
-        return future
-
-    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
-        pass
-
-    def __enter__(self) -> _BreakingPool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        pass
+def parse_then_die_idle(path: str) -> dict[str, Any]:
+    """``fake_parse_file``, except that after ``*-00003.pdf`` the worker dies a moment after
+    answering: while idle, or while it holds the next file through no fault of that file."""
+    if path.endswith("-00003.pdf"):
+        threading.Timer(0.05, os._exit, (1,)).start()
+    return fake_parse_file(path)
 
 
-def test_a_pool_that_breaks_while_jobs_are_submitted_loses_no_letter(
-    store: LetterStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_worker_that_dies_between_files_loses_no_letter(
+    store: LetterStore, tmp_path: Path
 ) -> None:
-    # Regression: BrokenProcessPool raised by submit() escaped import_paths and the job
-    # just taken from the list was never imported.
-    pools = iter([_BreakingPool(3)])
-    monkeypatch.setattr(importer, "_new_pool", lambda count: next(pools, _BreakingPool(99)))
+    # Successor of the BrokenProcessPool regression (a pool that broke while jobs were
+    # submitted lost the job just taken): the file handed to a dead worker is parsed again.
     write_letters(tmp_path / "in", 10)
-    summary = run(store, [tmp_path / "in"], workers=2)
+    summary = run(store, [tmp_path / "in"], workers=2, parse_file=parse_then_die_idle)
     assert (summary.imported, summary.failed) == (10, [])
     assert store.count_letters() == 10
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM"), reason="no SIGTERM here")
+def test_sigterm_stops_an_import_between_files_like_ctrl_c(
+    store: LetterStore, tmp_path: Path
+) -> None:
+    # Issue 14: SIGTERM killed the import outright (and orphaned its workers).
+    write_letters(tmp_path / "in", 10)
+    missed: list[int] = []
+
+    def report(progress: ImportProgress) -> None:
+        if progress.done == 3:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    def before(signum: int, _frame: object) -> None:  # the import's own handler must take it
+        missed.append(signum)
+
+    previous = signal.signal(signal.SIGTERM, before)
+    try:
+        summary = run(store, [tmp_path / "in"], report=report)
+        assert signal.getsignal(signal.SIGTERM) is before
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert missed == []
+    assert (summary.cancelled, summary.terminated, summary.interrupted_exit_code) == (
+        True,
+        True,
+        143,
+    )
+    assert store.count_letters() == summary.imported == 3
+    assert run(store, [tmp_path / "in"]).imported == 7
 
 
 def test_the_import_command_prints_each_failure_once(
