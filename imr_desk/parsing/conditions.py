@@ -130,6 +130,10 @@ SELF_SITED: Final = SYSTEMIC | words(
     giddiness nausea vomiting
     """
 )
+# A part after a comma that starts with one of these goes on with the condition before it.
+CONTINUING: Final = words("with without secondary due from of in involving affecting at on into")
+# Words that take their own "and": "both X and Y", "between X and Y".
+PAIRING: Final = frozenset({"both", "between"})
 SITE_WORDS: Final = SIDES | ANATOMY
 QUALIFYING_WORDS: Final = SIDES | ANATOMY | REGIONS | QUALIFIERS | PROCEDURE_WORDS | LINK_WORDS
 # Words, codes and spinal levels ("L5", "S13", "4XXA"); hyphens and slashes part words.
@@ -162,6 +166,16 @@ class Part:
     def systemic(self) -> bool:
         """Names a condition of the whole person ("insomnia", "anxiety")."""
         return any(word in SYSTEMIC for word in self.content)
+
+    @property
+    def continues(self) -> bool:
+        """Goes on with the condition before it ("with radiculopathy", "due to a fall")."""
+        return bool(self.words) and self.words[0] in CONTINUING
+
+    @property
+    def pairs(self) -> bool:
+        """Holds a word that takes its own "and" ("both", "between")."""
+        return not PAIRING.isdisjoint(self.words)
 
     @property
     def content(self) -> tuple[str, ...]:

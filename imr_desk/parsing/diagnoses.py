@@ -89,10 +89,6 @@ CLAUSE: Final = re.compile(
     r"continued|returned|presented|reported|complained|denied|subsequently|later)\b",
     re.IGNORECASE,
 )
-# A part after a comma that starts with one of these goes on with the condition before it.
-CONTINUING: Final = words("with without secondary due from of in involving affecting at on into")
-# Words that take their own "and": "both X and Y", "between X and Y".
-PAIRING: Final = frozenset({"both", "between"})
 SEPARATOR: Final = re.compile(
     r"(?P<semi>\s*;\s*(?:(?:and|&|as\s+well\s+as)\s+)?)"
     r"|(?P<comma_and>\s*,\s*(?:and|&|as\s+well\s+as)\s+)"
@@ -353,9 +349,9 @@ def _joins(group: list[_Piece], piece: _Piece, qualified: bool, doubts: set[str]
     (``qualified``: qualifiers follow that give ``piece`` a site of its own)."""
     if not _names_condition(group):
         return True  # "lumbar, hip, and neck strain": the sites share the condition word
-    if piece.part.words and piece.part.words[0] in CONTINUING and piece.joiner == "comma":
+    if piece.part.continues and piece.joiner == "comma":
         return True  # "lumbar strain, with radiculopathy" qualifies the strain
-    if piece.joiner == "and" and PAIRING.intersection(group[-1].part.words):
+    if piece.joiner == "and" and group[-1].part.pairs:
         return True  # "associated with both psychological factors and a medical condition"
     if piece.joiner != "and" or len(group) != 1 or piece.part.kind != CONDITION:
         return False
