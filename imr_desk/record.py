@@ -3,8 +3,8 @@
 A ``Letter`` is a value: every change makes a new one (see ``edits``). Each field carries its
 value, the parser's value, the confidence, the evidence boxes and who set it, so nothing about a
 field lives in a structure beside it; items are found by a stable ``id``, never by position, so
-moving or removing one renumbers nothing. The JSON of ``parse --json`` and of the export is made
-here (``to_json``), with ``items.<index>.<name>`` paths as the spec states them.
+moving or removing one renumbers nothing. The export's JSON is made here (``to_json``, the
+shape of ``parse --json`` too), with ``items.<index>.<name>`` paths as the spec states them.
 """
 
 from __future__ import annotations
@@ -129,8 +129,9 @@ def thaw(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-def _empty(spec: FieldSpec) -> Any:
-    return () if spec.kind == "list" else None
+def unset(spec: FieldSpec) -> Any:
+    """The value of a field the letter does not state (``FieldSpec.empty``, frozen)."""
+    return freeze(spec.empty)
 
 
 def is_empty(value: Any) -> bool:
@@ -160,7 +161,7 @@ class Item:
     @classmethod
     def blank(cls, item_id: str | None = None) -> Item:
         """An item a person adds: empty fields that count as a person's (confidence 1)."""
-        fields = {s.name: FieldValue(_empty(s), None, HUMAN_CONFIDENCE) for s in ITEM_FIELDS}
+        fields = {s.name: FieldValue(unset(s), None, HUMAN_CONFIDENCE) for s in ITEM_FIELDS}
         return cls(item_id or new_item_id(), fields)
 
 
@@ -305,10 +306,10 @@ class Letter:
     def _provenance_json(self) -> list[dict[str, Any]]:
         entries = []
         for spec in LETTER_FIELDS:
-            entries += _provenance_entry(f"letter.{spec.name}", self.fields[spec.name])
+            entries += _provenance_entry(spec.path(), self.fields[spec.name])
         for index, item in enumerate(self.items):
             for spec in ITEM_FIELDS:
-                entries += _provenance_entry(f"items.{index}.{spec.name}", item[spec.name])
+                entries += _provenance_entry(spec.path(index), item[spec.name])
         return entries
 
     @classmethod
@@ -317,7 +318,7 @@ class Letter:
         evidence = {p["field"]: p for p in record.get("provenance") or [] if "field" in p}
         letter = record.get("letter") or {}
         fields = {
-            s.name: _parsed_value(s, letter.get(s.name), evidence.get(f"letter.{s.name}"))
+            s.name: _parsed_value(s, letter.get(s.name), evidence.get(s.path()))
             for s in LETTER_FIELDS
         }
         items = tuple(
@@ -341,7 +342,7 @@ def _provenance_entry(path: str, value: FieldValue) -> list[dict[str, Any]]:
 
 
 def _parsed_value(spec: FieldSpec, value: Any, entry: Mapping[str, Any] | None) -> FieldValue:
-    value = freeze(value if value is not None else _empty(spec))
+    value = freeze(value) if value is not None else unset(spec)
     if entry is None:
         return FieldValue(value, value)
     confidence = float(entry.get("confidence") or 0.0)
@@ -350,8 +351,7 @@ def _parsed_value(spec: FieldSpec, value: Any, entry: Mapping[str, Any] | None) 
 
 def _parsed_item(index: int, item: Mapping[str, Any], evidence: Mapping[str, Any]) -> Item:
     fields = {
-        s.name: _parsed_value(s, item.get(s.name), evidence.get(f"items.{index}.{s.name}"))
-        for s in ITEM_FIELDS
+        s.name: _parsed_value(s, item.get(s.name), evidence.get(s.path(index))) for s in ITEM_FIELDS
     }
     return Item(str(item.get("id") or parser_item_id(index)), fields)
 
@@ -359,6 +359,4 @@ def _parsed_item(index: int, item: Mapping[str, Any], evidence: Mapping[str, Any
 def export_paths(letter: Letter, refs: list[FieldRef]) -> list[str]:
     """Refs as the export's index paths (``items.2.decision``), in the letter's item order."""
     positions = {item.id: index for index, item in enumerate(letter.items)}
-    return [
-        str(ref) if ref.item is None else f"items.{positions[ref.item]}.{ref.name}" for ref in refs
-    ]
+    return [ref.spec.path(None if ref.item is None else positions[ref.item]) for ref in refs]

@@ -124,18 +124,6 @@ class ReviewSession:
         letter = self.letter
         return {str(r): [b.to_json() for b in letter.field(r).boxes] for r in letter.refs()}
 
-    def confidences(self) -> dict[str, float]:
-        letter = self.letter
-        return {
-            str(ref): value.confidence
-            for ref in letter.refs()
-            if (value := letter.field(ref)).confidence is not None
-        }
-
-    def human_paths(self) -> frozenset[str]:
-        letter = self.letter
-        return frozenset(str(r) for r in letter.refs() if letter.field(r).is_human)
-
     def is_human(self, path: str) -> bool:
         found = self.field(path)
         return found is not None and found.is_human

@@ -19,7 +19,9 @@ from imr_desk.record import (
     boxes_from_json,
     freeze,
     thaw,
+    unset,
 )
+from imr_desk.storage.errors import StorageError
 
 FORMAT: Final = 2
 """``current_json`` format: 2 is the typed record with item ids (1, before it, had none)."""
@@ -51,6 +53,10 @@ def dump_letter(letter: Letter) -> str:
 def load_letter(text: str, *, status: str, note: str | None) -> Letter:
     """The letter a ``current_json`` holds, with the status and note of its columns."""
     data = json.loads(text)
+    if data.get("format") != FORMAT:
+        raise StorageError(
+            f"a stored letter of record format {data.get('format')} (this IMR Desk reads {FORMAT})"
+        )
     return Letter(
         source=Source.from_json(data.get("source") or {}),
         fields=_fields(LETTER_FIELDS, data["letter"]),
@@ -67,14 +73,11 @@ def _fields(specs: tuple[FieldSpec, ...], stored: Mapping[str, Any]) -> dict[str
     """Every field of the spec, in spec order: a field added to the spec after the letter was
     stored is unset (nothing said it), and one no longer in the spec is dropped."""
     return {
-        spec.name: _field(stored[spec.name]) if spec.name in stored else _unset(spec)
+        spec.name: _field(stored[spec.name])
+        if spec.name in stored
+        else FieldValue(unset(spec), unset(spec))
         for spec in specs
     }
-
-
-def _unset(spec: FieldSpec) -> FieldValue:
-    empty = () if spec.kind == "list" else None
-    return FieldValue(empty, empty)
 
 
 def _field_json(value: FieldValue) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -45,8 +45,14 @@ class LetterRow:
     updated_at: str
     verified_at: str | None
     needs_ocr: bool = False
-    parsed: dict = field(default_factory=dict)
+    parsed_json: str = ""
+    """The parser's record as stored: decoded only when asked for (no edit needs it)."""
     letter: Letter | None = None
+
+    @property
+    def parsed(self) -> dict[str, Any]:
+        """The parser's JSON record (empty in listings)."""
+        return json.loads(self.parsed_json) if self.parsed_json else {}
 
     @property
     def full(self) -> Letter:
@@ -77,10 +83,10 @@ def iso_utc(moment: datetime) -> str:
 
 def letter_row(values: Sequence[Any]) -> LetterRow:
     """Build a row from ``ROW_COLUMNS`` (optionally followed by the rest of ``FULL_COLUMNS``)."""
-    parsed: dict = {}
+    parsed_json = ""
     letter: Letter | None = None
     if len(values) > 16:
-        parsed = json.loads(values[16])
+        parsed_json = values[16]
         letter = load_letter(values[17], status=values[5], note=values[11])
     return LetterRow(
         sha256=values[0],
@@ -99,7 +105,7 @@ def letter_row(values: Sequence[Any]) -> LetterRow:
         updated_at=values[13] or values[12],
         verified_at=values[14],
         needs_ocr=bool(values[15]),
-        parsed=parsed,
+        parsed_json=parsed_json,
         letter=letter,
     )
 

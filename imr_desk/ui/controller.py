@@ -317,8 +317,6 @@ class ReviewController(QObject):
         issues = session.issues_by_path()
         state = FormState(
             record=session.letter,
-            confidence=session.confidences(),
-            human=session.human_paths(),
             issues={path: [i.message for i in found] for path, found in issues.items()},
             notice=_parse_error_notice(session.letter.source.parse_error),
         )

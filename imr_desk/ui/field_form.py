@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, FieldSpec
-from imr_desk.record import FieldRef, Item, Letter
+from imr_desk.record import FieldRef, Item, Letter, is_empty
 from imr_desk.ui.field_editors import FieldEditor
 from imr_desk.ui.icons import icon
 
@@ -39,8 +39,7 @@ class FormState:
     """Everything the form shows for one letter, as plain values."""
 
     record: Letter
-    confidence: dict[str, float] = field(default_factory=dict)
-    human: frozenset[str] = frozenset()
+    """The letter: values, and each field's confidence and who set it."""
     issues: dict[str, list[str]] = field(default_factory=dict)
     notice: str = ""
     """A sentence about the whole letter shown first in the banner (the parser failed on it)."""
@@ -123,7 +122,7 @@ class _ItemGroup(QGroupBox):
 
 
 class FieldForm(QScrollArea):
-    """The record form; signals carry plain values (field path, typed value, item index)."""
+    """The record form; signals carry plain values (field path, typed value, item id)."""
 
     field_committed = Signal(str, object)
     field_focused = Signal(str)
@@ -221,18 +220,18 @@ class FieldForm(QScrollArea):
             return
         letter = state.record
         self._sync_items(letter.items)
-        values = {str(ref): letter.value(ref) for ref in letter.refs()}
+        fields = {str(ref): letter.field(ref) for ref in letter.refs()}
         for path, row in self.all_rows().items():
-            value = values[path]
-            row.editor.set_value(value)
+            stored = fields[path]
+            row.editor.set_value(stored.value)
             messages = state.issues.get(path, [])
             if row.editor.input_error:
                 messages = [row.editor.input_error]
             row.editor.set_marks(
-                confidence=state.confidence.get(path),
-                human=path in state.human,
+                confidence=stored.confidence,
+                human=stored.is_human,
                 invalid=bool(messages),
-                empty=value in (None, "", [], ()),
+                empty=is_empty(stored.value),
             )
             row.show_issues(messages)
         self._issue_counts = {path: len(found) for path, found in state.issues.items()}

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit
 
 from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, empty_item, empty_record
-from imr_desk.record import Letter
+from imr_desk.record import FieldRef, FieldValue, Letter
 from imr_desk.ui.field_form import FieldForm, FormState
 
 pytestmark = pytest.mark.gui
@@ -27,12 +27,14 @@ def _state(items: int = 2, **letter) -> FormState:
     record["items"] = [
         dict(empty_item(), treatment=f"T{n}", decision="upheld") for n in range(items)
     ]
-    return FormState(
-        record=Letter.from_parsed(record),
-        confidence={"letter.case_number": 1.0, "letter.injury_date": 0.3},
-        human=frozenset({"letter.claim_number"}),
-        issues={"items.p2.treatment": ["Treatment is required"]},
-    )
+    letter = Letter.from_parsed(record)
+    for name, value in (
+        ("case_number", FieldValue("CM16-0213037", "CM16-0213037", 1.0)),
+        ("injury_date", FieldValue(letter.fields["injury_date"].value, None, 0.3)),
+        ("claim_number", FieldValue("WC-1", None, 1.0, (), "ann")),
+    ):
+        letter = letter.with_field(FieldRef(name), value)
+    return FormState(record=letter, issues={"items.p2.treatment": ["Treatment is required"]})
 
 
 @pytest.fixture

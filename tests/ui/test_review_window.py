@@ -7,7 +7,7 @@ import pytest
 from conftest import reopen
 from PySide6.QtCore import QPoint, Qt
 
-from imr_desk.domain import LETTER_FIELDS
+from imr_desk.domain import FIELDS_BY_NAME, LETTER_FIELDS, split_entries, split_list
 from imr_desk.ui import dialogs
 
 pytestmark = pytest.mark.gui
@@ -159,15 +159,15 @@ def test_selecting_page_text_fills_the_focused_field(qtbot, window, review, db_p
 
 def test_filling_diagnoses_from_the_page_splits_entries_not_commas(window, review) -> None:
     view, session = window.pdf_view, review.session
-    parsed = session.value("letter.diagnoses")
-    box = session.boxes("letter.diagnoses")[0]  # "A; B" on one printed line, in this letter
+    box = session.boxes("letter.diagnoses")[0]  # a printed line of the list, with commas
     window.form.focus_field("letter.diagnoses")
     selection = view.select_rect(box["page"], tuple(box["rect"]))
-    assert ";" in selection.text
+    assert "," in selection.text and ";" not in selection.text
     window.action_set.fill_selection.trigger()
     filled = session.value("letter.diagnoses")
-    assert len(filled) == 2 and filled[0] == parsed[0]
-    assert not any(";" in entry for entry in filled)
+    assert list(filled) == split_entries(FIELDS_BY_NAME["diagnoses"], selection.text)
+    assert len(filled) == 1 and "," in filled[0]  # commas stay inside the entry
+    assert split_list(selection.text) != list(filled)  # as another list field would split
 
 
 def _pt(x: float, y: float):
