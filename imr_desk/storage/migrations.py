@@ -147,3 +147,34 @@ def _convert_letter(conn: sqlite3.Connection, sha256: str, *columns: Any) -> Non
 
 def _json(text: str | None) -> Any:
     return None if text is None else json.loads(text)
+
+
+@MIGRATIONS()
+def m005_double_review(db: Database) -> None:
+    """Double review: the project's settings (the review policy), each reviewer's own review
+    of a letter under double review, the audit row's review, and on the letter its review
+    stage (NULL: single review; ``review``, ``adjudication``, ``gold``) and how it was reviewed
+    (``review_info``: mode, reviewers, adjudicator, fields in disagreement)."""
+    db.table("settings").create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    db.table("reviews").create(
+        {
+            "id": int,
+            "sha256": str,
+            "reviewer": str,
+            "status": str,
+            "started_at": str,
+            "updated_at": str,
+            "verified_at": str,
+            "current_json": str,
+        },
+        pk="id",
+        not_null=["sha256", "reviewer", "status", "started_at", "updated_at", "current_json"],
+        if_not_exists=True,
+    )
+    db.table("reviews").create_index(["sha256", "reviewer"], unique=True, if_not_exists=True)
+    db.table("audit").add_column("review_id", int)
+    letters = db.table("letters")
+    letters.add_column("stage", str)
+    letters.add_column("review_info", str)
+    letters.create_index(["stage"], if_not_exists=True)
+    db.execute("PRAGMA user_version = 5")

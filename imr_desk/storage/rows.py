@@ -19,7 +19,7 @@ from imr_desk.storage.codec import dump_letter, dumps, load_letter
 ROW_COLUMNS: Final = (
     "sha256, source_path, file_name, pages, layout, status, case_number, outcome, "
     "min_confidence, parser_version, reviewer, note, created_at, updated_at, verified_at, "
-    "needs_ocr"
+    "needs_ocr, stage, review_info"
 )
 FULL_COLUMNS: Final = f"{ROW_COLUMNS}, parsed_json, current_json"
 
@@ -45,6 +45,10 @@ class LetterRow:
     updated_at: str
     verified_at: str | None
     needs_ocr: bool = False
+    stage: str | None = None
+    """Double review only: ``review`` (reviewers at work), ``adjudication``, ``gold``."""
+    review_info: dict[str, Any] | None = None
+    """How a double-reviewed letter became gold: mode, reviewers, adjudicator, disagreements."""
     parsed_json: str = ""
     """The parser's record as stored: decoded only when asked for (no edit needs it)."""
     letter: Letter | None = None
@@ -85,9 +89,9 @@ def letter_row(values: Sequence[Any]) -> LetterRow:
     """Build a row from ``ROW_COLUMNS`` (optionally followed by the rest of ``FULL_COLUMNS``)."""
     parsed_json = ""
     letter: Letter | None = None
-    if len(values) > 16:
-        parsed_json = values[16]
-        letter = load_letter(values[17], status=values[5], note=values[11])
+    if len(values) > 18:
+        parsed_json = values[18]
+        letter = load_letter(values[19], status=values[5], note=values[11])
     return LetterRow(
         sha256=values[0],
         source_path=values[1] or "",
@@ -105,6 +109,8 @@ def letter_row(values: Sequence[Any]) -> LetterRow:
         updated_at=values[13] or values[12],
         verified_at=values[14],
         needs_ocr=bool(values[15]),
+        stage=values[16],
+        review_info=json.loads(values[17]) if values[17] else None,
         parsed_json=parsed_json,
         letter=letter,
     )
@@ -120,7 +126,7 @@ def new_letter_values(
         *(source.sha256, source_path, source.file_name, source.pages, source.layout, "parsed"),
         *(letter.fields["case_number"].value, letter.fields["outcome"].value),
         *(letter.confidence(), parser_version, None, None, now, now, None),
-        *(int(source.needs_ocr), dumps(record), dump_letter(letter)),
+        *(int(source.needs_ocr), None, None, dumps(record), dump_letter(letter)),
     )
 
 

@@ -22,6 +22,7 @@ from imr_desk.record import Letter, Source
 from imr_desk.storage.codec import dump_letter, dumps
 from imr_desk.storage.errors import NoDatabaseError, translated_errors
 from imr_desk.storage.queries import Clock, LetterQueries
+from imr_desk.storage.reviews import UNDER_REVIEW, ReviewStore
 from imr_desk.storage.rows import (
     FULL_COLUMNS,
     ROW_COLUMNS,
@@ -48,7 +49,7 @@ def os_user() -> str:
         return "unknown"
 
 
-class LetterStore(LetterQueries):
+class LetterStore(LetterQueries, ReviewStore):
     """The review database of one project of letters."""
 
     def __init__(self, db: Database, path: Path, reviewer: str, clock: Clock) -> None:
@@ -120,12 +121,22 @@ class LetterStore(LetterQueries):
         return iso_utc(self._clock())
 
     def _audit(
-        self, conn: sqlite3.Connection, sha256: str, rows: tuple[AuditRow, ...], now: str
+        self,
+        conn: sqlite3.Connection,
+        sha256: str,
+        rows: tuple[AuditRow, ...],
+        now: str,
+        *,
+        review_id: int | None = None,
     ) -> None:
+        """Append audit rows (``review_id``: the double review they changed, if any)."""
         conn.executemany(
-            "INSERT INTO audit (sha256, field, old_json, new_json, reviewer, at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(sha256, r.field, dumps(r.old), dumps(r.new), self.reviewer, now) for r in rows],
+            "INSERT INTO audit (sha256, field, old_json, new_json, reviewer, at, review_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (sha256, r.field, dumps(r.old), dumps(r.new), self.reviewer, now, review_id)
+                for r in rows
+            ],
         )
 
     def _load(self, conn: sqlite3.Connection, sha256: str) -> LetterRow:
@@ -234,6 +245,8 @@ class LetterStore(LetterQueries):
         then. KeyError for an unknown letter or item."""
         with self._write() as conn:
             row = self._load(conn, sha256)
+            if self._double(conn, row):
+                return self._apply_review(conn, row, edit)
             applied = apply_edit(row.full, edit, reviewer=self.reviewer)
             if not applied.audit:
                 return row, applied.inverse
@@ -241,6 +254,15 @@ class LetterStore(LetterQueries):
             self._audit(conn, sha256, applied.audit, now)
             saved = self._save(conn, row, applied.letter, now)
         return saved, applied.inverse
+
+    def get(self, sha256: str) -> LetterRow:
+        """The full letter (parser's and current records) as this reviewer sees it: their
+        own review while it is under double review. KeyError if absent. Read-only."""
+        row = super().get(sha256)
+        if row.stage not in UNDER_REVIEW:
+            return row
+        with translated_errors(self.path):
+            return self._review_view(self._db.conn, row)
 
     def set_status(self, sha256: str, status: str, *, note: str | None = None) -> LetterRow:
         """Change the review status (and note); Verify is refused for an invalid letter."""

@@ -19,7 +19,7 @@ import pytest
 
 from imr_desk.export import export_dataset
 from imr_desk.record import FieldRef
-from imr_desk.storage import LetterStore
+from imr_desk.storage import SCHEMA_VERSION, LetterStore
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "legacy-v3"
 
@@ -107,11 +107,11 @@ def test_migrated_audit_rows_name_items_by_id_and_still_read(legacy_db: Path) ->
     assert letters[edited_by_bob[-1].sha256].field(ref).set_by == "bob"
 
 
-def test_migration_runs_once_and_leaves_schema_4(legacy_db: Path) -> None:
+def test_migration_runs_once_and_leaves_the_current_schema(legacy_db: Path) -> None:
     LetterStore.open(legacy_db).close()
     LetterStore.open(legacy_db).close()
     conn = sqlite3.connect(legacy_db)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert conn.execute(
         "SELECT count(*) FROM letters WHERE human_fields IS NOT NULL"
     ).fetchone() == (0,)

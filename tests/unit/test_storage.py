@@ -562,7 +562,12 @@ def test_a_full_disk_saves_no_partial_letter_and_keeps_earlier_ones(store: Lette
     assert store.integrity_check() == "ok"
 
 
-LATER_MIGRATIONS = ("m002_search_and_today_indexes", "m003_item_origins", "m004_item_ids")
+LATER_MIGRATIONS = (
+    "m002_search_and_today_indexes",
+    "m003_item_origins",
+    "m004_item_ids",
+    "m005_double_review",
+)
 
 
 def test_an_older_database_is_migrated_forward_keeping_its_letters(tmp_path: Path) -> None:
@@ -574,7 +579,13 @@ def test_an_older_database_is_migrated_forward_keeping_its_letters(tmp_path: Pat
     conn.execute("UPDATE letters SET current_json = parsed_json, human_fields = '[]'")
     conn.execute("DROP INDEX letters_search")
     conn.execute("ALTER TABLE letters DROP COLUMN item_origins")
-    conn.execute("DELETE FROM _sqlite_migrations WHERE name IN (?, ?, ?)", LATER_MIGRATIONS)
+    conn.execute("DROP INDEX idx_letters_stage")
+    for column in ("stage", "review_info"):
+        conn.execute(f"ALTER TABLE letters DROP COLUMN {column}")
+    conn.execute("ALTER TABLE audit DROP COLUMN review_id")
+    conn.execute("DROP TABLE reviews")
+    conn.execute("DROP TABLE settings")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name IN (?, ?, ?, ?)", LATER_MIGRATIONS)
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()
@@ -586,7 +597,7 @@ def test_an_older_database_is_migrated_forward_keeping_its_letters(tmp_path: Pat
     conn = sqlite3.connect(path)
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert "letters_search" in names
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     conn.close()
 
 

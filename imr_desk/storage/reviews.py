@@ -1,0 +1,345 @@
+"""Double review in the database: the policy, each reviewer's own review, gold or adjudication.
+
+A letter the policy chooses is reviewed twice, each reviewer on a record of their own (the
+``reviews`` table); the store hands every reviewer their own review, so neither sees the
+other's values or status (on SQLite the reviewer is the name the desk gives). When both have
+verified, two reviews that agree make the gold record; two that differ wait for a lead's
+adjudication. The letter's own status says only where it is in that pipeline: in progress
+until it is gold, then verified.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Final
+
+from imr_desk.adjudication import Choice, gold_from
+from imr_desk.agreement import differences
+from imr_desk.edits import AuditRow, Edit, SetStatus, apply_edit
+from imr_desk.record import Letter
+from imr_desk.review_policy import ReviewPolicy
+from imr_desk.storage.codec import dump_letter, dumps, load_letter
+from imr_desk.storage.errors import StorageError, translated_errors
+from imr_desk.storage.rows import LetterRow, edited_row
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+    from pathlib import Path
+
+    from sqlite_utils import Database
+
+POLICY_KEY: Final = "review_policy"
+UNDER_REVIEW: Final = ("review", "adjudication")
+FINISHED: Final = ("verified", "flagged", "skipped")
+
+
+class NotAllowedError(StorageError):
+    """The reviewer may not do this (not a lead, or the letter already has its reviews)."""
+
+
+@dataclass(frozen=True)
+class Review:
+    """One reviewer's own review of a letter under double review."""
+
+    id: int
+    sha256: str
+    reviewer: str
+    status: str
+    started_at: str
+    verified_at: str | None
+    letter: Letter
+
+
+def read_policy(conn: sqlite3.Connection) -> ReviewPolicy:
+    found = conn.execute("SELECT value FROM settings WHERE key = ?", (POLICY_KEY,)).fetchone()
+    return ReviewPolicy.from_json(json.loads(found[0])) if found else ReviewPolicy()
+
+
+def load_reviews(conn: sqlite3.Connection, sha256: str) -> list[Review]:
+    """The letter's reviews, first started first."""
+    found = conn.execute(
+        "SELECT id, reviewer, status, started_at, verified_at, current_json FROM reviews "
+        "WHERE sha256 = ? ORDER BY id",
+        (sha256,),
+    ).fetchall()
+    return [
+        Review(i, sha256, who, status, started, verified, _letter(text, status))
+        for i, who, status, started, verified, text in found
+    ]
+
+
+def _letter(text: str, status: str) -> Letter:
+    return load_letter(text, status=status, note=None)
+
+
+class ReviewStore:
+    """The double-review part of ``LetterStore`` (mixed into it)."""
+
+    _db: Database
+    path: Path
+    reviewer: str
+
+    if TYPE_CHECKING:  # provided by LetterStore
+
+        def _write(self) -> AbstractContextManager[sqlite3.Connection]: ...
+        def _now(self) -> str: ...
+        def _load(self, conn: sqlite3.Connection, sha256: str) -> LetterRow: ...
+        def get(self, sha256: str) -> LetterRow: ...
+        def _save(
+            self, conn: sqlite3.Connection, row: LetterRow, letter: Letter, now: str
+        ) -> LetterRow: ...
+        def _audit(
+            self,
+            conn: sqlite3.Connection,
+            sha256: str,
+            rows: tuple[AuditRow, ...],
+            now: str,
+            *,
+            review_id: int | None = None,
+        ) -> None: ...
+
+    # --- policy --------------------------------------------------------------------------
+
+    def policy(self) -> ReviewPolicy:
+        """The project's review policy (no double review until a lead sets one). Read-only."""
+        with translated_errors(self.path):
+            return read_policy(self._db.conn)
+
+    def set_policy(self, policy: ReviewPolicy) -> None:
+        """Change the policy: only a lead may, once the project has any (the first lead
+        names themself). Letters already started keep the review they began with."""
+        with self._write() as conn:
+            current = read_policy(conn)
+            if current.leads and not current.is_lead(self.reviewer):
+                raise NotAllowedError(
+                    f"only a lead may change the review policy ({self.reviewer} is not one)"
+                )
+            if not policy.leads:
+                raise ValueError("a review policy names at least one lead")
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (POLICY_KEY, dumps(policy.to_json())),
+            )
+
+    # --- routing -------------------------------------------------------------------------
+
+    def _double(self, conn: sqlite3.Connection, row: LetterRow) -> bool:
+        """Whether an edit of this letter goes to the reviewer's own review: it is under
+        double review, or untouched and chosen by the policy."""
+        if row.stage in UNDER_REVIEW:
+            return True
+        return (
+            row.stage is None and row.status == "parsed" and read_policy(conn).chooses(row.sha256)
+        )
+
+    def _review_view(self, conn: sqlite3.Connection, row: LetterRow) -> LetterRow:
+        """The letter as this reviewer sees it while it is under double review: their own
+        review, or what it will start from."""
+        mine = _own(load_reviews(conn, row.sha256), self.reviewer)
+        if mine is not None:
+            return _as_review(row, mine.letter, mine.verified_at)
+        return _as_review(row, self._start(conn, row), None)
+
+    def _start(self, conn: sqlite3.Connection, row: LetterRow) -> Letter:
+        """What a new review starts from: the parser's record, or with a policy that is not
+        blind, the first verified review (a second look)."""
+        parsed = Letter.from_parsed({**row.parsed, "status": "parsed"})
+        if read_policy(conn).blind:
+            return parsed
+        verified = [r for r in load_reviews(conn, row.sha256) if r.status == "verified"]
+        return replace(verified[0].letter, status="parsed") if verified else parsed
+
+    def _apply_review(
+        self, conn: sqlite3.Connection, row: LetterRow, edit: Edit
+    ) -> tuple[LetterRow, Edit]:
+        reviews = load_reviews(conn, row.sha256)
+        mine = _own(reviews, self.reviewer)
+        if mine is None and len(reviews) >= 2:
+            raise NotAllowedError(
+                f"{row.case_number or row.file_name} already has its two reviews; "
+                f"{self.reviewer} cannot start a third"
+            )
+        letter = replace(mine.letter if mine else self._start(conn, row), note=row.note)
+        applied = apply_edit(letter, edit, reviewer=self.reviewer)
+        if not applied.audit:
+            return _as_review(row, letter, mine.verified_at if mine else None), applied.inverse
+        now = self._now()
+        review_id = self._save_review(conn, row.sha256, mine, applied.letter, now)
+        self._audit(conn, row.sha256, applied.audit, now, review_id=review_id)
+        if applied.letter.note != row.note:  # a flag's note is for the lead: on the letter
+            conn.execute(
+                "UPDATE letters SET note = ? WHERE sha256 = ?", (applied.letter.note, row.sha256)
+            )
+            row = replace(row, note=applied.letter.note)
+        self._settle(conn, row, now)
+        verified_at = now if applied.letter.status == "verified" else None
+        return _as_review(row, applied.letter, verified_at), applied.inverse
+
+    def _save_review(
+        self,
+        conn: sqlite3.Connection,
+        sha: str,
+        mine: Review | None,
+        letter: Letter,
+        now: str,
+    ) -> int:
+        text, verified_at = dump_letter(letter), (now if letter.status == "verified" else None)
+        if mine is None:
+            found = conn.execute(
+                "INSERT INTO reviews (sha256, reviewer, status, started_at, updated_at, "
+                "verified_at, current_json) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (sha, self.reviewer, letter.status, now, now, verified_at, text),
+            )
+            return int(found.fetchone()[0])
+        conn.execute(
+            "UPDATE reviews SET status = ?, updated_at = ?, verified_at = ?, current_json = ? "
+            "WHERE id = ?",
+            (letter.status, now, verified_at, text, mine.id),
+        )
+        return mine.id
+
+    def _settle(self, conn: sqlite3.Connection, row: LetterRow, now: str) -> None:
+        """The letter's pipeline after a review changed: gold when two verified reviews
+        agree, adjudication when they differ, else still under review."""
+        reviews = load_reviews(conn, row.sha256)
+        done = [r for r in reviews if r.status == "verified"]
+        flagged = any(r.status == "flagged" for r in reviews)
+        if len(done) == 2 and not differences(done[0].letter, done[1].letter):
+            info = _info("double", done, None, [])
+            self._write_gold(conn, row, replace(done[0].letter, note=row.note), info, now)
+            return
+        stage = "adjudication" if len(done) == 2 else "review"
+        status = "flagged" if flagged else "in_progress"
+        conn.execute(
+            "UPDATE letters SET stage = ?, status = ?, updated_at = ?, verified_at = NULL "
+            "WHERE sha256 = ?",
+            (stage, status, now, row.sha256),
+        )
+
+    def _write_gold(
+        self,
+        conn: sqlite3.Connection,
+        row: LetterRow,
+        gold: Letter,
+        info: dict[str, Any],
+        now: str,
+    ) -> LetterRow:
+        gold = replace(gold, status="verified")
+        saved = self._save(conn, row, gold, now)
+        conn.execute(
+            "UPDATE letters SET stage = 'gold', review_info = ? WHERE sha256 = ?",
+            (dumps(info), row.sha256),
+        )
+        return replace(saved, stage="gold", review_info=info)
+
+    # --- adjudication --------------------------------------------------------------------
+
+    def reviews_of(self, sha256: str) -> list[Review]:
+        """Both reviews of a letter, for a lead adjudicating it (a reviewer never reads
+        another's review). Read-only."""
+        with translated_errors(self.path):
+            conn = self._db.conn
+            self._require_lead(conn, "read other reviewers' reviews")
+            return load_reviews(conn, sha256)
+
+    def adjudication_queue(self) -> list[str]:
+        """Letters whose two reviews differ, oldest first. Read-only."""
+        with translated_errors(self.path):
+            found = self._db.conn.execute(
+                "SELECT sha256 FROM letters WHERE stage = 'adjudication' ORDER BY id"
+            )
+            return [sha for (sha,) in found]
+
+    def adjudicate(self, sha256: str, choices: Mapping[str, Choice]) -> LetterRow:
+        """Settle a letter's two reviews with a lead's choices: the gold record, verified
+        (the core's Verify gate still applies), with one audit row per choice."""
+        with self._write() as conn:
+            self._require_lead(conn, "adjudicate")
+            row = self._load(conn, sha256)
+            if row.stage != "adjudication":
+                raise NotAllowedError(
+                    f"{row.case_number or sha256} is not waiting for adjudication"
+                )
+            first, second = [r for r in load_reviews(conn, sha256) if r.status == "verified"][:2]
+            gold, rows = gold_from(first.letter, second.letter, choices, adjudicator=self.reviewer)
+            gold = apply_edit(gold, SetStatus("verified"), reviewer=self.reviewer).letter
+            now = self._now()
+            self._audit(conn, sha256, tuple(rows), now)
+            disagreed = [d.path for d in differences(first.letter, second.letter)]
+            info = _info("adjudicated", [first, second], self.reviewer, disagreed)
+            saved = self._write_gold(conn, row, replace(gold, note=row.note), info, now)
+        return saved
+
+    def _require_lead(self, conn: sqlite3.Connection, what: str) -> None:
+        if not read_policy(conn).is_lead(self.reviewer):
+            raise NotAllowedError(f"only a lead may {what} ({self.reviewer} is not one)")
+
+    def review_pairs(self) -> Iterator[tuple[LetterRow, Review, Review]]:
+        """Every letter with two verified reviews (gold or waiting for adjudication) and
+        those reviews, for measuring agreement. Read-only."""
+        with translated_errors(self.path):
+            conn = self._db.conn
+            shas = [
+                s
+                for (s,) in conn.execute(
+                    "SELECT sha256 FROM letters WHERE stage IN ('adjudication', 'gold') ORDER BY id"
+                )
+            ]
+        for sha in shas:
+            done = [r for r in load_reviews(conn, sha) if r.status == "verified"]
+            if len(done) == 2:
+                yield self.get(sha), done[0], done[1]
+
+    def pipeline(self) -> dict[str, int]:
+        """Double review's pipeline: letters awaiting a second review, awaiting
+        adjudication, and gold (double-reviewed or adjudicated). Read-only."""
+        sql = (
+            "SELECT "
+            "(SELECT count(*) FROM letters WHERE stage = 'review' AND "
+            " (SELECT count(*) FROM reviews r WHERE r.sha256 = letters.sha256 "
+            "  AND r.status = 'verified') = 1), "
+            "(SELECT count(*) FROM letters WHERE stage = 'adjudication'), "
+            "(SELECT count(*) FROM letters WHERE stage = 'gold')"
+        )
+        with translated_errors(self.path):
+            second, adjudication, gold = self._db.conn.execute(sql).fetchone()
+        return {
+            "awaiting_second_review": second,
+            "awaiting_adjudication": adjudication,
+            "gold": gold,
+        }
+
+
+def _own(reviews: list[Review], reviewer: str) -> Review | None:
+    return next((r for r in reviews if r.reviewer == reviewer), None)
+
+
+def _as_review(row: LetterRow, letter: Letter, verified_at: str | None) -> LetterRow:
+    """The row as one reviewer sees it: their review's values and status."""
+    letter = replace(letter, note=row.note)
+    return replace(
+        edited_row(
+            row,
+            letter,
+            confidence=letter.confidence(),
+            reviewer=row.reviewer or "",
+            now=row.updated_at,
+        ),
+        verified_at=verified_at,
+        reviewer=row.reviewer,
+    )
+
+
+def _info(
+    mode: str, reviews: list[Review], adjudicator: str | None, disagreed: list[str]
+) -> dict[str, Any]:
+    return {
+        "mode": mode,
+        "reviewers": [r.reviewer for r in reviews],
+        "adjudicator": adjudicator,
+        "disagreements": disagreed,
+    }
