@@ -240,12 +240,18 @@ def _vector(
     for slot in slots:
         pairs = letter[slot.field]
         vector += [len(pairs), sum(1 for a, b in pairs if values_equal(a, b))]
-        counts = [0] * slot.categories
-        known = categories.get(slot.field)
-        for value in (v for pair in pairs for v in pair) if known is not None else ():
-            counts[_category(known, value)] += 1
-        vector += counts
+        vector += _category_counts(pairs, categories.get(slot.field))
     return tuple(vector)
+
+
+def _category_counts(pairs: list[tuple[Any, Any]], known: list[Any] | None) -> list[int]:
+    """How many of the values fall in each category (nothing for fields that are no choice)."""
+    if known is None:
+        return []
+    counts = [0] * len(known)
+    for value in (v for pair in pairs for v in pair):
+        counts[_category(known, value)] += 1
+    return counts
 
 
 def _sum(vectors: Sequence[tuple[int, ...]], picks: Iterable[int], width: int) -> list[int]:
