@@ -220,11 +220,26 @@ RECORD_KEYS: Final = (
     ),
     ("review.removed_items", "integer", "Parser items the reviewer removed."),
     ("review.note", "string", "The reviewer's note, if any."),
+    (
+        "review.mode",
+        "enum: single, double, adjudicated",
+        "How the letter was reviewed: by one reviewer; by two independent reviewers who "
+        "agreed on every field; or by two whose differences a lead settled.",
+    ),
+    ("review.reviewers", "list of strings", "Who reviewed the letter (two for double review)."),
+    ("review.adjudicator", "string", "The lead who settled the two reviews; null otherwise."),
+    (
+        "review.disagreements",
+        "list of field paths",
+        "Fields the two reviews differed on (items by index; an item only one reviewer had: "
+        "`items.<id>`).",
+    ),
 )
 CSV_ONLY: Final = {
     "item_count": "number of items of the letter",
     "item_index": "the item's index in its letter, from 0 (letter order)",
     "item_id": "the item's stable `id` (record key `items.id`)",
+    "review_mode": "how the letter was reviewed (record key `review.mode`)",
 }
 
 

@@ -31,7 +31,7 @@ from imr_desk.export_files import (
     release_staging,
     swap_in,
 )
-from imr_desk.record import export_paths
+from imr_desk.record import FieldRef, Letter, export_paths
 from imr_desk.storage import LetterRow, LetterStore
 
 SELECTIONS: Final = ("verified", "all")
@@ -50,6 +50,10 @@ LETTER_COLUMNS: Final = (
     "corrected",
     "removed_items",
     "note",
+    "review_mode",
+    "reviewers",
+    "adjudicator",
+    "disagreements",
 )
 ITEM_COLUMNS: Final = (
     "sha256",
@@ -74,8 +78,10 @@ class ExportSummary:
 
 
 def export_record(row: LetterRow) -> dict[str, Any]:
-    """A letter as the dataset carries it: the current record with every key and its review."""
+    """A letter as the dataset carries it: the current record with every key, its review,
+    and how it was reviewed (one reviewer, two who agreed, or two settled by a lead)."""
     letter = row.full
+    info = row.review_info or {}
     record = letter.to_json(
         review={
             "reviewer": row.reviewer,
@@ -84,10 +90,28 @@ def export_record(row: LetterRow) -> dict[str, Any]:
             "corrected": export_paths(letter, letter.corrected()),
             "removed_items": letter.removed_items(),
             "note": row.note,
+            "mode": info.get("mode", "single"),
+            "reviewers": info.get("reviewers") or ([row.reviewer] if row.reviewer else []),
+            "adjudicator": info.get("adjudicator"),
+            "disagreements": _export_paths(letter, info.get("disagreements") or []),
         }
     )
     record["source"]["file_name"] = row.file_name
     return record
+
+
+def _export_paths(letter: Letter, paths: list[str]) -> list[str]:
+    """Stored paths as the export names fields (items by index); an item the gold record does
+    not have (one reviewer added it, the lead left it out) keeps its id: ``items.<id>``."""
+    named = []
+    for path in paths:
+        try:
+            ref = FieldRef.parse(path)
+        except ValueError:
+            named.append(path)  # items.<id>: the item itself
+            continue
+        named += export_paths(letter, [ref]) if letter.has(ref) else [path]
+    return named
 
 
 # OWASP "CSV Injection": a cell starting with one of these is run as a formula by spreadsheets
@@ -125,6 +149,7 @@ def letter_csv_row(record: dict[str, Any]) -> list[Any]:
     source, letter, review = record["source"], record["letter"], record["review"]
     values = {**source, **letter, **review, "status": record["status"]}
     values["item_count"] = len(record["items"])
+    values["review_mode"] = review.get("mode")
     return [_cell(values.get(column)) for column in LETTER_COLUMNS]
 
 

@@ -7,6 +7,7 @@ indexed columns unless asked for the full records, so a queue page stays fast at
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime, time
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,7 @@ class LetterQueries:
 
     _db: Database
     path: Path
+    reviewer: str
     _clock: Clock
 
     def _exists(self, sha256: str) -> bool:
@@ -92,7 +94,22 @@ class LetterQueries:
         sql = f"SELECT {columns} FROM letters{where} ORDER BY id LIMIT ? OFFSET ?"
         with translated_errors(self.path):
             found = self._db.conn.execute(sql, [*params, limit, offset]).fetchall()
-        return [letter_row(values) for values in found]
+            return self._as_seen([letter_row(values) for values in found])
+
+    def _as_seen(self, rows: list[LetterRow]) -> list[LetterRow]:
+        """Rows as this reviewer sees them: a letter under double review shows the status of
+        their own review (they never see the other reviewer's)."""
+        shared = [row.sha256 for row in rows if row.stage in ("review", "adjudication")]
+        if not shared:
+            return rows
+        marks = ", ".join("?" * len(shared))
+        own = dict(
+            self._db.conn.execute(
+                f"SELECT sha256, status FROM reviews WHERE reviewer = ? AND sha256 IN ({marks})",
+                [self.reviewer, *shared],
+            ).fetchall()
+        )
+        return [replace(row, status=own[row.sha256]) if row.sha256 in own else row for row in rows]
 
     def count_letters(self, **filters: Any) -> int:
         """How many letters match the queue filters. Read-only."""
@@ -138,9 +155,18 @@ class LetterQueries:
             return conn.execute("SELECT sha256 FROM letters WHERE id = ?", (first,)).fetchone()[0]
 
     def _first_id(self, statuses: tuple[str, ...], after_id: int) -> int | None:
-        """One index seek per status on (status, rowid): fast however the queue is mixed."""
-        sql = "SELECT min(id) FROM letters WHERE status = ? AND id > ?"
-        found = [self._db.conn.execute(sql, (s, after_id)).fetchone()[0] for s in statuses]
+        """One index seek per status on (status, rowid): fast however the queue is mixed.
+        A letter under double review is not this reviewer's to do once their own review is
+        finished, or when two others have it."""
+        sql = (
+            "SELECT min(id) FROM letters WHERE status = ? AND id > ? AND (stage IS NULL "
+            "OR stage = 'gold' OR NOT (EXISTS (SELECT 1 FROM reviews r WHERE r.sha256 = "
+            "letters.sha256 AND r.reviewer = ? AND r.status IN ('verified', 'flagged', "
+            "'skipped')) OR (SELECT count(*) FROM reviews r WHERE r.sha256 = letters.sha256 "
+            "AND r.reviewer != ?) >= 2))"
+        )
+        conn, who = self._db.conn, self.reviewer
+        found = [conn.execute(sql, (s, after_id, who, who)).fetchone()[0] for s in statuses]
         return min((i for i in found if i is not None), default=None)
 
     def audit(self, sha256: str | None = None) -> list[AuditEntry]:

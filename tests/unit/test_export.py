@@ -21,7 +21,10 @@ from imr_desk.record import FieldRef
 from imr_desk.storage import LetterStore
 
 RECORD_KEYS = {"schema", "source", "status", "letter", "items", "provenance", "review"}
-REVIEW_KEYS = {"reviewer", "verified_at", "parser_version", "corrected", "removed_items", "note"}
+REVIEW_KEYS = {
+    *("reviewer", "verified_at", "parser_version", "corrected", "removed_items", "note"),
+    *("mode", "reviewers", "adjudicator", "disagreements"),
+}
 
 
 @pytest.fixture
