@@ -138,10 +138,14 @@ class ReviewStore:
 
     def _review_view(self, conn: sqlite3.Connection, row: LetterRow) -> LetterRow:
         """The letter as this reviewer sees it while it is under double review: their own
-        review, or what it will start from."""
-        mine = _own(load_reviews(conn, row.sha256), self.reviewer)
+        review, or what a review of theirs would start from; someone who cannot review it
+        (two others have) sees only where it is in the pipeline."""
+        reviews = load_reviews(conn, row.sha256)
+        mine = _own(reviews, self.reviewer)
         if mine is not None:
             return _as_review(row, mine.letter, mine.verified_at)
+        if len(reviews) >= 2:
+            return row
         return _as_review(row, self._start(conn, row), None)
 
     def _start(self, conn: sqlite3.Connection, row: LetterRow) -> Letter:

@@ -1,0 +1,188 @@
+"""Double review in the store: the policy, independent reviews, gold, adjudication, export."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fake_letters import fake_record
+
+from imr_desk.adjudication import Typed
+from imr_desk.edits import AddItem, SetField, VerifyRefused
+from imr_desk.export import export_dataset
+from imr_desk.record import FieldRef, Item
+from imr_desk.review_policy import ReviewPolicy
+from imr_desk.storage import LetterStore
+from imr_desk.storage.reviews import NotAllowedError
+
+DECISION_P1 = FieldRef("decision", "p1")
+CLAIM = FieldRef("claim_number")
+
+
+@pytest.fixture
+def stores(tmp_path: Path) -> Iterator[dict[str, LetterStore]]:
+    """Three desks on one project: reviewers ann and bob, and lea, the lead; every letter is
+    double-reviewed, blind."""
+    path = tmp_path / "letters.db"
+    desks = {name: LetterStore.open(path, reviewer=name) for name in ("ann", "bob", "lea", "cy")}
+    for n in (1, 2, 3):
+        record = fake_record(n, decisions=("upheld", "overturned"))
+        desks["lea"].add_letter(record, source_path=f"/in/{n}.pdf", parser_version="p1")
+    desks["lea"].set_policy(ReviewPolicy(double_share=1.0, leads=("lea",)))
+    yield desks
+    for store in desks.values():
+        store.close()
+
+
+def first_sha(store: LetterStore) -> str:
+    return store.list_letters()[0].sha256
+
+
+def review(store: LetterStore, sha: str, *edits: object) -> None:
+    for edit in edits:
+        store.apply(sha, edit)  # type: ignore[arg-type]
+    store.set_status(sha, "verified")
+
+
+def test_the_policy_chooses_the_same_letters_on_every_desk_and_more_as_the_share_grows() -> None:
+    shas = [f"{n:064x}" for n in range(2000)]
+    fifth = ReviewPolicy(double_share=0.2, seed=7)
+    chosen = {sha for sha in shas if fifth.chooses(sha)}
+    assert 0.16 < len(chosen) / len(shas) < 0.24
+    assert chosen == {sha for sha in shas if ReviewPolicy(double_share=0.2, seed=7).chooses(sha)}
+    assert chosen <= {sha for sha in shas if ReviewPolicy(double_share=0.5, seed=7).chooses(sha)}
+    assert chosen != {sha for sha in shas if ReviewPolicy(double_share=0.2, seed=8).chooses(sha)}
+    assert not any(ReviewPolicy().chooses(sha) for sha in shas)
+
+
+def test_only_a_lead_changes_the_policy(stores: dict[str, LetterStore]) -> None:
+    with pytest.raises(NotAllowedError, match="only a lead"):
+        stores["ann"].set_policy(ReviewPolicy(double_share=0.0, leads=("ann",)))
+    assert stores["ann"].policy().double_share == 1.0
+
+
+def test_each_reviewer_sees_only_their_own_review(stores: dict[str, LetterStore]) -> None:
+    ann, bob = stores["ann"], stores["bob"]
+    sha = first_sha(ann)
+    review(ann, sha, SetField(CLAIM, "ANN-1"))
+    assert ann.get(sha).full.value(CLAIM) == "ANN-1"
+    assert ann.get(sha).status == "verified"
+    assert bob.get(sha).full.value(CLAIM) is None  # blind: the parser's record
+    assert bob.get(sha).status == "parsed"
+    assert bob.list_letters()[0].status == "in_progress"  # the letter, not ann's review
+    assert ann.list_letters()[0].status == "verified"  # her own review
+    assert bob.next_letter(None) == sha and ann.next_letter(None) != sha
+
+
+def test_a_third_reviewer_cannot_start_a_review(stores: dict[str, LetterStore]) -> None:
+    sha = first_sha(stores["ann"])
+    stores["ann"].apply(sha, SetField(CLAIM, "A"))
+    stores["bob"].apply(sha, SetField(CLAIM, "B"))
+    with pytest.raises(NotAllowedError, match="already has its two reviews"):
+        stores["cy"].apply(sha, SetField(CLAIM, "C"))
+    assert stores["cy"].next_letter(None) != sha
+
+
+def test_two_reviews_that_agree_make_the_gold_record(stores: dict[str, LetterStore]) -> None:
+    ann, bob = stores["ann"], stores["bob"]
+    sha = first_sha(ann)
+    review(ann, sha, SetField(CLAIM, "WC-1"))
+    assert ann.pipeline()["awaiting_second_review"] == 1
+    review(bob, sha, SetField(CLAIM, " WC-1 "))  # the same value, typed differently
+    row = stores["cy"].get(sha)
+    assert (row.status, row.stage) == ("verified", "gold")
+    assert row.full.value(CLAIM) == "WC-1"
+    assert row.review_info == {
+        "mode": "double",
+        "reviewers": ["ann", "bob"],
+        "adjudicator": None,
+        "disagreements": [],
+    }
+    assert ann.pipeline() == {"awaiting_second_review": 0, "awaiting_adjudication": 0, "gold": 1}
+
+
+def test_two_reviews_that_differ_wait_for_a_lead_who_settles_them(
+    stores: dict[str, LetterStore],
+) -> None:
+    ann, bob, lea = stores["ann"], stores["bob"], stores["lea"]
+    sha = first_sha(ann)
+    review(
+        ann,
+        sha,
+        SetField(CLAIM, "WC-1"),
+        AddItem(Item.blank("n1"), 2),
+        SetField(FieldRef("treatment", "n1"), "Acupuncture"),
+        SetField(FieldRef("decision", "n1"), "upheld"),
+    )
+    review(bob, sha, SetField(DECISION_P1, "overturned"))
+    row = lea.get(sha)
+    assert (row.status, row.stage) == ("in_progress", "adjudication")
+    assert lea.adjudication_queue() == [sha]
+    with pytest.raises(NotAllowedError):
+        ann.reviews_of(sha)
+    with pytest.raises(ValueError, match="nothing was chosen"):
+        lea.adjudicate(sha, {"letter.claim_number": "a"})
+    gold = lea.adjudicate(
+        sha,
+        {
+            "letter.claim_number": Typed("WC-9"),
+            "letter.outcome": "a",
+            "items.p1.decision": "a",
+            "items.n1": "b",  # bob had no such item: it is left out
+        },
+    )
+    assert (gold.status, gold.stage) == ("verified", "gold")
+    assert [item.id for item in gold.full.items] == ["p1", "p2"]
+    assert gold.full.value(CLAIM) == "WC-9" and gold.full.field(CLAIM).set_by == "lea"
+    assert gold.review_info is not None and gold.review_info["adjudicator"] == "lea"
+    settled = {e.field: (e.old, e.new) for e in lea.audit(sha) if e.reviewer == "lea"}
+    assert settled["letter.claim_number"] == ({"a": "WC-1", "b": None}, "WC-9")
+    assert settled["items.n1"] == ({"a": True, "b": False}, False)
+    assert lea.adjudication_queue() == []
+
+
+def test_an_adjudication_that_gives_an_invalid_record_is_refused_and_writes_nothing(
+    stores: dict[str, LetterStore],
+) -> None:
+    ann, bob, lea = stores["ann"], stores["bob"], stores["lea"]
+    sha = first_sha(ann)
+    review(ann, sha, SetField(DECISION_P1, "overturned"))
+    review(bob, sha, SetField(CLAIM, "B"))
+    choices = {
+        "letter.claim_number": "b",
+        "items.p1.decision": "b",
+        "letter.outcome": "a",  # ann's outcome with bob's decisions: they disagree
+    }
+    with pytest.raises(VerifyRefused, match="Outcome"):
+        lea.adjudicate(sha, choices)
+    assert lea.adjudication_queue() == [sha]
+
+
+def test_a_second_review_that_is_not_blind_starts_from_the_first(
+    stores: dict[str, LetterStore],
+) -> None:
+    stores["lea"].set_policy(ReviewPolicy(double_share=1.0, blind=False, leads=("lea",)))
+    sha = first_sha(stores["ann"])
+    review(stores["ann"], sha, SetField(CLAIM, "WC-1"))
+    assert stores["bob"].get(sha).full.value(CLAIM) == "WC-1"
+
+
+def test_the_export_says_how_each_letter_was_reviewed_and_leaves_unsettled_ones_out(
+    stores: dict[str, LetterStore], tmp_path: Path
+) -> None:
+    ann, bob, lea = stores["ann"], stores["bob"], stores["lea"]
+    first, second, _ = (row.sha256 for row in ann.list_letters())
+    review(ann, first, SetField(CLAIM, "A"))
+    review(bob, first, SetField(CLAIM, "B"))
+    lea.adjudicate(first, {"letter.claim_number": "b"})
+    review(ann, second, SetField(DECISION_P1, "overturned"))  # no second review yet
+    export_dataset(lea, tmp_path / "out")
+    lines = (tmp_path / "out" / "letters.jsonl").read_text().splitlines()
+    (record,) = [json.loads(line) for line in lines]
+    assert record["source"]["sha256"] == first
+    assert record["letter"]["claim_number"] == "B"
+    review_keys = {k: record["review"][k] for k in ("mode", "reviewers", "adjudicator")}
+    assert review_keys == {"mode": "adjudicated", "reviewers": ["ann", "bob"], "adjudicator": "lea"}
+    assert record["review"]["disagreements"] == ["letter.claim_number"]
