@@ -30,6 +30,8 @@ COMMANDS: Final = {
     "export": ("imr_desk.commands.export", "export reviewed letters as a dataset"),
     "eval": ("imr_desk.commands.evaluate", "measure the parser against verified letters"),
     "stats": ("imr_desk.commands.stats", "counts and reviewer throughput"),
+    "policy": ("imr_desk.commands.policy", "show or set the double-review policy"),
+    "agreement": ("imr_desk.commands.agreement", "how far two reviewers of a letter agree"),
 }
 DEFAULT_COMMAND: Final = "open"
 LOG_LEVEL_OPTION: Final = "--log-level"

@@ -1,0 +1,127 @@
+"""``imr-desk policy [--db DB] [--double-share PERCENT] [--blind|--not-blind] [--seed N]
+[--lead NAME...]``: show or set which letters get two independent reviews, and who leads.
+
+Only a lead may change a policy that has leads; the first person to set one becomes its lead
+unless they name others, since a policy without a lead could never be changed again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from typing import Any, Final
+
+from imr_desk.names import shown
+from imr_desk.review_policy import ReviewPolicy
+from imr_desk.storage import LetterStore, NoDatabaseError, StorageError
+
+PROG: Final = "imr-desk policy"
+CHANGES: Final = ("double_share", "blind", "seed", "leads")
+"""The options that change the policy; with none of them given the command only shows it."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Database, who is asking, and the parts of the policy to change."""
+    parser.add_argument("--db", help="review database (default: one in your user data folder)")
+    parser.add_argument(
+        "--reviewer", help="who changes the policy; must be a lead (default: OS user)"
+    )
+    parser.add_argument(
+        "--double-share",
+        dest="double_share",
+        type=_percent,
+        metavar="PERCENT",
+        help="share of letters (0-100) that get two independent reviews, chosen at random",
+    )
+    blind = parser.add_mutually_exclusive_group()
+    blind.add_argument(
+        "--blind",
+        dest="blind",
+        action="store_true",
+        default=None,
+        help="a second review starts from the parser's values (the default)",
+    )
+    blind.add_argument(
+        "--not-blind",
+        dest="blind",
+        action="store_false",
+        help="a second review starts from the first reviewer's verified values",
+    )
+    parser.add_argument(
+        "--seed", type=int, help="seed of the random choice of letters (same seed, same letters)"
+    )
+    parser.add_argument(
+        "--lead",
+        dest="leads",
+        nargs="+",
+        action="extend",
+        type=_name,
+        metavar="NAME",
+        help="who may adjudicate and change the policy (replaces the list of leads)",
+    )
+
+
+def _percent(text: str) -> float:
+    """A share given in percent, as the fraction the policy keeps."""
+    try:
+        percent = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= percent <= 100.0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"a share is 0 to 100 (percent), not {text}")
+    return percent / 100.0
+
+
+def _name(text: str) -> str:
+    name = text.strip()
+    if not name:
+        raise argparse.ArgumentTypeError("a lead's name cannot be empty")
+    return name
+
+
+def run(args: argparse.Namespace) -> int:
+    """Show the policy, or change it and show the result. Exit 2 without a database, 1 when
+    the change is refused (not a lead) or the database cannot be used."""
+    changes = {name: getattr(args, name) for name in CHANGES if getattr(args, name) is not None}
+    try:
+        with LetterStore.open(args.db, reviewer=args.reviewer, create=False) as store:
+            policy = store.policy()
+            if changes:
+                policy = _changed(policy, changes, store.reviewer)
+                store.set_policy(policy)
+    except NoDatabaseError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 2
+    except StorageError as exc:
+        print(f"{PROG}: {shown(str(exc))}", file=sys.stderr)
+        return 1
+    if changes:
+        print("review policy changed:")
+    print(render(policy))
+    return 0
+
+
+def _changed(policy: ReviewPolicy, changes: dict[str, Any], reviewer: str) -> ReviewPolicy:
+    """The policy with the given parts replaced, the others kept. A project without leads
+    gets the person setting the policy as its lead, unless leads are named."""
+    if "leads" in changes:
+        changes["leads"] = tuple(dict.fromkeys(changes["leads"]))
+    elif not policy.leads:
+        changes["leads"] = (reviewer,)
+    return replace(policy, **changes)
+
+
+def render(policy: ReviewPolicy) -> str:
+    """The policy as the command prints it."""
+    if policy.double_share > 0:
+        share = f"{policy.double_share * 100:g}% of letters, chosen with seed {policy.seed}"
+    else:
+        share = f"off (0% of letters; seed {policy.seed})"
+    blind = (
+        "blind (each reviewer starts from the parser's values)"
+        if policy.blind
+        else "not blind (the second reviewer starts from the first one's verified values)"
+    )
+    leads = ", ".join(shown(lead) for lead in policy.leads) or "none yet"
+    return f"double review: {share}\nsecond review: {blind}\nleads: {leads}"
