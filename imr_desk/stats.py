@@ -1,4 +1,5 @@
-"""Project statistics: letters by status, outcome and category, and reviewer throughput.
+"""Project statistics: letters by status, outcome and category, the double-review pipeline,
+and reviewer throughput.
 
 Throughput comes from the audit timestamps: a reviewer's changes are cut into sessions where
 they pause for more than ``IDLE_GAP`` and a letter's time runs from the previous verification
@@ -39,6 +40,8 @@ class ProjectStats:
     by_category: dict[str | None, int]
     by_layout: dict[str | None, int]
     throughput: list[Throughput]
+    pipeline: dict[str, int]
+    """Double review: letters awaiting a second review, awaiting adjudication, and gold."""
 
 
 def _seconds(at: str) -> float:
@@ -94,4 +97,5 @@ def collect(store: LetterStore) -> ProjectStats:
         by_category=store.category_counts(),
         by_layout=store.count_by("layout"),
         throughput=throughput(store.audit()),
+        pipeline=store.pipeline(),
     )

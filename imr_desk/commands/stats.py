@@ -1,12 +1,22 @@
-"""``imr-desk stats [--db DB]``: counts by status, outcome and category; reviewer pace."""
+"""``imr-desk stats [--db DB]``: counts by status, outcome and category; the double-review
+pipeline; reviewer pace."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import Final
 
 from imr_desk.stats import ProjectStats, Throughput, collect
 from imr_desk.storage import LetterStore, NoDatabaseError, StorageError
+
+PIPELINE: Final = (
+    ("awaiting_second_review", "awaiting a second review"),
+    ("awaiting_adjudication", "awaiting adjudication"),
+    ("gold", "gold"),
+)
+"""The stages of double review as ``stats`` and ``agreement`` print them, in pipeline order;
+gold counts both letters whose two reviews agreed and letters a lead adjudicated."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,6 +46,14 @@ def _table(title: str, counts: dict) -> list[str]:
     return lines
 
 
+def pipeline_lines(pipeline: dict[str, int]) -> list[str]:
+    """Double review's pipeline, one stage a line, in the order letters go through it (not
+    by count, unlike the other tables: a pipeline reads from start to end)."""
+    lines = ["double review:"]
+    lines += [f"  {label:28s} {pipeline.get(key, 0):8d}" for key, label in PIPELINE]
+    return lines
+
+
 def _pace(row: Throughput) -> str:
     per_hour = f"{row.per_hour:6.1f}/h" if row.per_hour is not None else "     -/h"
     median = f"{row.median_seconds:7.0f} s" if row.median_seconds is not None else "      - s"
@@ -56,6 +74,7 @@ def render(stats: ProjectStats) -> str:
     lines += _table("by outcome", stats.by_outcome)
     lines += _table("items by category", stats.by_category)
     lines += _table("by layout", stats.by_layout)
+    lines += pipeline_lines(stats.pipeline)
     lines.append("reviewers (sessions split at 30 min idle):")
     lines += [_pace(row) for row in stats.throughput] or ["  (no reviews yet)"]
     return "\n".join(lines)
