@@ -1,4 +1,5 @@
-"""The exported dataset's card (README.md): schema, fields, counts, reviewers, correction rates.
+"""The exported dataset's card (README.md): schema, fields, counts, reviewers, review modes,
+agreement between reviewers, correction rates.
 
 Counts are gathered while the export streams its letters (``CardStats.add``), so the card
 always describes exactly the records written next to it. Reviewer, correction and category
@@ -13,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from imr_desk.agreement import AgreementRow, markdown_table
 from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, SCHEMA, STATUSES, FieldSpec
 
 KIND_NAMES: Final = {
@@ -38,6 +40,7 @@ class CardStats:
     verified_letters: int = 0
     verified_items: int = 0
     reviewers: Counter = field(default_factory=Counter)
+    review_modes: Counter = field(default_factory=Counter)
     reviewer_corrections: Counter = field(default_factory=Counter)
     corrections: Counter = field(default_factory=Counter)
     removed_items: int = 0
@@ -63,6 +66,8 @@ class CardStats:
         self.categories.update(item["category"] or "(none)" for item in record["items"])
         reviewer = review.get("reviewer") or "(unknown)"
         self.reviewers[reviewer] += 1
+        # Records from before double review carry no mode: one reviewer verified them.
+        self.review_modes[review.get("mode") or "single"] += 1
         self.reviewer_corrections[reviewer] += len(corrected)
         self.corrections.update(generic_path(p) for p in corrected)
         self.removed_items += review.get("removed_items") or 0
@@ -96,9 +101,13 @@ def render_card(
     selection: str,
     generated_at: str,
     csv_columns: dict[str, tuple[str, ...]] | None = None,
+    agreement: list[AgreementRow] | None = None,
+    blind: bool | None = None,
 ) -> str:
     """The README.md text of an export; ``csv_columns`` (file name -> header) are listed so
-    every column a user finds in the files is described here."""
+    every column a user finds in the files is described here. ``agreement`` (the rows of
+    ``agreement.agreement`` over the letters with two verified reviews) adds a section on how
+    far reviewers agree, and ``blind`` says there whether second reviews were blind."""
     parts = [
         _front_matter(),
         f"# IMR Final Determination letters: {TITLES[selection]}\n",
@@ -116,6 +125,8 @@ def render_card(
         _counts("Letters by layout", stats.layouts, stats.letters),
         _counts("Letters by status", stats.statuses, stats.letters),
         _reviewers(stats),
+        _review_modes(stats),
+        *([] if agreement is None else [_agreement(agreement, blind)]),
         _corrections(stats),
         _record_keys(),
         _csv_columns(csv_columns or {}),
@@ -300,6 +311,52 @@ def _reviewers(stats: CardStats) -> str:
         corrected = stats.reviewer_corrections[reviewer]
         lines.append(f"| {reviewer} | {count} | {count / total:.1%} | {corrected} |")
     return "\n".join(lines) + "\n"
+
+
+_MODES_NOTE: Final = (
+    "\n`single`: one reviewer verified the letter. `double`: two reviewers each reviewed it "
+    "and agreed on every field. `adjudicated`: their reviews differed and a lead "
+    "settled each difference (`review.disagreements` lists them).\n"
+)
+
+
+def _review_modes(stats: CardStats) -> str:
+    title = "Verified letters by review mode"
+    return _counts(title, stats.review_modes, stats.verified_letters) + _MODES_NOTE
+
+
+_ALPHA_NOTE: Final = (
+    "How to read it: a unit is a letter for letter fields, an item both reviewers kept for "
+    "item fields, and an item either reviewer kept for `items` (the item list). Agreement % is "
+    "the share of units where the two reviews hold the same value. Krippendorff's alpha "
+    "(nominal, choice fields only, an unset value counting as a category of its own) corrects "
+    "that for chance: 1 is perfect agreement, 0 is no better than chance, below 0 is "
+    "systematic disagreement. Krippendorff (2004) relies on alpha of 0.800 or more and allows "
+    "tentative conclusions from 0.667. The 95% intervals are percentile bootstrap intervals "
+    "over whole letters; with few letters they are wide.\n"
+)
+_BLIND: Final = {
+    True: "Second reviews were blind: each reviewer started from the parser's values and never "
+    "saw the other's.",
+    False: "Second reviews were not blind: the second reviewer started from the first "
+    "reviewer's verified values, so these figures overstate what two independent reviewers "
+    "would agree on.",
+    None: "Whether second reviews were blind is not recorded.",
+}
+
+
+def _agreement(rows: list[AgreementRow], blind: bool | None) -> str:
+    """How far two reviews of the same letters agree, field by field. Every letter field has
+    one unit per double-reviewed letter, so any of those rows counts the letters."""
+    title = "## Agreement between reviewers\n"
+    letters = max((r.units for r in rows if r.field.startswith("letter.")), default=0)
+    if not letters:
+        return f"{title}\nNo letter has two verified reviews yet: agreement is not measured.\n"
+    measured = (
+        f"Measured over {letters} double-reviewed letter{'' if letters == 1 else 's'}: each "
+        f"reviewed by two reviewers on a record of their own, both verified. {_BLIND[blind]}\n"
+    )
+    return "\n".join([title, measured, markdown_table(rows), _ALPHA_NOTE])
 
 
 def _corrections(stats: CardStats) -> str:
