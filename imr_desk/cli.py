@@ -136,7 +136,8 @@ def _usage() -> str:
         "",
         "commands:",
     ]
-    lines += [f"  {name:<8} {help_text}" for name, (_, help_text) in COMMANDS.items()]
+    width = max(map(len, COMMANDS))
+    lines += [f"  {name:<{width}} {help_text}" for name, (_, help_text) in COMMANDS.items()]
     lines += [
         "",
         "Without a command, 'open' starts the app. 'imr-desk COMMAND --help' for more.",
