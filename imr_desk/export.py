@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Final
 
+from imr_desk.agreement import agreement
 from imr_desk.dataset_card import CardStats, render_card
 from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS
 from imr_desk.export_files import (
@@ -238,7 +239,15 @@ def _write_files(
         writers.close()
     stamp = now().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     columns = {"letters.csv": LETTER_COLUMNS, "items.csv": ITEM_COLUMNS}
-    card = render_card(stats, selection=selection, generated_at=stamp, csv_columns=columns)
+    pairs = [(a.letter, b.letter) for _, a, b in store.review_pairs()]
+    card = render_card(
+        stats,
+        selection=selection,
+        generated_at=stamp,
+        csv_columns=columns,
+        agreement=agreement(pairs) if pairs else None,
+        blind=store.policy().blind if pairs else None,
+    )
     with create_private(staging / "README.md") as handle:
         handle.write(card)
         handle.flush()

@@ -186,3 +186,18 @@ def test_the_export_says_how_each_letter_was_reviewed_and_leaves_unsettled_ones_
     review_keys = {k: record["review"][k] for k in ("mode", "reviewers", "adjudicator")}
     assert review_keys == {"mode": "adjudicated", "reviewers": ["ann", "bob"], "adjudicator": "lea"}
     assert record["review"]["disagreements"] == ["letter.claim_number"]
+
+
+def test_the_exported_card_reports_agreement_only_when_letters_were_double_reviewed(
+    stores: dict[str, LetterStore], tmp_path: Path
+) -> None:
+    ann, bob, lea = stores["ann"], stores["bob"], stores["lea"]
+    export_dataset(lea, tmp_path / "none")
+    assert "Agreement between reviewers" not in (tmp_path / "none" / "README.md").read_text()
+    sha = first_sha(ann)
+    review(ann, sha, SetField(CLAIM, "A"))
+    review(bob, sha, SetField(CLAIM, "A"))
+    export_dataset(lea, tmp_path / "out")
+    card = (tmp_path / "out" / "README.md").read_text()
+    assert "Agreement between reviewers" in card and "blind" in card
+    assert "`letter.claim_number`" in card
