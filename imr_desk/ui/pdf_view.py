@@ -8,7 +8,7 @@ A page that cannot be rendered says so on its paper, never stays silently blank.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Final
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
@@ -113,12 +113,19 @@ class EvidenceItem(QGraphicsRectItem):
         self.setToolTip(path)
         self.set_focused(False)
 
-    def set_focused(self, focused: bool) -> None:
+    def set_focused(self, focused: bool, colour: QColor | None = None) -> None:
+        """Highlight the box (in ``colour`` when given, else the focus colour) or make it faint."""
         self.focused = focused
         # Explicit QBrush/QPen objects: implicit enum-to-QBrush conversion in a hot loop has
         # crashed PySide6 6.12 (refcount error), so nothing is converted implicitly here.
-        self.setPen(FOCUS_QPEN if focused else EVIDENCE_QPEN)
-        self.setBrush(FOCUS_BRUSH if focused else NO_BRUSH)
+        if focused and colour is not None:
+            fill = QColor(colour)
+            fill.setAlpha(FOCUS_FILL.alpha())
+            self.setPen(QPen(QColor(colour), FOCUS_QPEN.widthF()))
+            self.setBrush(QBrush(fill))
+        else:
+            self.setPen(FOCUS_QPEN if focused else EVIDENCE_QPEN)
+            self.setBrush(FOCUS_BRUSH if focused else NO_BRUSH)
         self.setZValue(3 if focused else 2)
 
 
@@ -327,12 +334,21 @@ class PdfView(QGraphicsView):
 
     def show_evidence(self, path: str | None) -> None:
         """Highlight one field's boxes strongly and scroll them into view."""
-        focused = [item for item in self._evidence if item.path == path]
         for item in self._evidence:
             item.set_focused(item.path == path)
-        if focused:
-            area = focused[0].sceneBoundingRect()
-            for item in focused[1:]:
+        self._scroll_to([item for item in self._evidence if item.path == path])
+
+    def show_evidence_colours(self, colours: Mapping[str, QColor]) -> None:
+        """Highlight several fields' boxes at once, each path in its own colour, and scroll
+        them into view: adjudication shows where review A and review B read one field."""
+        for item in self._evidence:
+            item.set_focused(item.path in colours, colours.get(item.path))
+        self._scroll_to([item for item in self._evidence if item.path in colours])
+
+    def _scroll_to(self, items: list[EvidenceItem]) -> None:
+        if items:
+            area = items[0].sceneBoundingRect()
+            for item in items[1:]:
                 area = area.united(item.sceneBoundingRect())
             self.ensureVisible(area, 40, 60)
 
