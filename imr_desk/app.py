@@ -15,6 +15,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from imr_desk.storage import LetterStore
+from imr_desk.ui.adjudication import AdjudicationController
 from imr_desk.ui.batch import BatchController
 from imr_desk.ui.controller import ReviewController
 from imr_desk.ui.letter_queue import LetterQueueModel
@@ -33,6 +34,7 @@ class Desk:
     review: ReviewController
     batch: BatchController
     store: LetterStore
+    adjudication: AdjudicationController
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -68,6 +70,8 @@ def build_desk(
     window = MainWindow(model, settings or QSettings(), remember_layout=remember_layout)
     review = ReviewController(store, window)
     batch = BatchController(review, workers=import_workers)
+    adjudication = AdjudicationController(store, window)
+    adjudication.settled.connect(lambda _sha: review.reload_queue())
     window.closing.connect(store.close)
     model.reload()
-    return Desk(window, review, batch, store)
+    return Desk(window, review, batch, store, adjudication)

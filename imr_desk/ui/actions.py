@@ -113,6 +113,22 @@ ACTION_SPECS: Final[tuple[ActionSpec, ...]] = (
         "Open the previous letter in the queue",
         "Review",
     ),
+    ActionSpec(
+        "adjudication_queue",
+        "&Adjudication queue…",
+        (),
+        None,
+        "Settle the letters whose two reviews differ (leads)",
+        "Review",
+    ),
+    ActionSpec(
+        "review_policy",
+        "Review &policy…",
+        (),
+        None,
+        "Share of letters reviewed twice, blind second review, leads (leads only)",
+        "Review",
+    ),
     ActionSpec("zoom_in", "Zoom &in", ("Ctrl++", "Ctrl+="), "zoom-in", "Zoom in", "View"),
     ActionSpec("zoom_out", "Zoom &out", ("Ctrl+-",), "zoom-out", "Zoom out", "View"),
     ActionSpec(

@@ -30,6 +30,8 @@ from imr_desk.ui.page_renderer import PageRenderer
 from imr_desk.ui.pdf_view import PdfView
 
 APP_TITLE: Final = "IMR Desk"
+SEPARATED: Final = ("adjudication_queue",)
+"""Actions a menu sets apart with a separator above them (a lead's tools)."""
 LAYOUT_VERSION: Final = 1
 DOCK_WIDTHS: Final = [430, 460]
 TOOLBAR: Final = (
@@ -101,6 +103,8 @@ class MainWindow(QMainWindow):
             menu = bar.addMenu(f"&{group}")
             menu.setObjectName(f"menu{group}")
             for action in self.action_set.in_group(group):
+                if action.objectName() in SEPARATED:
+                    menu.addSeparator()
                 menu.addAction(action)
             if group == "View":
                 menu.addSeparator()
