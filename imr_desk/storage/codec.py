@@ -81,7 +81,11 @@ def _fields(specs: tuple[FieldSpec, ...], stored: Mapping[str, Any]) -> dict[str
 
 
 def _field_json(value: FieldValue) -> dict[str, Any]:
-    data: dict[str, Any] = {"value": thaw(value.value), "parsed": thaw(value.parsed)}
+    """A field's stored form; ``parsed`` only where it differs from ``value`` (untouched
+    fields, most of a letter, store their text once)."""
+    data: dict[str, Any] = {"value": thaw(value.value)}
+    if value.parsed != value.value:
+        data["parsed"] = thaw(value.parsed)
     if value.confidence is not None:
         data["confidence"] = value.confidence
     if value.boxes:
@@ -92,9 +96,10 @@ def _field_json(value: FieldValue) -> dict[str, Any]:
 
 
 def _field(data: Mapping[str, Any]) -> FieldValue:
+    value = freeze(data.get("value"))
     return FieldValue(
-        value=freeze(data.get("value")),
-        parsed=freeze(data.get("parsed")),
+        value=value,
+        parsed=freeze(data["parsed"]) if "parsed" in data else value,
         confidence=data.get("confidence"),
         boxes=boxes_from_json(data.get("boxes")),
         set_by=data.get("set_by"),
