@@ -242,8 +242,8 @@ RECORD_KEYS: Final = (
     (
         "review.disagreements",
         "list of field paths",
-        "Fields the two reviews differed on (items by index; an item only one reviewer had: "
-        "`items.<id>`).",
+        "Fields the two reviews differed on, items by index (`items.4`: an item only one "
+        "reviewer had; `items.<id>` if the gold record left it out).",
     ),
 )
 CSV_ONLY: Final = {

@@ -102,14 +102,17 @@ def export_record(row: LetterRow) -> dict[str, Any]:
 
 
 def _export_paths(letter: Letter, paths: list[str]) -> list[str]:
-    """Stored paths as the export names fields (items by index); an item the gold record does
-    not have (one reviewer added it, the lead left it out) keeps its id: ``items.<id>``."""
+    """Stored paths as the export names fields (items by index: ``items.4`` is the item
+    itself, in one review only); an item the gold record does not have (one reviewer added
+    it, the lead left it out) keeps its id: ``items.<id>``."""
+    positions = {item.id: index for index, item in enumerate(letter.items)}
     named = []
     for path in paths:
         try:
             ref = FieldRef.parse(path)
-        except ValueError:
-            named.append(path)  # items.<id>: the item itself
+        except ValueError:  # items.<id>: the item itself
+            item_id = path.split(".", 1)[1]
+            named.append(f"items.{positions[item_id]}" if item_id in positions else path)
             continue
         named += export_paths(letter, [ref]) if letter.has(ref) else [path]
     return named
