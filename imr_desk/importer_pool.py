@@ -1,5 +1,6 @@
-"""Parser worker processes for the import: one file at a time per worker, so that every crash,
-time-out and memory failure belongs to the file that caused it and no file can stall a batch.
+"""Parser worker processes for the import. Each parses one file at a time and the parent knows
+which, so that every crash, time-out and memory failure is charged to the file that caused it
+and no file can stall a batch.
 
 Workers only parse; the parent stores. A worker is bound to its parent: it dies with it (Linux
 ``PR_SET_PDEATHSIG``, plus a watchdog thread elsewhere), runs under a memory limit, and is
@@ -32,6 +33,9 @@ Job = Callable[[str], Result]
 DEFAULT_TIME_LIMIT: Final = 60.0  # seconds per file; real letters take well under one
 DEFAULT_MEMORY_LIMIT: Final = 2 << 30  # bytes of address space per worker (Linux only)
 POLL_SECONDS: Final = 0.2  # how often a wait looks at the stop flag
+# Files sent to a worker at once: the one it parses and the next, so that it never waits while
+# the parent stores a letter. Only the first can be at fault when the worker dies or hangs.
+QUEUED_PER_WORKER: Final = 2
 CRASHED: Final = "the parser crashed on this file (damaged PDF?)"
 PR_SET_PDEATHSIG: Final = 1
 _PARENT_WATCH_SECONDS: Final = 0.5
@@ -51,15 +55,20 @@ class _Task(Generic[Item]):
 
 @dataclass
 class _Worker(Generic[Item]):
-    """One parser process and the parent's end of its pipe. ``started`` is when the file in
-    hand began to count against the time limit: the moment it was sent, or when the worker
-    said it was ready if it was still starting (importing the parser is not the file's time)."""
+    """One parser process, the parent's end of its pipe and the files sent to it, in order:
+    ``tasks[0]`` is the one being parsed. ``started`` is when that one began to count against
+    the time limit: when the file before it came back, when it was sent to an idle worker, or
+    when a starting worker said it was ready (importing the parser is not the file's time)."""
 
     process: BaseProcess
     conn: Connection
     ready: bool = False
-    task: _Task[Item] | None = None
+    tasks: deque[_Task[Item]] = field(default_factory=deque)
     started: float | None = None
+
+    def next_started(self) -> None:
+        """The clock for the next file in hand, which starts now (if it can start at all)."""
+        self.started = time.monotonic() if self.tasks and self.ready else None
 
 
 @dataclass
@@ -86,7 +95,7 @@ class WorkerPool(Generic[Item]):
         try:
             while not stop():
                 self._hand_out(items)
-                if not any(w.task for w in self._workers):
+                if not any(w.tasks for w in self._workers):
                     return stop()
                 self._collect(finish)
                 self._expire(finish)
@@ -98,7 +107,7 @@ class WorkerPool(Generic[Item]):
         """End every worker: idle ones see their pipe close and exit, busy ones are killed."""
         workers, self._workers = self._workers, []
         for worker in workers:
-            if worker.task is not None:
+            if worker.tasks:
                 worker.process.kill()
             worker.conn.close()
         for worker in workers:
@@ -110,9 +119,9 @@ class WorkerPool(Generic[Item]):
     # --- handing out ---------------------------------------------------------------------
 
     def _hand_out(self, items: Iterator[tuple[Item, str]]) -> None:
-        """Give a file to every idle worker, starting workers up to ``count`` as needed."""
+        """Give files to workers with room, starting workers up to ``count`` as needed."""
         while True:
-            worker = self._idle_worker()
+            worker = self._worker_with_room()
             if worker is None:
                 return
             task = self._next_task(items)
@@ -120,10 +129,13 @@ class WorkerPool(Generic[Item]):
                 return
             self._send(worker, task)
 
-    def _idle_worker(self) -> _Worker[Item] | None:
-        idle = next((w for w in self._workers if w.task is None), None)
+    def _worker_with_room(self) -> _Worker[Item] | None:
+        """An idle worker, else a new one, else one whose queue is not full."""
+        idle = next((w for w in self._workers if not w.tasks), None)
         if idle is None and len(self._workers) < self.count:
             idle = self._start_worker()
+        if idle is None:
+            idle = next((w for w in self._workers if len(w.tasks) < QUEUED_PER_WORKER), None)
         return idle
 
     def _next_task(self, items: Iterator[tuple[Item, str]]) -> _Task[Item] | None:
@@ -133,8 +145,9 @@ class WorkerPool(Generic[Item]):
         return None if nxt is None else _Task(nxt[0], nxt[1])
 
     def _send(self, worker: _Worker[Item], task: _Task[Item]) -> None:
-        worker.task = task
-        worker.started = time.monotonic() if worker.ready else None
+        worker.tasks.append(task)
+        if len(worker.tasks) == 1:
+            worker.next_started()
         with contextlib.suppress(OSError):  # died while idle: the wait sees it and re-runs it
             worker.conn.send(task.path)
 
@@ -157,7 +170,7 @@ class WorkerPool(Generic[Item]):
 
     def _collect(self, finish: Callable[[Item, Result], None]) -> None:
         """Wait (a short while at most) for answers, and finish the files that have one."""
-        busy = [w for w in self._workers if w.task is not None]
+        busy = [w for w in self._workers if w.tasks]
         for conn in wait_for([w.conn for w in busy], timeout=self._wait_seconds()):
             worker = next(w for w in busy if w.conn is conn)
             try:
@@ -167,43 +180,47 @@ class WorkerPool(Generic[Item]):
                 continue
             if kind == "ready":
                 worker.ready = True
-                worker.started = time.monotonic()
+                worker.next_started()
             else:
-                task, worker.task = worker.task, None
-                assert task is not None
+                task = worker.tasks.popleft()
+                worker.next_started()  # it is already parsing the next file it holds
                 finish(task.item, result)
 
     def _wait_seconds(self) -> float:
         """Until the nearest deadline, but never longer than ``POLL_SECONDS``."""
         now, wait = time.monotonic(), POLL_SECONDS
         for worker in self._workers:
-            if worker.task is not None and worker.started is not None:
+            if worker.tasks and worker.started is not None:
                 wait = min(wait, worker.started + self.time_limit - now)
         return max(wait, 0.0)
 
     def _lost(self, worker: _Worker[Item], finish: Callable[[Item, Result], None]) -> None:
-        """A worker died. Its file is tried once more in a fresh worker (the system may have
-        killed it for reasons of its own); a second death is the file's doing."""
+        """A worker died on the file it was parsing. That file is tried once more in a fresh
+        worker (the system may have killed it for reasons of its own); a second death is the
+        file's doing. The files queued behind it go to other workers."""
         self._remove(worker)
-        task = worker.task
-        if task is None:
+        if not worker.tasks:
             return
-        if task.attempts < 2:
-            self._retries.append(_Task(task.item, task.path, task.attempts + 1))
+        culprit = worker.tasks.popleft()
+        self._retries.extendleft(reversed(worker.tasks))
+        if culprit.attempts < 2:
+            self._retries.append(_Task(culprit.item, culprit.path, culprit.attempts + 1))
         else:
-            finish(task.item, ("failed", CRASHED))
+            finish(culprit.item, ("failed", CRASHED))
 
     def _expire(self, finish: Callable[[Item, Result], None]) -> None:
-        """Kill the workers whose file is over its time; each file fails alone."""
+        """Kill the workers whose file is over its time; each such file fails alone, and the
+        files queued behind it go to other workers."""
         now = time.monotonic()
         for worker in list(self._workers):
-            task = worker.task
-            if task is None or worker.started is None:
+            if not worker.tasks or worker.started is None:
                 continue
             if now - worker.started >= self.time_limit:
                 worker.process.kill()
                 self._remove(worker)
-                finish(task.item, ("failed", timed_out_reason(self.time_limit)))
+                late = worker.tasks.popleft()
+                self._retries.extendleft(reversed(worker.tasks))
+                finish(late.item, ("failed", timed_out_reason(self.time_limit)))
 
     def _remove(self, worker: _Worker[Item]) -> None:
         self._workers.remove(worker)
