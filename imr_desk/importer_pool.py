@@ -233,15 +233,14 @@ class WorkerPool(Generic[Item]):
 
 def _worker_main(conn: Connection, job: Job, parent_pid: int, memory_limit: int | None) -> None:
     """A worker's life: prepare, say it is ready, then parse whatever path comes until the
-    parent closes the pipe."""
+    parent closes the pipe (or is gone: nobody is left to read the answer)."""
     prepare_worker(parent_pid, memory_limit)
-    conn.send(("ready", None))
-    while True:
-        try:
-            path = conn.recv()
-        except (EOFError, OSError):
-            return
-        conn.send(("done", job(path)))
+    try:
+        conn.send(("ready", None))
+        while True:
+            conn.send(("done", job(conn.recv())))
+    except (EOFError, OSError):
+        return
 
 
 def prepare_worker(parent_pid: int, memory_limit: int | None) -> None:
