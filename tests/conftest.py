@@ -84,3 +84,23 @@ def make_desk(qapp, tmp_path: Path, monkeypatch) -> Iterator[Callable[..., Desk]
 
     yield make
     close_shown(windows)
+
+
+@pytest.fixture(autouse=True)
+def log_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every test logs into its own folder, never the user's log folder; closed after."""
+    from imr_desk import logs
+
+    folder = tmp_path / "logs"
+    monkeypatch.setenv(logs.LOG_DIR_ENV, str(folder))
+    yield folder
+    logs.close()
+
+
+@pytest.fixture
+def logging_to_file(log_dir: Path) -> Path:
+    """The log file set up as every command sets it up (in the test's folder)."""
+    from imr_desk import logs
+
+    logs.setup()
+    return log_dir

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,13 +13,9 @@ from imr_desk.ui import dialogs
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def log_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = tmp_path / "logs"
-    monkeypatch.setenv(logs.LOG_DIR_ENV, str(folder))
-    logs.setup()
-    yield folder
-    logs.close()
+@pytest.fixture(autouse=True)
+def _log_set_up(logging_to_file: Path) -> None:
+    """The log file set up, as every command does."""
 
 
 def log_text(log_dir: Path) -> str:

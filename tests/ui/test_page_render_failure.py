@@ -20,13 +20,9 @@ pytestmark = pytest.mark.gui
 DAMAGE = "code=2: cannot parse content stream"
 
 
-@pytest.fixture
-def log_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = tmp_path / "logs"
-    monkeypatch.setenv(logs.LOG_DIR_ENV, str(folder))
-    logs.setup()
-    yield folder
-    logs.close()
+@pytest.fixture(autouse=True)
+def _log_set_up(logging_to_file: Path) -> None:
+    """The log file set up, as every command does."""
 
 
 @pytest.fixture

@@ -26,14 +26,12 @@ Most disagreement: letter 1 (2), then letter 3 (1). Pipeline: 1 awaiting a secon
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fake_letters import fake_record
 
-from imr_desk import logs
 from imr_desk.agreement import agreement
 from imr_desk.cli import main
 from imr_desk.dataset_card import CardStats, render_card
@@ -54,15 +52,6 @@ class Project:
 
     def store(self, reviewer: str) -> LetterStore:
         return LetterStore.open(self.db, reviewer=reviewer)
-
-
-@pytest.fixture(autouse=True)
-def log_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Commands write their log under the test's folder, closed afterwards."""
-    folder = tmp_path / "logs"
-    monkeypatch.setenv(logs.LOG_DIR_ENV, str(folder))
-    yield folder
-    logs.close()
 
 
 def new_project(tmp_path: Path) -> Project:

@@ -4,7 +4,6 @@ the rest of the batch goes on. The same for ``imr-desk parse``."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +25,9 @@ def letters(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return sorted(generate_letters(tmp_path_factory.mktemp("letters"), count=3, seed=11))
 
 
-@pytest.fixture
-def log_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = tmp_path / "logs"
-    monkeypatch.setenv(logs.LOG_DIR_ENV, str(folder))
-    logs.setup()
-    yield folder
-    logs.close()
+@pytest.fixture(autouse=True)
+def _log_set_up(logging_to_file: Path) -> None:
+    """The log file set up, as every command does."""
 
 
 def log_text(log_dir: Path) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,15 +11,6 @@ import pytest
 from imr_desk import logs
 from imr_desk.cli import main
 from imr_desk.samples import generate_letters
-
-
-@pytest.fixture
-def log_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """IMR_DESK_LOG_DIR pointed at a fresh folder; the log file is closed afterwards."""
-    folder = tmp_path / "logs"
-    monkeypatch.setenv(logs.LOG_DIR_ENV, str(folder))
-    yield folder
-    logs.close()
 
 
 def written(log_dir: Path) -> str:
