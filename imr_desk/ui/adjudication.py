@@ -9,6 +9,7 @@ them; a refusal is shown where the lead is looking, and no choice is lost.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Final
 
 from PySide6.QtCore import QObject, Signal
@@ -58,14 +59,16 @@ class AdjudicationController(QObject):
     def edit_policy(self) -> bool:
         """Ask a lead (or anyone, while the project has no lead) for the policy and store it;
         a refused policy is shown and asked for again as typed. True when one was stored."""
-        policy, reviewer = self.store.policy(), self.store.reviewer
+        policy, reviewer = self._policy(), self.store.reviewer
+        if policy is None:
+            return False
         if policy.leads and not policy.is_lead(reviewer):
             dialogs.show_error(
                 self.window, "Review policy", f"Only a lead may change the review policy "
                 f"({reviewer} is not one; leads: {', '.join(policy.leads)})."
             )  # fmt: skip
             return False
-        draft = policy
+        draft = policy if policy.leads else replace(policy, leads=(reviewer,))  # the first lead
         while True:
             chosen = PolicyDialog.ask(self.window, draft, reviewer)
             if chosen is None:
@@ -79,11 +82,21 @@ class AdjudicationController(QObject):
             self.window.statusBar().showMessage(_policy_summary(chosen), STATUS_SECONDS)
             return True
 
+    def _policy(self) -> ReviewPolicy | None:
+        try:
+            return self.store.policy()
+        except StorageError as exc:
+            dialogs.show_error(self.window, "Review policy", str(exc))
+            return None
+
     # --- the queue -------------------------------------------------------------------------
 
     def open_queue(self) -> bool:
         """Open the first letter waiting for adjudication (leads only)."""
-        refusal = self._not_a_lead()
+        policy = self._policy()
+        if policy is None:
+            return False
+        refusal = _not_a_lead(policy, self.store.reviewer)
         if refusal:
             dialogs.show_error(self.window, "Adjudication", refusal)
             return False
@@ -94,19 +107,6 @@ class AdjudicationController(QObject):
             dialogs.show_info(self.window, "Adjudication", QUEUE_EMPTY)
             return False
         return self.open_letter(queue[0])
-
-    def _not_a_lead(self) -> str:
-        policy, reviewer = self.store.policy(), self.store.reviewer
-        if policy.is_lead(reviewer):
-            return ""
-        if not policy.leads:
-            return (
-                "Only a lead may adjudicate, and this project has no lead yet: "
-                "name one in Review → Review policy."
-            )
-        return (
-            f"Only a lead may adjudicate ({reviewer} is not one; leads: {', '.join(policy.leads)})."
-        )
 
     def _queue(self) -> list[str] | None:
         try:
@@ -238,6 +238,18 @@ class AdjudicationController(QObject):
     def _on_view_closed(self) -> None:
         self.view, self.sha256, self.choices = None, None, {}
         self._differences, self._refused = {}, set()
+
+
+def _not_a_lead(policy: ReviewPolicy, reviewer: str) -> str:
+    """Why this reviewer may not adjudicate ('' when they may)."""
+    if policy.is_lead(reviewer):
+        return ""
+    if not policy.leads:
+        return (
+            "Only a lead may adjudicate, and this project has no lead yet: "
+            "name one in Review → Review policy."
+        )
+    return f"Only a lead may adjudicate ({reviewer} is not one; leads: {', '.join(policy.leads)})."
 
 
 def next_undecided(paths: list[str], decided: dict[str, Choice], after: str) -> str | None:

@@ -110,9 +110,7 @@ class DifferenceTable(QTableWidget):
     start_typing = Signal(str)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        plain = modifiers in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
-        text = event.text()
+        plain, text = _plain(event), event.text()
         if plain and event.key() in (Qt.Key.Key_A, Qt.Key.Key_B):
             self.take.emit("a" if event.key() == Qt.Key.Key_A else "b")
         elif plain and event.key() in (Qt.Key.Key_F2, Qt.Key.Key_Return, Qt.Key.Key_Enter):
@@ -365,10 +363,23 @@ class AdjudicationView(QWidget):
     def _index(self, path: str) -> int | None:
         return next((i for i, row in enumerate(self._rows) if row.path == path), None)
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """A and B work wherever the focus is in the window but an editor (the page too)."""
+        if _plain(event) and event.key() in (Qt.Key.Key_A, Qt.Key.Key_B):
+            self._on_table_take("a" if event.key() == Qt.Key.Key_A else "b")
+            return
+        super().keyPressEvent(event)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.renderer.wait_idle(2000)  # no render lands on a view being deleted
         self.closed.emit()
         super().closeEvent(event)
+
+
+def _plain(event: QKeyEvent) -> bool:
+    """A key pressed alone or with Shift: a letter typed, not a command."""
+    modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+    return modifiers in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
 
 
 def _heading(letter: LetterToSettle) -> str:

@@ -56,7 +56,7 @@ class PolicyDialog(QDialog):
         self.blind.setToolTip(
             "The second reviewer starts from the parser's values, never the first review's"
         )
-        self.leads = QLineEdit(", ".join(policy.leads or (reviewer,)))
+        self.leads = QLineEdit(", ".join(policy.leads))
         self.leads.setPlaceholderText("Reviewer names, separated by commas")
         self.leads.setToolTip("Leads adjudicate differing reviews and may change this policy")
         self.leads.textChanged.connect(self._on_leads_text_changed)

@@ -193,6 +193,10 @@ def test_each_reviews_evidence_of_the_selected_field_is_drawn_in_its_own_colour(
     assert shown[evidence_key("b", AGE)] == COLOUR_B
     assert evidence_key("a", PRIORITY) not in shown
     assert COLOUR_A != COLOUR_B
+    view.page.setFocus()  # looking at the page: A and B still choose
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.page)
+    qtbot.keyClick(view.page, Qt.Key.Key_B)
+    assert view.table.item(1, 2).font().bold() and view.editor(AGE).text() == "33"
 
 
 # --- a third value, refusals ------------------------------------------------------------------
