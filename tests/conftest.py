@@ -87,11 +87,14 @@ def make_desk(qapp, tmp_path: Path, monkeypatch) -> Iterator[Callable[..., Desk]
 
 
 @pytest.fixture(autouse=True)
-def log_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Every test logs into its own folder, never the user's log folder; closed after."""
+def log_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """Every test logs into a folder of its own (beside its tmp_path, which stays as the test
+    leaves it), never the user's log folder; closed after."""
     from imr_desk import logs
 
-    folder = tmp_path / "logs"
+    folder = tmp_path_factory.mktemp("logs")
     monkeypatch.setenv(logs.LOG_DIR_ENV, str(folder))
     yield folder
     logs.close()
