@@ -287,3 +287,15 @@ queue's low-confidence filter)."""
 # The parser only suggests these (letters never print a category; diagnoses are best effort):
 # they always deserve the reviewer's look, so they never mark a whole letter as doubtful.
 SUGGESTED_FIELDS: Final = frozenset({"category", "diagnoses"})
+
+# Why a person changed a parser value: the parser's improvement backlog (``corrections.csv``),
+# so each reason names a different fix. Name, label, what it means.
+CORRECTION_REASON_TEXT: Final = {
+    "misread": ("misread", "the parser read other characters or another choice than printed"),
+    "wrong_boundary": ("wrong boundary", "the value ran into the next one or was cut short"),
+    "normalisation": ("normalisation", "the right text, in the wrong form or spelling"),
+    "missing": ("missing", "the letter states it, the parser found nothing"),
+    "letter_wrong": ("letter itself wrong", "the letter misprints it; the true value was put"),
+    "other": ("other", "any other reason"),
+}
+CORRECTION_REASONS: Final = tuple(CORRECTION_REASON_TEXT)

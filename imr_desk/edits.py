@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Final, Protocol
 
-from imr_desk.domain import STATUSES, coerce, derive_outcome
+from imr_desk.domain import CORRECTION_REASONS, STATUSES, coerce, derive_outcome
 from imr_desk.record import (
     HUMAN_CONFIDENCE,
     Box,
@@ -27,6 +27,8 @@ from imr_desk.record import (
 from imr_desk.validation import blocking, refusal, validate
 
 OUTCOME: Final = FieldRef("outcome")
+REASON_SUFFIX: Final = "#reason"
+"""A reason's audit rows: ``items.p2.decision#reason``, apart from the value's own rows."""
 REOPENED_BY_EDITS: Final = ("parsed", "verified")
 """Statuses an edit of the content moves to in_progress: what was verified is no longer what is
 stored, so the letter leaves the dataset until verified again (flagged and skipped are a
@@ -162,7 +164,9 @@ def _reopen(letter: Letter, rows: list[AuditRow]) -> tuple[Letter, list[AuditRow
 @dataclass(frozen=True)
 class SetField:
     """A person sets a field (from typing, or a page selection whose ``boxes`` become its
-    evidence): the value is theirs, confidence 1; the parser's value is kept beside it."""
+    evidence): the value is theirs, confidence 1; the parser's value is kept beside it. The
+    reason given for an earlier change stays while the value still differs from the parser's,
+    and goes when the person puts the parser's value back."""
 
     ref: FieldRef
     value: Any
@@ -177,6 +181,8 @@ class SetField:
         old = letter.field(self.ref)
         value = freeze(coerce(self.ref.spec, thaw(self.value)))
         new = FieldValue(value, old.parsed, HUMAN_CONFIDENCE, self.boxes or (), reviewer)
+        if new.corrected:
+            new = replace(new, reason=old.reason)
         return _put(letter, self.ref, old, new, self.label)
 
 
@@ -204,7 +210,9 @@ class RestoreField:
                 f"{self.ref.spec.label} was changed{by} since (now '{_shown(current.value)}'): "
                 "it was left as it is"
             )
-        return _put(letter, self.ref, current, self.field, self.label)
+        return _put(
+            letter, self.ref, current, self.field, self.label, touches_content=self.touches_content
+        )
 
 
 def _shown(value: Any) -> str:
@@ -213,13 +221,61 @@ def _shown(value: Any) -> str:
 
 
 def _put(
-    letter: Letter, ref: FieldRef, old: FieldValue, new: FieldValue, label: str
+    letter: Letter,
+    ref: FieldRef,
+    old: FieldValue,
+    new: FieldValue,
+    label: str,
+    *,
+    touches_content: bool = True,
 ) -> tuple[Letter, list[AuditRow], Edit]:
-    inverse = RestoreField(ref, old, label, expect=new)
-    if new == old:
-        return letter, [], inverse
-    rows = [AuditRow(str(ref), thaw(old.value), thaw(new.value))]
-    return letter.with_field(ref, new), rows, inverse
+    """Replace a field: a value row when anything but its reason changes, a ``#reason`` row
+    when its reason does."""
+    inverse = RestoreField(ref, old, label, touches_content=touches_content, expect=new)
+    rows: list[AuditRow] = []
+    if replace(new, reason=None) != replace(old, reason=None):
+        rows.append(AuditRow(str(ref), thaw(old.value), thaw(new.value)))
+    if new.reason != old.reason:
+        rows.append(AuditRow(f"{ref}{REASON_SUFFIX}", old.reason, new.reason))
+    return (letter.with_field(ref, new) if rows else letter), rows, inverse
+
+
+@dataclass(frozen=True)
+class TagReason:
+    """Say why a person changed a parser value (one of ``CORRECTION_REASONS``; None takes
+    the reason away). Only a value that differs from the parser's takes one.
+
+    The value stays as it is, so a verified letter stays verified: what was checked is still
+    what is stored. The inverse puts the field back exactly (and is refused, ``StaleUndo``,
+    when the field was changed since)."""
+
+    ref: FieldRef
+    reason: str | None
+    touches_content: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"Reason for {self.ref.spec.label}"
+
+    def change(self, letter: Letter, reviewer: str) -> tuple[Letter, list[AuditRow], Edit]:
+        old = letter.field(self.ref)
+        refused = reason_refusal(old, self.reason)
+        if refused:
+            raise ValueError(f"{self.ref.spec.label}: {refused}")
+        new = replace(old, reason=self.reason)
+        return _put(letter, self.ref, old, new, self.label, touches_content=False)
+
+
+def reason_refusal(field: FieldValue, reason: str | None) -> str:
+    """Why ``reason`` cannot be given to this field ('' when it can): not a reason, or the
+    value is still the parser's (nothing was corrected)."""
+    if reason is None:
+        return ""
+    if reason not in CORRECTION_REASONS:
+        return f"'{reason}' is not a correction reason ({', '.join(CORRECTION_REASONS)})"
+    if not field.corrected:
+        return "only a value changed from the parser's takes a reason; this one is the parser's"
+    return ""
 
 
 # --- items -------------------------------------------------------------------------------------

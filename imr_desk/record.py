@@ -101,6 +101,8 @@ class FieldValue:
 
     ``confidence`` is None for a field the parser never reported; ``set_by`` is None while the
     value is the parser's (or an added item's blank), else the reviewer who set it last.
+    ``reason`` says why a person changed the parser's value (``domain.CORRECTION_REASONS``):
+    only a corrected value has one (``edits.TagReason``).
     """
 
     value: Any = None
@@ -108,6 +110,7 @@ class FieldValue:
     confidence: float | None = None
     boxes: tuple[Box, ...] = ()
     set_by: str | None = None
+    reason: str | None = None
 
     @property
     def is_human(self) -> bool:

@@ -92,6 +92,8 @@ def _field_json(value: FieldValue) -> dict[str, Any]:
         data["boxes"] = [box.to_json() for box in value.boxes]
     if value.set_by is not None:
         data["set_by"] = value.set_by
+    if value.reason is not None:
+        data["reason"] = value.reason
     return data
 
 
@@ -103,4 +105,5 @@ def _field(data: Mapping[str, Any]) -> FieldValue:
         confidence=data.get("confidence"),
         boxes=boxes_from_json(data.get("boxes")),
         set_by=data.get("set_by"),
+        reason=data.get("reason"),
     )
