@@ -1,5 +1,5 @@
 """The exported dataset's card (README.md): schema, fields, counts, reviewers, review modes,
-agreement between reviewers, correction rates.
+agreement between reviewers, correction rates and reasons.
 
 Counts are gathered while the export streams its letters (``CardStats.add``), so the card
 always describes exactly the records written next to it. Reviewer, correction and category
@@ -11,10 +11,12 @@ than its reviewers found it.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from imr_desk.agreement import AgreementRow, markdown_table
+from imr_desk.corrections import NOT_GIVEN, reasons_section
 from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, SCHEMA, STATUSES, FieldSpec
 
 KIND_NAMES: Final = {
@@ -43,12 +45,13 @@ class CardStats:
     review_modes: Counter = field(default_factory=Counter)
     reviewer_corrections: Counter = field(default_factory=Counter)
     corrections: Counter = field(default_factory=Counter)
+    reasons: Counter = field(default_factory=Counter)
     removed_items: int = 0
     decision_dates: list[str] = field(default_factory=list)
     verified_dates: list[str] = field(default_factory=list)
 
-    def add(self, record: dict[str, Any]) -> None:
-        """Count one exported record."""
+    def add(self, record: dict[str, Any], reasons: Iterable[str | None] = ()) -> None:
+        """Count one exported record (``reasons``: of its corrections, in corrections.csv)."""
         self.letters += 1
         self.items += len(record["items"])
         self.outcomes[record["letter"]["outcome"] or "(none)"] += 1
@@ -57,6 +60,7 @@ class CardStats:
         _keep_range(self.decision_dates, record["letter"]["decision_date"])
         if record["status"] == "verified":
             self._add_verified(record)
+            self.reasons.update(reason or NOT_GIVEN for reason in reasons)
 
     def _add_verified(self, record: dict[str, Any]) -> None:
         review = record["review"] or {}
@@ -128,6 +132,7 @@ def render_card(
         _review_modes(stats),
         *([] if agreement is None else [_agreement(agreement, blind)]),
         _corrections(stats),
+        reasons_section(stats.reasons, stats.verified_letters),
         _record_keys(),
         _csv_columns(csv_columns or {}),
         _fields(),
@@ -150,6 +155,8 @@ _FILES: Final = """## Files
 - `letters.csv`: one row per letter (lists joined with `; `).
 - `items.csv`: one row per disputed treatment, keyed by `sha256` and `item_index` (or
   `sha256` and `item_id`).
+- `corrections.csv`: one row per value a reviewer changed from the parser's, with why (see
+  Corrections and their reasons).
 
 The CSV files are safe to open in a spreadsheet (OWASP's advice on CSV injection): the text
 comes from PDFs, so a text cell whose first character (after any spaces) is `=`, `+`, `-`,

@@ -295,7 +295,7 @@ CORRECTION_REASON_TEXT: Final = {
     "wrong_boundary": ("wrong boundary", "the value ran into the next one or was cut short"),
     "normalisation": ("normalisation", "the right text, in the wrong form or spelling"),
     "missing": ("missing", "the letter states it, the parser found nothing"),
-    "letter_wrong": ("letter itself wrong", "the letter misprints it; the true value was put"),
+    "letter_wrong": ("letter itself wrong", "the letter misprints it; the true value was typed"),
     "other": ("other", "any other reason"),
 }
 CORRECTION_REASONS: Final = tuple(CORRECTION_REASON_TEXT)

@@ -1,7 +1,8 @@
-"""Export the reviewed letters as a dataset: letters.jsonl, letters.csv, items.csv, README.md.
+"""Export the reviewed letters as a dataset: letters.jsonl, letters.csv, items.csv,
+corrections.csv (the parser's improvement backlog) and README.md (the dataset card).
 
 The files are written into a staging folder inside the target and swapped in only when all
-four are complete and on disk (``export_files``): a failed, interrupted or killed export
+of them are complete and on disk (``export_files``): a failed, interrupted or killed export
 leaves the earlier one whole, or, killed inside the swap, is completed by the next export.
 The files are readable by their owner only, like the database: the letters are medical
 records. The CSV cells are made safe to open in a spreadsheet (``csv_text``); the JSONL
@@ -21,6 +22,8 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 from imr_desk.agreement import agreement
+from imr_desk.corrections import COLUMNS as CORRECTION_COLUMNS
+from imr_desk.corrections import Correction, corrections
 from imr_desk.dataset_card import CardStats, render_card
 from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS
 from imr_desk.export_files import (
@@ -166,21 +169,27 @@ def item_csv_rows(record: dict[str, Any]) -> list[list[Any]]:
     ]
 
 
+CARD: Final = "README.md"
+DATA_FILES: Final = tuple(name for name in FILES if name != CARD)
+"""The files written letter by letter: jsonl, letters, items and corrections, in that order."""
+
+
 class _Writers:
-    """The three data files of one export, open in the staging folder."""
+    """The data files of one export, open in the staging folder."""
 
     def __init__(self, folder: Path) -> None:
-        self.handles: list[IO[str]] = [create_private(folder / name) for name in FILES[:3]]
+        self.handles: list[IO[str]] = [create_private(folder / name) for name in DATA_FILES]
         self.jsonl = self.handles[0]
-        self.letters = csv.writer(self.handles[1])
-        self.items = csv.writer(self.handles[2])
+        self.letters, self.items, self.corrections = map(csv.writer, self.handles[1:])
         self.letters.writerow(LETTER_COLUMNS)
         self.items.writerow(ITEM_COLUMNS)
+        self.corrections.writerow(CORRECTION_COLUMNS)
 
-    def write(self, record: dict[str, Any]) -> None:
+    def write(self, record: dict[str, Any], found: list[Correction]) -> None:
         self.jsonl.write(json.dumps(record, ensure_ascii=False) + "\n")
         self.letters.writerow(letter_csv_row(record))
         self.items.writerows(item_csv_rows(record))
+        self.corrections.writerows([_cell(v) for v in c.values()] for c in found)
 
     def close(self) -> None:
         for handle in self.handles:
@@ -236,8 +245,9 @@ def _write_files(
         status = None if selection == "all" else "verified"
         for row in store.iter_letters(status=status):
             record = export_record(row)
-            writers.write(record)
-            stats.add(record)
+            found = corrections(row.full)
+            writers.write(record, found)
+            stats.add(record, [c.reason for c in found])
     finally:
         writers.close()
     stamp = now().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
@@ -251,7 +261,7 @@ def _write_files(
         agreement=agreement(pairs) if pairs else None,
         blind=store.policy().blind if pairs else None,
     )
-    with create_private(staging / "README.md") as handle:
+    with create_private(staging / CARD) as handle:
         handle.write(card)
         handle.flush()
         os.fsync(handle.fileno())

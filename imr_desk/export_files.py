@@ -27,7 +27,9 @@ from typing import IO, Final
 
 _log = logging.getLogger(__name__)
 
-FILES: Final = ("letters.jsonl", "letters.csv", "items.csv", "README.md")
+FILES: Final = ("letters.jsonl", "letters.csv", "items.csv", "corrections.csv", "README.md")
+LEGACY_FILES: Final = ("letters.jsonl", "letters.csv", "items.csv", "README.md")
+"""The files of the release before the journal (and before ``corrections.csv``)."""
 FILE_MODE: Final = 0o600
 STAGING_PREFIX: Final = ".export-"
 JOURNAL: Final = "swap.json"
@@ -222,7 +224,7 @@ def _is_legacy_half_swap(staging: Path, target: Path) -> bool:
     """A staging folder of the release before the journal, killed inside its swap (it had
     an ``earlier`` folder, made only once the new files were complete), while the target
     is still incomplete (no later export has filled it since)."""
-    complete = all(os.path.lexists(target / name) for name in FILES)
+    complete = all(os.path.lexists(target / name) for name in LEGACY_FILES)
     return (staging / EARLIER).is_dir() and not complete
 
 

@@ -32,7 +32,7 @@ from imr_desk.storage import LetterStore  # noqa: E402
 
 EARLIER_TIME = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
 NEW_TIME = datetime(2025, 6, 7, 8, 9, 10, tzinfo=UTC)
-RENAMES = 8  # four earlier files moved aside, four new ones moved in
+RENAMES = 2 * len(FILES)  # the earlier files moved aside, the new ones moved in
 
 # The child: export (or recover) with os.replace counting renames; SIGKILL itself right after
 # rename N (N = 0: just before the first); renames F to G fail with an I/O error.
