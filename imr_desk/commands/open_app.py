@@ -7,12 +7,13 @@ PATHs (letters or folders) are imported first, in the app, with its progress dia
 from __future__ import annotations
 
 import argparse
+import ctypes
 import logging
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from imr_desk import logs
 from imr_desk.storage import StorageError
@@ -64,8 +65,9 @@ def launch(
     """Build the window over ``db``, import ``paths`` into it, show it and run the event loop.
 
     An exception no slot caught is logged with its traceback; Qt carries on as before.
-    Without a display, one line says so and what to do (exit 1) instead of Qt's abort."""
-    problem = display_problem(os.environ, sys.platform)
+    Without a display, or without the libraries Qt's X11 platform loads, one line says so and
+    what to do (exit 1) instead of Qt's abort."""
+    problem = display_problem(os.environ, sys.platform) or xcb_problem(os.environ, sys.platform)
     if problem is not None:
         _log.error("the app cannot start: %s", problem)
         print(f"imr-desk: {problem}", file=sys.stderr)
@@ -124,6 +126,81 @@ def display_problem(environ: Mapping[str, str], platform: str) -> str | None:
         " to run the app without one (as for --smoke), or use the headless commands"
         " (imr-desk --help)"
     )
+
+
+# The system libraries Qt's X11 platform plug-in (PySide6's libqxcb.so and libQt6XcbQpa.so.6)
+# links against, each with the Debian/Ubuntu package that holds it; packaging/debian-packages.txt
+# and the README's Quick start list the same packages (tests/unit/test_xcb_hint.py checks both).
+XCB_LIBRARIES: Final = {
+    "libGL.so.1": "libgl1",
+    "libX11.so.6": "libx11-6",
+    "libX11-xcb.so.1": "libx11-xcb1",
+    "libglib-2.0.so.0": "libglib2.0-0",
+    "libgthread-2.0.so.0": "libglib2.0-0",
+    "libxcb.so.1": "libxcb1",
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-randr.so.0": "libxcb-randr0",
+    "libxcb-render.so.0": "libxcb-render0",
+    "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-shape.so.0": "libxcb-shape0",
+    "libxcb-shm.so.0": "libxcb-shm0",
+    "libxcb-sync.so.1": "libxcb-sync1",
+    "libxcb-util.so.1": "libxcb-util1",
+    "libxcb-xfixes.so.0": "libxcb-xfixes0",
+    "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libxkbcommon.so.0": "libxkbcommon0",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+}
+
+
+def xcb_problem(
+    environ: Mapping[str, str],
+    platform: str,
+    loads: Callable[[str], bool] | None = None,
+) -> str | None:
+    """Why Qt's X11 platform cannot load here, naming the packages to install, or None.
+
+    Qt aborts the process when its platform plug-in cannot load, with a page of advice that
+    names neither the missing library nor a package (a fresh Debian desktop lacks
+    libxcb-icccm4 and libxcb-keysyms1), so the libraries are tried before Qt is. Qt loads the
+    same ones next: trying them first costs 2-3 ms, under 1 ms of it extra. ``loads`` tells
+    whether a library loads (a test stands in for the dynamic loader with it)."""
+    if not _xcb_wanted(environ, platform):
+        return None
+    loads = loads or _library_loads
+    missing = [name for name in XCB_LIBRARIES if not loads(name)]
+    if not missing:
+        return None
+    packages = " ".join(dict.fromkeys(XCB_LIBRARIES[name] for name in missing))
+    return (
+        f"Qt's X11 platform (xcb) cannot load: {', '.join(missing)} not found;"
+        f" on Debian/Ubuntu: sudo apt-get install {packages}"
+        " (the README's Quick start lists every library the app needs)"
+    )
+
+
+def _xcb_wanted(environ: Mapping[str, str], platform: str) -> bool:
+    """Whether Qt will start its xcb plug-in: on Linux with an X display, when told to (xcb
+    first in QT_QPA_PLATFORM) or by default outside a Wayland session (where Qt tries its
+    Wayland plug-in first)."""
+    if not platform.startswith("linux") or not environ.get("DISPLAY"):
+        return False
+    chosen = environ.get("QT_QPA_PLATFORM")
+    if chosen:
+        return chosen.split(";")[0].split(":")[0].strip() == "xcb"
+    return environ.get("XDG_SESSION_TYPE") != "wayland"
+
+
+def _library_loads(name: str) -> bool:
+    """Whether the dynamic loader finds ``name`` and every library it needs."""
+    try:
+        ctypes.CDLL(name)
+    except OSError:
+        return False
+    return True
 
 
 def _first_file(paths: list[str]) -> Path | None:
