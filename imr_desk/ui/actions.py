@@ -12,6 +12,7 @@ from typing import Final, NamedTuple
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
+from imr_desk.domain import CORRECTION_REASON_TEXT
 from imr_desk.ui.icons import icon
 
 
@@ -25,6 +26,22 @@ class ActionSpec(NamedTuple):
     tip: str
     group: str
 
+
+REASON_ACTIONS: Final = (
+    *(
+        ActionSpec(
+            f"reason_{name}",
+            f"Reason: {label}",
+            (f"Alt+{number}",),
+            None,
+            f"Why the focused field differs from the parser's value: {meaning}",
+            "Edit",
+        )
+        for number, (name, (label, meaning)) in enumerate(CORRECTION_REASON_TEXT.items(), 1)
+    ),
+    ActionSpec("reason_none", "Reason: none", ("Alt+0",), None, "Take the reason away", "Edit"),
+)
+"""One key per correction reason, for the focused field a person changed (Alt+0: none)."""
 
 ACTION_SPECS: Final[tuple[ActionSpec, ...]] = (
     ActionSpec(
@@ -78,6 +95,7 @@ ACTION_SPECS: Final[tuple[ActionSpec, ...]] = (
         "Search the queue by case number",
         "Edit",
     ),
+    *REASON_ACTIONS,
     ActionSpec(
         "verify_next",
         "&Verify && next",

@@ -20,6 +20,8 @@ from imr_desk.storage import LetterRow, LetterStore, StorageError
 from imr_desk.ui import dialogs
 from imr_desk.ui.field_form import FormState
 from imr_desk.ui.main_window import MainWindow
+from imr_desk.ui.reason_tags import ACTION_NAMES as REASON_ACTIONS
+from imr_desk.ui.reason_tags import ReasonTags
 from imr_desk.ui.workflow import UNVERIFIED, ReviewWorkflow
 
 SESSIONS_KEPT: Final = 50
@@ -45,6 +47,7 @@ class ReviewController(QObject):
         self._sessions: OrderedDict[str, ReviewSession] = OrderedDict()
         self._document: PdfDocument | None = None
         self.workflow = ReviewWorkflow(self)
+        self.reasons = ReasonTags(self)
         self._connect()
         window.show_reviewer(store.reviewer)
         window.show_page_message(NO_LETTER)
@@ -329,7 +332,8 @@ class ReviewController(QObject):
         has_letter = session is not None
         actions.undo.setEnabled(bool(session and session.undo_stack))
         actions.redo.setEnabled(bool(session and session.redo_stack))
-        for name in ("verify_next", "flag", "skip", "add_item", "next_review", "fill_selection"):
+        kept = ("verify_next", "flag", "skip", "add_item", "next_review", "fill_selection")
+        for name in (*kept, *REASON_ACTIONS):
             getattr(actions, name).setEnabled(has_letter)
 
     def confirm_close(self) -> bool:

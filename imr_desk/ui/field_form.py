@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Final
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -25,8 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, FieldSpec
-from imr_desk.record import FieldRef, Item, Letter, is_empty
+from imr_desk.domain import CORRECTION_REASON_TEXT, ITEM_FIELDS, LETTER_FIELDS, FieldSpec
+from imr_desk.record import FieldRef, FieldValue, Item, Letter, is_empty
+from imr_desk.ui.actions import REASON_ACTIONS
 from imr_desk.ui.field_editors import FieldEditor
 from imr_desk.ui.icons import icon
 
@@ -45,8 +48,30 @@ class FormState:
     """A sentence about the whole letter shown first in the banner (the parser failed on it)."""
 
 
+def _keys(keys: str) -> str:
+    return QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)
+
+
+def reason_note(field: FieldValue) -> str:
+    """What the form says under a value a person changed from the parser's: the reason they
+    gave, or the keys that give one ('' for a value that is the parser's)."""
+    if not field.corrected:
+        return ""
+    if field.reason:
+        return f"Why changed: {CORRECTION_REASON_TEXT.get(field.reason, (field.reason,))[0]}"
+    first, last = REASON_ACTIONS[0].shortcuts[0], REASON_ACTIONS[-2].shortcuts[0]
+    return f"Why changed? {_keys(first)} to {_keys(last)}"
+
+
+@cache
+def reason_tip() -> str:
+    """The reason keys, one a line (made once an application runs: keys print per platform)."""
+    keys = [f"{_keys(s.shortcuts[0])}  {s.text.removeprefix('Reason: ')}" for s in REASON_ACTIONS]
+    return "\n".join(["Why the value differs from the parser's:", *keys])
+
+
 class _FieldRow(QWidget):
-    """An editor with its inline issue message underneath."""
+    """An editor with its inline issue message and its correction reason underneath."""
 
     def __init__(self, editor: FieldEditor) -> None:
         super().__init__()
@@ -55,15 +80,29 @@ class _FieldRow(QWidget):
         self.issue.setObjectName("issue")
         self.issue.setWordWrap(True)
         self.issue.hide()
+        self.reason = QLabel()
+        self.reason.setObjectName("reason")
+        self.reason.setToolTip(reason_tip())
+        font = self.reason.font()
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+        self.reason.setFont(font)
+        self.reason.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(editor.widget)
         layout.addWidget(self.issue)
+        layout.addWidget(self.reason)
 
     def show_issues(self, messages: list[str]) -> None:
         self.issue.setText("\n".join(messages))
         self.issue.setVisible(bool(messages))
+
+    def show_reason(self, note: str) -> None:
+        if note != self.reason.text():
+            self.reason.setText(note)
+        if self.reason.isHidden() == bool(note):
+            self.reason.setVisible(bool(note))
 
 
 class _ItemGroup(QGroupBox):
@@ -216,6 +255,7 @@ class FieldForm(QScrollArea):
                 row.editor.set_value(None)
                 row.editor.set_marks(confidence=None, human=False, invalid=False)
                 row.show_issues([])
+                row.show_reason("")
             self.summary.setText("No letter open")
             return
         letter = state.record
@@ -234,6 +274,7 @@ class FieldForm(QScrollArea):
                 empty=is_empty(stored.value),
             )
             row.show_issues(messages)
+            row.show_reason(reason_note(stored))
         self._issue_counts = {path: len(found) for path, found in state.issues.items()}
         self._notice = state.notice
         self._show_summary()
@@ -283,6 +324,11 @@ class FieldForm(QScrollArea):
         """The text an editor shows (for tests and the status bar)."""
         editor = self.editor(path)
         return editor.text() if editor else ""
+
+    def reason_text(self, path: str) -> str:
+        """The reason note shown under a field ('' when none is shown)."""
+        row = self.all_rows().get(path)
+        return row.reason.text() if row and not row.reason.isHidden() else ""
 
     def issue_text(self, path: str) -> str:
         row = self.all_rows().get(path)
