@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Check a built app from outside the source tree: version, sample letters written by the app
 # itself, parse, import (its worker processes), then an offscreen start that opens the demo
-# database and quits. Prints the bundle size and start-up times.
+# database and quits, and the same start on Xvfb with Qt's xcb platform where xvfb-run exists.
+# Prints the bundle size and start-up times.
 #
 #   packaging/smoke.sh dist/imr-desk/imr-desk
 set -euo pipefail
@@ -73,6 +74,14 @@ step demo "$app" demo --dir demo --count 4 --smoke
 expect demo "smoke ok: 4 letters"
 step open "$app" --db demo/demo.db --smoke
 expect open "smoke ok: 4 letters"
+# The same start on a real X server (Xvfb) with Qt's xcb platform, a Linux desktop's, where
+# xvfb-run exists: it needs the system libraries of packaging/debian-packages.txt.
+x_server=0
+if command -v xvfb-run >/dev/null 2>&1; then
+  x_server=1
+  step open_x env QT_QPA_PLATFORM=xcb xvfb-run -a "$app" --db demo/demo.db --smoke
+  expect open_x "smoke ok: 4 letters"
+fi
 
 bundle="$(dirname "$app")"
 echo "smoke ok: $app"
@@ -81,3 +90,9 @@ echo "  --version: $(millis 10 "$app" --version) ms (mean of 10)"
 echo "  parse one letter: $(millis 5 "$app" parse --json "$letter") ms (mean of 5)"
 start_ms="$(millis 5 "$app" --db demo/demo.db --smoke)"
 echo "  window start, open demo.db, quit: $start_ms ms (mean of 5)"
+if [[ "$x_server" == 1 ]]; then
+  x_ms="$(millis 3 env QT_QPA_PLATFORM=xcb xvfb-run -a "$app" --db demo/demo.db --smoke)"
+  echo "  the same on Xvfb (xcb), the X server's start included: $x_ms ms (mean of 3)"
+else
+  echo "  no xvfb-run: the start on a real X server was not checked"
+fi
