@@ -75,7 +75,9 @@ expect demo "smoke ok: 4 letters"
 step open "$app" --db demo/demo.db --smoke
 expect open "smoke ok: 4 letters"
 # The same start on a real X server (Xvfb) with Qt's xcb platform, a Linux desktop's, where
-# xvfb-run exists: it needs the system libraries of packaging/debian-packages.txt.
+# xvfb-run exists. The bundle carries most of that platform's libraries (PyInstaller copies the
+# build machine's, so build where packaging/debian-packages.txt is installed); libxcb1, libgl1 and
+# libegl1 come from the desktop.
 x_server=0
 if command -v xvfb-run >/dev/null 2>&1; then
   x_server=1
