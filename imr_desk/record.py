@@ -118,8 +118,10 @@ class FieldValue:
 
     @property
     def corrected(self) -> bool:
-        """Whether the value differs from the parser's (the export's ``corrected``)."""
-        return not values_equal(self.value, self.parsed)
+        """Whether the value differs from the parser's (the export's ``corrected``). Most
+        fields are untouched (the same value): that is checked first, as the export asks
+        every field of every letter."""
+        return self.value != self.parsed and not values_equal(self.value, self.parsed)
 
 
 def freeze(value: Any) -> Any:
