@@ -94,14 +94,20 @@ def export_record(row: LetterRow) -> dict[str, Any]:
             "corrected": export_paths(letter, letter.corrected()),
             "removed_items": letter.removed_items(),
             "note": row.note,
-            "mode": info.get("mode", "single"),
-            "reviewers": info.get("reviewers") or ([row.reviewer] if row.reviewer else []),
+            "mode": info.get("mode", "single" if row.stage is None else "double"),
+            "reviewers": info.get("reviewers") or _single_reviewer(row),
             "adjudicator": info.get("adjudicator"),
             "disagreements": _export_paths(letter, info.get("disagreements") or []),
         }
     )
     record["source"]["file_name"] = row.file_name
     return record
+
+
+def _single_reviewer(row: LetterRow) -> list[str]:
+    """Who reviewed a letter one reviewer did; none named for one still under double review
+    (exported with ``--status all``: its reviews are unfinished)."""
+    return [row.reviewer] if row.reviewer and row.stage is None else []
 
 
 def _export_paths(letter: Letter, paths: list[str]) -> list[str]:

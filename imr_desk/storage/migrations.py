@@ -165,6 +165,7 @@ def m005_double_review(db: Database) -> None:
             "started_at": str,
             "updated_at": str,
             "verified_at": str,
+            "note": str,
             "current_json": str,
         },
         pk="id",

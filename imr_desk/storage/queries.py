@@ -6,6 +6,7 @@ indexed columns unless asked for the full records, so a queue page stays fast at
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, time
@@ -98,18 +99,20 @@ class LetterQueries:
 
     def _as_seen(self, rows: list[LetterRow]) -> list[LetterRow]:
         """Rows as this reviewer sees them: a letter under double review shows the status of
-        their own review (they never see the other reviewer's)."""
+        their own review, or ``parsed`` while it is still open to them: never how the other
+        reviewer is getting on."""
         shared = [row.sha256 for row in rows if row.stage in ("review", "adjudication")]
         if not shared:
             return rows
         marks = ", ".join("?" * len(shared))
-        own = dict(
-            self._db.conn.execute(
-                f"SELECT sha256, status FROM reviews WHERE reviewer = ? AND sha256 IN ({marks})",
-                [self.reviewer, *shared],
-            ).fetchall()
+        found = self._db.conn.execute(
+            f"SELECT sha256, reviewer, status FROM reviews WHERE sha256 IN ({marks})", shared
+        ).fetchall()
+        own = {sha: status for sha, who, status in found if who == self.reviewer}
+        taken = Counter(
+            sha for sha, who, status in found if who != self.reviewer and status != "skipped"
         )
-        return [replace(row, status=own[row.sha256]) if row.sha256 in own else row for row in rows]
+        return [_seen(row, own, taken) for row in rows]
 
     def count_letters(self, **filters: Any) -> int:
         """How many letters match the queue filters. Read-only."""
@@ -163,7 +166,7 @@ class LetterQueries:
             "OR stage = 'gold' OR NOT (EXISTS (SELECT 1 FROM reviews r WHERE r.sha256 = "
             "letters.sha256 AND r.reviewer = ? AND r.status IN ('verified', 'flagged', "
             "'skipped')) OR (SELECT count(*) FROM reviews r WHERE r.sha256 = letters.sha256 "
-            "AND r.reviewer != ?) >= 2))"
+            "AND r.reviewer != ? AND r.status != 'skipped') >= 2))"
         )
         conn, who = self._db.conn, self.reviewer
         found = [conn.execute(sql, (s, after_id, who, who)).fetchone()[0] for s in statuses]
@@ -227,3 +230,12 @@ class LetterQueries:
         """SQLite's ``PRAGMA integrity_check`` answer ("ok" when the file is sound)."""
         with translated_errors(self.path):
             return str(self._db.conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _seen(row: LetterRow, own: dict[str, str], taken: Counter[str]) -> LetterRow:
+    if row.stage not in ("review", "adjudication"):
+        return row
+    if row.sha256 in own:
+        return replace(row, status=own[row.sha256], note=None)
+    open_to_me = row.stage == "review" and taken[row.sha256] < 2
+    return replace(row, status="parsed" if open_to_me else row.status, note=None)

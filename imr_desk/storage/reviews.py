@@ -61,18 +61,21 @@ def read_policy(conn: sqlite3.Connection) -> ReviewPolicy:
 def load_reviews(conn: sqlite3.Connection, sha256: str) -> list[Review]:
     """The letter's reviews, first started first."""
     found = conn.execute(
-        "SELECT id, reviewer, status, started_at, verified_at, current_json FROM reviews "
+        "SELECT id, reviewer, status, started_at, verified_at, note, current_json FROM reviews "
         "WHERE sha256 = ? ORDER BY id",
         (sha256,),
     ).fetchall()
     return [
-        Review(i, sha256, who, status, started, verified, _letter(text, status))
-        for i, who, status, started, verified, text in found
+        Review(
+            i, sha256, who, status, started, verified, load_letter(text, status=status, note=note)
+        )
+        for i, who, status, started, verified, note, text in found
     ]
 
 
-def _letter(text: str, status: str) -> Letter:
-    return load_letter(text, status=status, note=None)
+def _counting(reviews: list[Review]) -> list[Review]:
+    """The reviews that hold a place: a skipped one gives its place to another reviewer."""
+    return [r for r in reviews if r.status != "skipped"]
 
 
 class ReviewStore:
@@ -129,7 +132,14 @@ class ReviewStore:
 
     def _double(self, conn: sqlite3.Connection, row: LetterRow) -> bool:
         """Whether an edit of this letter goes to the reviewer's own review: it is under
-        double review, or untouched and chosen by the policy."""
+        double review, or untouched and chosen by the policy. A gold record two reviews
+        made is a lead's to change (a reviewer's undo left over from their review is not
+        let through to it)."""
+        if row.stage == "gold" and not read_policy(conn).is_lead(self.reviewer):
+            raise NotAllowedError(
+                f"{row.case_number or row.file_name} is gold, settled by double review: "
+                "only a lead may change it"
+            )
         if row.stage in UNDER_REVIEW:
             return True
         return (
@@ -144,8 +154,8 @@ class ReviewStore:
         mine = _own(reviews, self.reviewer)
         if mine is not None:
             return _as_review(row, mine.letter, mine.verified_at)
-        if len(reviews) >= 2:
-            return row
+        if len(_counting(reviews)) >= 2:
+            return replace(row, note=None)
         return _as_review(row, self._start(conn, row), None)
 
     def _start(self, conn: sqlite3.Connection, row: LetterRow) -> Letter:
@@ -155,30 +165,27 @@ class ReviewStore:
         if read_policy(conn).blind:
             return parsed
         verified = [r for r in load_reviews(conn, row.sha256) if r.status == "verified"]
-        return replace(verified[0].letter, status="parsed") if verified else parsed
+        return replace(verified[0].letter, status="parsed", note=None) if verified else parsed
 
     def _apply_review(
         self, conn: sqlite3.Connection, row: LetterRow, edit: Edit
     ) -> tuple[LetterRow, Edit]:
         reviews = load_reviews(conn, row.sha256)
         mine = _own(reviews, self.reviewer)
-        if mine is None and len(reviews) >= 2:
+        name = row.case_number or row.file_name
+        if row.stage == "adjudication":  # both reviews are in: they stay as the lead saw them
+            raise NotAllowedError(f"{name} is waiting for a lead to settle its two reviews")
+        if mine is None and len(_counting(reviews)) >= 2:
             raise NotAllowedError(
-                f"{row.case_number or row.file_name} already has its two reviews; "
-                f"{self.reviewer} cannot start a third"
+                f"{name} already has its two reviews; {self.reviewer} cannot start a third"
             )
-        letter = replace(mine.letter if mine else self._start(conn, row), note=row.note)
+        letter = mine.letter if mine else self._start(conn, row)
         applied = apply_edit(letter, edit, reviewer=self.reviewer)
         if not applied.audit:
             return _as_review(row, letter, mine.verified_at if mine else None), applied.inverse
         now = self._now()
         review_id = self._save_review(conn, row.sha256, mine, applied.letter, now)
         self._audit(conn, row.sha256, applied.audit, now, review_id=review_id)
-        if applied.letter.note != row.note:  # a flag's note is for the lead: on the letter
-            conn.execute(
-                "UPDATE letters SET note = ? WHERE sha256 = ?", (applied.letter.note, row.sha256)
-            )
-            row = replace(row, note=applied.letter.note)
         self._settle(conn, row, now)
         verified_at = now if applied.letter.status == "verified" else None
         return _as_review(row, applied.letter, verified_at), applied.inverse
@@ -195,33 +202,31 @@ class ReviewStore:
         if mine is None:
             found = conn.execute(
                 "INSERT INTO reviews (sha256, reviewer, status, started_at, updated_at, "
-                "verified_at, current_json) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                (sha, self.reviewer, letter.status, now, now, verified_at, text),
+                "verified_at, note, current_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (sha, self.reviewer, letter.status, now, now, verified_at, letter.note, text),
             )
             return int(found.fetchone()[0])
         conn.execute(
-            "UPDATE reviews SET status = ?, updated_at = ?, verified_at = ?, current_json = ? "
-            "WHERE id = ?",
-            (letter.status, now, verified_at, text, mine.id),
+            "UPDATE reviews SET status = ?, updated_at = ?, verified_at = ?, note = ?, "
+            "current_json = ? WHERE id = ?",
+            (letter.status, now, verified_at, letter.note, text, mine.id),
         )
         return mine.id
 
     def _settle(self, conn: sqlite3.Connection, row: LetterRow, now: str) -> None:
         """The letter's pipeline after a review changed: gold when two verified reviews
         agree, adjudication when they differ, else still under review."""
-        reviews = load_reviews(conn, row.sha256)
-        done = [r for r in reviews if r.status == "verified"]
-        flagged = any(r.status == "flagged" for r in reviews)
+        done = [r for r in load_reviews(conn, row.sha256) if r.status == "verified"]
         if len(done) == 2 and not differences(done[0].letter, done[1].letter):
             info = _info("double", done, None, [])
             self._write_gold(conn, row, replace(done[0].letter, note=row.note), info, now)
             return
-        stage = "adjudication" if len(done) == 2 else "review"
-        status = "flagged" if flagged else "in_progress"
+        # The letter says only that it is under review: a flag (and its note) stays with the
+        # review it belongs to, for the lead, so the other reviewer is not shown it.
         conn.execute(
-            "UPDATE letters SET stage = ?, status = ?, updated_at = ?, verified_at = NULL "
-            "WHERE sha256 = ?",
-            (stage, status, now, row.sha256),
+            "UPDATE letters SET stage = ?, status = 'in_progress', updated_at = ?, "
+            "verified_at = NULL WHERE sha256 = ?",
+            ("adjudication" if len(done) == 2 else "review", now, row.sha256),
         )
 
     def _write_gold(
@@ -307,7 +312,7 @@ class ReviewStore:
             " (SELECT count(*) FROM reviews r WHERE r.sha256 = letters.sha256 "
             "  AND r.status = 'verified') = 1), "
             "(SELECT count(*) FROM letters WHERE stage = 'adjudication'), "
-            "(SELECT count(*) FROM letters WHERE stage = 'gold')"
+            "(SELECT count(*) FROM letters WHERE stage = 'gold' AND status = 'verified')"
         )
         with translated_errors(self.path):
             second, adjudication, gold = self._db.conn.execute(sql).fetchone()
@@ -323,8 +328,8 @@ def _own(reviews: list[Review], reviewer: str) -> Review | None:
 
 
 def _as_review(row: LetterRow, letter: Letter, verified_at: str | None) -> LetterRow:
-    """The row as one reviewer sees it: their review's values and status."""
-    letter = replace(letter, note=row.note)
+    """The row as one reviewer sees it: their review's values, status and note."""
+    row = replace(row, note=letter.note)
     return replace(
         edited_row(
             row,

@@ -71,7 +71,7 @@ def test_each_reviewer_sees_only_their_own_review(stores: dict[str, LetterStore]
     assert ann.get(sha).status == "verified"
     assert bob.get(sha).full.value(CLAIM) is None  # blind: the parser's record
     assert bob.get(sha).status == "parsed"
-    assert bob.list_letters()[0].status == "in_progress"  # the letter, not ann's review
+    assert bob.list_letters()[0].status == "parsed"  # open to him: nothing of ann's
     assert ann.list_letters()[0].status == "verified"  # her own review
     assert bob.next_letter(None) == sha and ann.next_letter(None) != sha
 
@@ -201,3 +201,59 @@ def test_the_exported_card_reports_agreement_only_when_letters_were_double_revie
     card = (tmp_path / "out" / "README.md").read_text()
     assert "Agreement between reviewers" in card and "blind" in card
     assert "`letter.claim_number`" in card
+
+
+def test_a_gold_record_is_a_leads_to_change_not_a_reviewers_leftover_undo(
+    stores: dict[str, LetterStore],
+) -> None:
+    ann, bob, lea = stores["ann"], stores["bob"], stores["lea"]
+    sha = first_sha(ann)
+    _, undo = ann.apply(sha, SetField(CLAIM, "WC-1"))
+    ann.set_status(sha, "verified")
+    review(bob, sha, SetField(CLAIM, "WC-1"))
+    assert ann.get(sha).stage == "gold"
+    with pytest.raises(NotAllowedError, match="only a lead"):
+        ann.apply(sha, undo)  # her review's undo, still in her session
+    assert lea.get(sha).full.value(CLAIM) == "WC-1"
+    row, _ = lea.apply(sha, SetField(CLAIM, "WC-2"))
+    assert row.full.value(CLAIM) == "WC-2" and row.status == "in_progress"
+    assert lea.pipeline()["gold"] == 0  # no longer verified: not counted as gold
+
+
+def test_reviews_are_frozen_while_a_lead_settles_them(stores: dict[str, LetterStore]) -> None:
+    ann, bob = stores["ann"], stores["bob"]
+    sha = first_sha(ann)
+    review(ann, sha, SetField(CLAIM, "A"))
+    review(bob, sha, SetField(CLAIM, "B"))
+    with pytest.raises(NotAllowedError, match="waiting for a lead"):
+        ann.apply(sha, SetField(CLAIM, "B"))  # copying the other's value is not possible
+    assert stores["lea"].adjudication_queue() == [sha]
+
+
+def test_a_flag_and_its_note_stay_with_the_review_they_belong_to(
+    stores: dict[str, LetterStore],
+) -> None:
+    ann, bob, lea = stores["ann"], stores["bob"], stores["lea"]
+    sha = first_sha(ann)
+    ann.set_status(sha, "flagged", note="ann thinks the claim is X")
+    assert ann.get(sha).note == "ann thinks the claim is X"
+    assert bob.get(sha).note is None and bob.get(sha).status == "parsed"
+    assert bob.list_letters()[0].note is None
+    assert bob.next_letter(None) == sha
+    review(bob, sha, SetField(CLAIM, "B"))
+    assert bob.get(sha).note is None
+    notes = {r.reviewer: r.letter.note for r in lea.reviews_of(sha)}
+    assert notes == {"ann": "ann thinks the claim is X", "bob": None}
+
+
+def test_a_skipped_review_gives_its_place_to_another_reviewer(
+    stores: dict[str, LetterStore],
+) -> None:
+    ann, bob, cy = stores["ann"], stores["bob"], stores["cy"]
+    sha = first_sha(ann)
+    ann.set_status(sha, "skipped")
+    review(bob, sha, SetField(CLAIM, "B"))
+    assert cy.next_letter(None) == sha
+    review(cy, sha, SetField(CLAIM, "B"))
+    row = cy.get(sha)
+    assert (row.stage, row.review_info["reviewers"]) == ("gold", ["bob", "cy"])
