@@ -16,17 +16,18 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from imr_desk.agreement import AgreementRow, markdown_table
+from imr_desk.blind import ITEMS_ROW, BlindTally
 from imr_desk.corrections import NOT_GIVEN, reasons_section
-from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, SCHEMA, STATUSES, FieldSpec
-
-KIND_NAMES: Final = {
-    "str": "string",
-    "date": "date (YYYY-MM-DD)",
-    "int": "integer",
-    "enum": "enum",
-    "list": "list of strings",
-    "text": "text",
-}
+from imr_desk.dataset_card_schema import (
+    CATEGORY_NOTE,
+    FILES_TEXT,
+    all_paths,
+    csv_columns_text,
+    fields_text,
+    front_matter,
+    record_keys,
+)
+from imr_desk.domain import SCHEMA
 
 
 @dataclass
@@ -107,13 +108,15 @@ def render_card(
     csv_columns: dict[str, tuple[str, ...]] | None = None,
     agreement: list[AgreementRow] | None = None,
     blind: bool | None = None,
+    blind_sample: BlindTally | None = None,
 ) -> str:
     """The README.md text of an export; ``csv_columns`` (file name -> header) are listed so
     every column a user finds in the files is described here. ``agreement`` (the rows of
     ``agreement.agreement`` over the letters with two verified reviews) adds a section on how
-    far reviewers agree, and ``blind`` says there whether second reviews were blind."""
+    far reviewers agree, and ``blind`` says there whether second reviews were blind;
+    ``blind_sample`` counts the verified letters of the blind sample (``blind.BlindTally``)."""
     parts = [
-        _front_matter(),
+        front_matter(),
         f"# IMR Final Determination letters: {TITLES[selection]}\n",
         f"Records of California workers' compensation Independent Medical Review (IMR) Final "
         f"Determination Letters, checked field by field by human reviewers in IMR Desk.\n\n"
@@ -122,165 +125,23 @@ def render_card(
         f"- Verified letters: {stats.verified_letters}, items: {stats.verified_items}\n"
         f"- Decision dates: {_range(stats.decision_dates)}\n"
         f"- Verified: {_range(stats.verified_dates)}\n",
-        _FILES,
+        FILES_TEXT,
         _counts("Letters by outcome", stats.outcomes, stats.letters),
         _counts("Items by category (verified letters)", stats.categories, stats.verified_items)
-        + _CATEGORY_NOTE,
+        + CATEGORY_NOTE,
         _counts("Letters by layout", stats.layouts, stats.letters),
         _counts("Letters by status", stats.statuses, stats.letters),
         _reviewers(stats),
         _review_modes(stats),
         *([] if agreement is None else [_agreement(agreement, blind)]),
+        blind_section(blind_sample or BlindTally()),
         _corrections(stats),
         reasons_section(stats.reasons, stats.verified_letters),
-        _record_keys(),
-        _csv_columns(csv_columns or {}),
-        _fields(),
+        record_keys(),
+        csv_columns_text(csv_columns or {}),
+        fields_text(),
     ]
     return "\n".join(parts)
-
-
-def _front_matter() -> str:
-    return (
-        "---\nconfigs:\n- config_name: default\n  data_files:\n  - split: train\n"
-        "    path: letters.jsonl\nlicense: other\nlanguage:\n- en\n---\n"
-    )
-
-
-_FILES: Final = """## Files
-
-- `letters.jsonl`: one record per line (every key present; `null` or `[]` where the letter
-  states nothing). Load with `pandas.read_json(path, lines=True)`, DuckDB `read_json_auto` or
-  `datasets.load_dataset("json", data_files="letters.jsonl")`.
-- `letters.csv`: one row per letter (lists joined with `; `).
-- `items.csv`: one row per disputed treatment, keyed by `sha256` and `item_index` (or
-  `sha256` and `item_id`).
-- `corrections.csv`: one row per value a reviewer changed from the parser's, with why (see
-  Corrections and their reasons).
-
-The CSV files are safe to open in a spreadsheet (OWASP's advice on CSV injection): the text
-comes from PDFs, so a text cell whose first character (after any spaces) is `=`, `+`, `-`,
-`@`, a tab, a line break or `'` gets one `'` in front, and a spreadsheet shows it as text
-instead of running it as a formula. This applies to every text cell, even one that reads as a
-negative number; number columns (`pages`, `patient_age`, `item_count`, `removed_items`,
-`item_index`) are written as they are. Control characters other than tab and line break (NUL,
-ESC, ...) become `\ufffd` (U+FFFD), and line breaks are written as LF. `letters.jsonl` keeps
-every value exactly: take exact text from it, or remove one leading `'` from each CSV cell
-that has one.
-
-Every item has a stable `id` within its letter: `p1`, `p2`, ... for the items the parser found
-(in the order it found them), `n` and 8 hex digits for an item a reviewer added. An item keeps
-its id wherever a reviewer moves it, and across exports, so items of two exports (or of two
-reviewers' versions of one letter) are matched by `(sha256, id)`, not by position.
-
-Each record's `review` says who verified it and when, the parser version whose output the
-reviewer corrected, and `corrected`: the field paths (items by their index in this record)
-whose verified value differs from the parser's. Each item is compared with the parser item it
-is (same id), wherever it moved; every non-empty field of an item a reviewer added counts as
-corrected. `removed_items` counts the parser's items the reviewer removed (not a disputed
-treatment of the letter); they are not field paths of the record.
-"""
-
-
-_CATEGORY_NOTE: Final = (
-    "\nLetters never print a category: until a reviewer verifies a letter, its items' "
-    "categories are only the parser's suggestion, so they are not counted here.\n"
-)
-RECORD_KEYS: Final = (
-    ("schema", "string", "Record schema version."),
-    ("source", "object", "Where the record comes from (keys below)."),
-    ("source.file_name", "string", "File name of the letter's PDF."),
-    ("source.sha256", "string", "SHA-256 of the PDF bytes: the letter's identity."),
-    ("source.pages", "integer", "Number of pages of the PDF."),
-    (
-        "source.layout",
-        "enum: A, B, C, unknown",
-        "Letter layout (2013 notice, published decision, mailed letter).",
-    ),
-    (
-        "source.needs_ocr",
-        "boolean",
-        "The PDF has no text layer: its values were typed by a reviewer, not read by the parser.",
-    ),
-    (
-        "source.parse_error",
-        "string (only when present)",
-        "Why the parser produced no values for this letter: a reviewer typed them all.",
-    ),
-    (
-        "status",
-        "enum: " + ", ".join(STATUSES),
-        "Review status; `verified` letters were checked field by field.",
-    ),
-    ("letter", "object", "The letter fields (see Fields)."),
-    ("items", "list of objects", "One per disputed treatment, in letter order (see Fields)."),
-    (
-        "items.id",
-        "string",
-        "The item's stable id within its letter (`p1`... parser items, `n...` added by a "
-        "reviewer).",
-    ),
-    (
-        "provenance",
-        "list of objects",
-        "Per field path: the parser's `confidence` (0 to 1; 1 "
-        "for a value a reviewer typed) and the `boxes` (page from 0, rectangle in PDF points) "
-        "where the value was read.",
-    ),
-    ("review", "object", "Who reviewed the letter and what they changed (keys below)."),
-    ("review.reviewer", "string", "Who last verified (or edited) the letter."),
-    ("review.verified_at", "ISO 8601 UTC", "When it was verified; null if not verified."),
-    ("review.parser_version", "string", "Version of the parser whose output was reviewed."),
-    (
-        "review.corrected",
-        "list of field paths",
-        "Fields whose verified value differs from the parser's.",
-    ),
-    ("review.removed_items", "integer", "Parser items the reviewer removed."),
-    ("review.note", "string", "The reviewer's note, if any."),
-    (
-        "review.mode",
-        "enum: single, double, adjudicated",
-        "How the letter was reviewed: by one reviewer; by two independent reviewers who "
-        "agreed on every field; or by two whose differences a lead settled.",
-    ),
-    ("review.reviewers", "list of strings", "Who reviewed the letter (two for double review)."),
-    ("review.adjudicator", "string", "The lead who settled the two reviews; null otherwise."),
-    (
-        "review.disagreements",
-        "list of field paths",
-        "Fields the two reviews differed on, items by index (`items.4`: an item only one "
-        "reviewer had; `items.<id>` if the gold record left it out).",
-    ),
-)
-CSV_ONLY: Final = {
-    "item_count": "number of items of the letter",
-    "item_index": "the item's index in its letter, from 0 (letter order)",
-    "item_id": "the item's stable `id` (record key `items.id`)",
-    "review_mode": "how the letter was reviewed (record key `review.mode`)",
-}
-
-
-def _record_keys() -> str:
-    lines = ["## Record keys (letters.jsonl)\n", "| key | type | description |", "|---|---|---|"]
-    lines += [f"| `{key}` | {kind} | {text} |" for key, kind, text in RECORD_KEYS]
-    return "\n".join(lines) + "\n"
-
-
-def _csv_columns(csv_columns: dict[str, tuple[str, ...]]) -> str:
-    """Each CSV file's header: the record key of each column (its last name), and the
-    columns only the CSV files have."""
-    lines = ["## CSV columns\n"]
-    for name, columns in csv_columns.items():
-        lines.append(f"- `{name}`: " + ", ".join(f"`{c}`" for c in columns) + ".")
-    lines.append(
-        "\nEach column is the record key (above, or a field below) of the same last name; "
-        "`case_number` in `items.csv` is its letter's. Lists are joined with `; `, booleans "
-        "are `true`/`false`, empty cells are null. Only in the CSV files: "
-        + "; ".join(f"`{k}`: {v}" for k, v in CSV_ONLY.items())
-        + ".\n"
-    )
-    return "\n".join(lines)
 
 
 def _range(bounds: list[str]) -> str:
@@ -366,6 +227,38 @@ def _agreement(rows: list[AgreementRow], blind: bool | None) -> str:
     return "\n".join([title, measured, markdown_table(rows), _ALPHA_NOTE])
 
 
+_BLIND_NOTE: Final = (
+    "A share of letters, chosen at random, was reviewed blind: the reviewer saw an empty form "
+    "and no evidence, and filled every field from the letter itself. Comparing those values "
+    "with the parser's measures the parser without the pull of its suggestions, which makes "
+    "reviewers keep a wrong value they were shown: the correction rates below are measured on "
+    "letters whose reviewers saw the parser's values, so they count fewer parser errors. "
+    "The unit is the letter: a letter field agrees when the reviewer's value is the parser's; "
+    "an item field when it is the parser's in every parser item the reviewer kept (letters "
+    "where they kept none do not count); `items`, when the reviewer kept exactly the parser's "
+    "items. Blind reviewers were shown how many items the parser found (as blank items), so "
+    "the `items` row is measured with that count in view.\n"
+)
+
+
+def blind_section(tally: BlindTally) -> str:
+    """The parser's accuracy on the blind sample, field by field."""
+    title = "## Parser accuracy measured blind\n"
+    if not tally.letters:
+        return f"{title}\nNo letter of this export was reviewed blind: not measured.\n"
+    plural = "" if tally.letters == 1 else "s"
+    lines = [
+        title,
+        f"Parser accuracy measured blind on {tally.letters} letter{plural} (verified).\n",
+        "| field | letters | agreed | accuracy |",
+        "|---|---:|---:|---:|",
+    ]
+    for row in tally.rows():
+        shown = "`items`" if row.field == ITEMS_ROW else f"`{row.field}`"
+        lines.append(f"| {shown} | {row.letters} | {row.agreed} | {row.accuracy:.1%} |")
+    return "\n".join([*lines, "", _BLIND_NOTE])
+
+
 def _corrections(stats: CardStats) -> str:
     lines = [
         "## How often reviewers corrected the parser\n",
@@ -377,22 +270,8 @@ def _corrections(stats: CardStats) -> str:
         "| field | corrected | of | rate |",
         "|---|---:|---:|---:|",
     ]
-    for spec, path in _all_paths():
+    for spec, path in all_paths():
         total = stats.verified_letters if spec.scope == "letter" else stats.verified_items
         count = stats.corrections[path]
         lines.append(f"| `{path}` | {count} | {total} | {count / total if total else 0:.1%} |")
     return "\n".join(lines) + "\n"
-
-
-def _fields() -> str:
-    lines = ["## Fields\n", "| field | type | description |", "|---|---|---|"]
-    for spec, path in _all_paths():
-        kind = KIND_NAMES[spec.kind]
-        if spec.choices:
-            kind += ": " + ", ".join(spec.choices)
-        lines.append(f"| `{path}` | {kind} | {spec.help} |")
-    return "\n".join(lines) + "\n"
-
-
-def _all_paths() -> list[tuple[FieldSpec, str]]:
-    return [(s, s.path()) for s in LETTER_FIELDS] + [(s, f"items.*.{s.name}") for s in ITEM_FIELDS]

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 from imr_desk.agreement import agreement
+from imr_desk.blind import BlindTally
 from imr_desk.corrections import COLUMNS as CORRECTION_COLUMNS
 from imr_desk.corrections import Correction, corrections
 from imr_desk.dataset_card import CardStats, render_card
@@ -58,6 +59,7 @@ LETTER_COLUMNS: Final = (
     "reviewers",
     "adjudicator",
     "disagreements",
+    "blind",
 )
 ITEM_COLUMNS: Final = (
     "sha256",
@@ -98,6 +100,7 @@ def export_record(row: LetterRow) -> dict[str, Any]:
             "reviewers": info.get("reviewers") or _single_reviewer(row),
             "adjudicator": info.get("adjudicator"),
             "disagreements": _export_paths(letter, info.get("disagreements") or []),
+            "blind": bool(info.get("blind")),
         }
     )
     record["source"]["file_name"] = row.file_name
@@ -245,7 +248,7 @@ def _staging_folder(target: Path) -> Path:
 def _write_files(
     store: LetterStore, staging: Path, selection: str, now: Callable[[], datetime]
 ) -> CardStats:
-    stats = CardStats()
+    stats, blind_sample = CardStats(), BlindTally()
     writers = _Writers(staging)
     try:
         status = None if selection == "all" else "verified"
@@ -254,6 +257,8 @@ def _write_files(
             found = corrections(row.full)
             writers.write(record, found)
             stats.add(record, [c.reason for c in found])
+            if record["status"] == "verified" and record["review"]["blind"]:
+                blind_sample.add(row.full)
     finally:
         writers.close()
     stamp = now().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
@@ -266,6 +271,7 @@ def _write_files(
         csv_columns=columns,
         agreement=agreement(pairs) if pairs else None,
         blind=store.policy().blind if pairs else None,
+        blind_sample=blind_sample,
     )
     with create_private(staging / CARD) as handle:
         handle.write(card)

@@ -1,5 +1,6 @@
 """``imr-desk policy [--db DB] [--double-share PERCENT] [--blind|--not-blind] [--seed N]
-[--lead NAME...]``: show or set which letters get two independent reviews, and who leads.
+[--lead NAME...] [--blind-share PERCENT]``: show or set which letters get two independent
+reviews, which are reviewed blind, and who leads.
 
 Only a lead may change a policy that has leads; the first person to set one becomes its lead
 unless they name others, since a policy without a lead could never be changed again.
@@ -17,7 +18,7 @@ from imr_desk.review_policy import ReviewPolicy
 from imr_desk.storage import LetterStore, NoDatabaseError, StorageError
 
 PROG: Final = "imr-desk policy"
-CHANGES: Final = ("double_share", "blind", "seed", "leads")
+CHANGES: Final = ("double_share", "blind", "seed", "leads", "blind_share")
 """The options that change the policy; with none of them given the command only shows it."""
 
 
@@ -33,6 +34,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=_percent,
         metavar="PERCENT",
         help="share of letters (0-100) that get two independent reviews, chosen at random",
+    )
+    parser.add_argument(
+        "--blind-share",
+        dest="blind_share",
+        type=_percent,
+        metavar="PERCENT",
+        help="share of letters (0-100) opened with the parser's values hidden (blind sample)",
     )
     blind = parser.add_mutually_exclusive_group()
     blind.add_argument(
@@ -124,4 +132,8 @@ def render(policy: ReviewPolicy) -> str:
         else "not blind (the second reviewer starts from the first one's verified values)"
     )
     leads = ", ".join(shown(lead) for lead in policy.leads) or "none yet"
-    return f"double review: {share}\nsecond review: {blind}\nleads: {leads}"
+    sample = f"{policy.blind_share * 100:g}% of letters" if policy.blind_share > 0 else "off"
+    return (
+        f"double review: {share}\nsecond review: {blind}\n"
+        f"blind sample (parser's values hidden): {sample}\nleads: {leads}"
+    )

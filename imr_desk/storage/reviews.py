@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING, Any, Final
 
 from imr_desk.adjudication import Choice, gold_from
 from imr_desk.agreement import differences
+from imr_desk.blind import blanked
 from imr_desk.edits import AuditRow, Edit, SetStatus, apply_edit
 from imr_desk.record import Letter
 from imr_desk.review_policy import ReviewPolicy
+from imr_desk.storage import blind_sample
 from imr_desk.storage.codec import dump_letter, dumps, load_letter
 from imr_desk.storage.errors import StorageError, translated_errors
 from imr_desk.storage.rows import LetterRow, edited_row
@@ -162,6 +164,8 @@ class ReviewStore:
         """What a new review starts from: the parser's record, or with a policy that is not
         blind, the first verified review (a second look)."""
         parsed = Letter.from_parsed({**row.parsed, "status": "parsed"})
+        if blind_sample.in_sample(row, read_policy(conn)):  # every review blanked
+            return blanked(parsed)
         if read_policy(conn).blind:
             return parsed
         verified = [r for r in load_reviews(conn, row.sha256) if r.status == "verified"]
@@ -237,7 +241,7 @@ class ReviewStore:
         info: dict[str, Any],
         now: str,
     ) -> LetterRow:
-        gold = replace(gold, status="verified")
+        gold, info = replace(gold, status="verified"), blind_sample.keep_mark(row, info)
         saved = self._save(conn, row, gold, now)
         conn.execute(
             "UPDATE letters SET stage = 'gold', review_info = ? WHERE sha256 = ?",

@@ -17,12 +17,14 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from imr_desk.blind import blanked
 from imr_desk.edits import AuditRow, Edit, SetStatus, apply_edit
 from imr_desk.record import Letter, Source
+from imr_desk.storage import blind_sample
 from imr_desk.storage.codec import dump_letter, dumps
 from imr_desk.storage.errors import NoDatabaseError, translated_errors
 from imr_desk.storage.queries import Clock, LetterQueries
-from imr_desk.storage.reviews import UNDER_REVIEW, ReviewStore
+from imr_desk.storage.reviews import UNDER_REVIEW, ReviewStore, read_policy
 from imr_desk.storage.rows import (
     FULL_COLUMNS,
     ROW_COLUMNS,
@@ -245,24 +247,38 @@ class LetterStore(LetterQueries, ReviewStore):
         then. KeyError for an unknown letter or item."""
         with self._write() as conn:
             row = self._load(conn, sha256)
+            starts = blind_sample.starts_blind(row, read_policy(conn).chooses_blind(sha256))
             if self._double(conn, row):
-                return self._apply_review(conn, row, edit)
-            applied = apply_edit(row.full, edit, reviewer=self.reviewer)
+                saved, inverse = self._apply_review(conn, row, edit)
+                if starts and self._load(conn, sha256).stage is not None:  # a review written
+                    blind_sample.mark(conn, row)
+                return self._as_blind(saved, starts), inverse
+            letter = blanked(row.full) if starts else row.full
+            applied = apply_edit(letter, edit, reviewer=self.reviewer)
             if not applied.audit:
-                return row, applied.inverse
+                return self._as_blind(replace(row, letter=letter), starts), applied.inverse
             now = self._now()  # one moment: the audit rows' and the letter's
             self._audit(conn, sha256, applied.audit, now)
             saved = self._save(conn, row, applied.letter, now)
-        return saved, applied.inverse
+            saved = blind_sample.mark(conn, saved) if starts else saved
+        return self._as_blind(saved, starts), applied.inverse
 
     def get(self, sha256: str) -> LetterRow:
         """The full letter (parser's and current records) as this reviewer sees it: their
-        own review while it is under double review. KeyError if absent. Read-only."""
+        own review while it is under double review; a letter of the blind sample blanked,
+        without the parser's values (``blind_sample``). KeyError if absent. Read-only."""
         row = super().get(sha256)
-        if row.stage not in UNDER_REVIEW:
-            return row
-        with translated_errors(self.path):
-            return self._review_view(self._db.conn, row)
+        starts = blind_sample.starts_blind(row, self.policy().chooses_blind(sha256))
+        if row.stage in UNDER_REVIEW:
+            with translated_errors(self.path):
+                row = self._review_view(self._db.conn, row)
+        elif starts:
+            row = replace(row, letter=blanked(row.full))
+        return self._as_blind(row, starts)
+
+    def _as_blind(self, row: LetterRow, starts: bool) -> LetterRow:
+        """The row as a blind letter's reviewer may see it (see ``blind_sample``)."""
+        return blind_sample.seen(row) if starts or blind_sample.marked(row) else row
 
     def set_status(self, sha256: str, status: str, *, note: str | None = None) -> LetterRow:
         """Change the review status (and note); Verify is refused for an invalid letter."""

@@ -1,4 +1,5 @@
-"""Review → Review policy: the share of letters reviewed twice, blind or not, and the leads.
+"""Review → Review policy: the share of letters reviewed twice, blind or not, the share reviewed
+with the parser's values hidden (the blind sample), and the leads.
 
 The dialog only edits a ``ReviewPolicy`` value; the adjudication controller decides who may
 open it and stores what it returns (the store refuses a policy it does not accept, and the
@@ -7,6 +8,7 @@ controller then opens the dialog again on what was typed, so nothing is lost).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Final
 
 from PySide6.QtWidgets import (
@@ -38,7 +40,8 @@ def parse_leads(text: str) -> tuple[str, ...]:
 
 
 class PolicyDialog(QDialog):
-    """Edits a review policy; the seed that picks the letters is kept as it was."""
+    """Edits a review policy; the seed that picks the letters (and any part the dialog does
+    not show) is kept as it was."""
 
     def __init__(self, parent: QWidget | None, policy: ReviewPolicy, reviewer: str) -> None:
         super().__init__(parent)
@@ -56,6 +59,16 @@ class PolicyDialog(QDialog):
         self.blind.setToolTip(
             "The second reviewer starts from the parser's values, never the first review's"
         )
+        self.blind_share = QDoubleSpinBox()
+        self.blind_share.setRange(0.0, PERCENT)
+        self.blind_share.setDecimals(1)
+        self.blind_share.setSuffix(" %")
+        self.blind_share.setValue(round(policy.blind_share * PERCENT, 1))
+        self.blind_share.setToolTip(
+            "Share of letters opened with the parser's values hidden: the reviewer fills the "
+            "form from the page, which measures the parser's accuracy without its suggestions"
+        )
+        self._policy = policy
         self.leads = QLineEdit(", ".join(policy.leads))
         self.leads.setPlaceholderText("Reviewer names, separated by commas")
         self.leads.setToolTip("Leads adjudicate differing reviews and may change this policy")
@@ -71,6 +84,7 @@ class PolicyDialog(QDialog):
         form = QFormLayout()
         form.addRow("Letters reviewed twice:", self.share)
         form.addRow("", self.blind)
+        form.addRow("Letters reviewed blind:", self.blind_share)
         form.addRow("Leads:", self.leads)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -101,8 +115,10 @@ class PolicyDialog(QDialog):
 
     def policy(self) -> ReviewPolicy:
         """The policy as the dialog shows it."""
-        return ReviewPolicy(
+        return replace(
+            self._policy,
             double_share=round(self.share.value() / PERCENT, 4),
+            blind_share=round(self.blind_share.value() / PERCENT, 4),
             blind=self.blind.isChecked(),
             seed=self._seed,
             leads=parse_leads(self.leads.text()),
