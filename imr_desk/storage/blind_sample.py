@@ -68,3 +68,14 @@ def seen(row: LetterRow) -> LetterRow:
         outcome=letter.fields["outcome"].value,
         min_confidence=letter.confidence(),
     )
+
+
+def listed(rows: list[LetterRow], policy: ReviewPolicy) -> list[LetterRow]:
+    """Queue rows with nothing of the parser's on a blind letter nobody has opened yet: no
+    case number or outcome (a started one's columns already hold its reviewer's values)."""
+    return [
+        replace(row, case_number=None, outcome=None, min_confidence=1.0)
+        if starts_blind(row, policy.chooses_blind(row.sha256))
+        else row
+        for row in rows
+    ]

@@ -276,6 +276,11 @@ class LetterStore(LetterQueries, ReviewStore):
             row = replace(row, letter=blanked(row.full))
         return self._as_blind(row, starts)
 
+    def _as_seen(self, rows: list[LetterRow]) -> list[LetterRow]:
+        """Listed rows as this reviewer sees them (``LetterQueries._as_seen``), a blind
+        letter's without the parser's values."""
+        return blind_sample.listed(super()._as_seen(rows), self.policy())
+
     def _as_blind(self, row: LetterRow, starts: bool) -> LetterRow:
         """The row as a blind letter's reviewer may see it (see ``blind_sample``)."""
         return blind_sample.seen(row) if starts or blind_sample.marked(row) else row

@@ -158,3 +158,26 @@ def test_blind_accuracy_by_hand() -> None:
     assert rows["items.*.decision"] == (3, 2)
     assert rows[ITEMS_ROW] == (3, 2)
     assert [r.accuracy for r in accuracy(letters) if r.field == ITEMS_ROW] == [2 / 3]
+
+
+def test_the_queue_shows_nothing_of_the_parsers_on_an_unopened_blind_letter(
+    store: LetterStore,
+) -> None:
+    listed = store.list_letters()
+    assert [(r.case_number, r.outcome) for r in listed] == [(None, None), (None, None)]
+    store.apply(listed[0].sha256, SetField(CASE, "CM16-0000001"))
+    assert store.list_letters()[0].case_number == "CM16-0000001"  # the reviewer's own value
+
+
+def test_the_policy_command_sets_and_shows_the_blind_share(tmp_path: Path, capsys) -> None:
+    from imr_desk.cli import main
+
+    db = str(tmp_path / "letters.db")
+    LetterStore.open(db, reviewer="ann").close()
+    assert main(["policy", "--db", db, "--reviewer", "ann", "--blind-share", "5"]) == 0
+    assert "blind sample (parser's values hidden): 5% of letters" in capsys.readouterr().out
+    with LetterStore.open(db, reviewer="ann") as store:
+        assert store.policy().blind_share == 0.05 and store.policy().leads == ("ann",)
+    with pytest.raises(SystemExit):  # argparse's usage error
+        main(["policy", "--db", db, "--reviewer", "ann", "--blind-share", "101"])
+    assert "a share is 0 to 100" in capsys.readouterr().err
