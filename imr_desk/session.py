@@ -17,6 +17,7 @@ from typing import Any, Literal, Protocol
 from imr_desk.domain import ITEM_FIELDS, LOW_CONFIDENCE, coerce, split_entries
 from imr_desk.edits import AddItem, Edit, MoveItem, RemoveItem, SetField
 from imr_desk.record import Box, FieldRef, FieldValue, Item, Letter, freeze
+from imr_desk.seeded_checks import Check, shown_letter
 from imr_desk.validation import Issue, blocking, issues_by_path, validate
 
 Direction = Literal["do", "undo", "redo"]
@@ -61,6 +62,10 @@ class ReviewSession:
     pages: int = 0
     undo_stack: list[Change] = field(default_factory=list)
     redo_stack: list[Change] = field(default_factory=list)
+    check: Check | None = None
+    """A seeded check shown in place of the stored value (``seeded_checks``), until settled."""
+    settled: list[tuple[Check, str]] = field(default_factory=list)
+    """Checks settled by the reviewer's edits ("caught"), for the controller to record."""
 
     @classmethod
     def from_row(cls, row: RowLike) -> ReviewSession:
@@ -80,12 +85,17 @@ class ReviewSession:
     def status(self) -> str:
         return self.letter.status
 
+    @property
+    def shown(self) -> Letter:
+        """The letter as the reviewer sees it: the stored one, with a seeded check's value."""
+        return shown_letter(self.letter, self.check)
+
     # --- reading ---------------------------------------------------------------------------
 
     def field(self, path: str) -> FieldValue | None:
         """A field by its path; None for a path that is not (or no longer) in the letter."""
         try:
-            return self.letter.field(FieldRef.parse(path))
+            return self.shown.field(FieldRef.parse(path))
         except (KeyError, ValueError):
             return None
 
@@ -170,6 +180,8 @@ class ReviewSession:
         """
         ref = FieldRef.parse(path)
         new = freeze(coerce(ref.spec, raw))
+        if self._keeps_check(path, new):
+            return None  # the seeded value is never written, whatever the evidence
         # Exact comparison: a fix of quotes or of a stray space is a real correction, even
         # though scoring (domain.values_equal) treats it as the same value.
         if self.value(path) == new and boxes is None:
@@ -177,6 +189,18 @@ class ReviewSession:
         evidence = None if boxes is None else tuple(Box.from_json(box) for box in boxes)
         edit = SetField(ref, new, evidence)
         return Change(edit.label, edit, focus=path)
+
+    def _keeps_check(self, path: str, new: Any) -> bool:
+        """Whether the seeded check on ``path`` still stands after this commit: a value
+        other than the one shown catches it (recorded by the controller from ``settled``)."""
+        check = self.check
+        if check is None or check.path != path:
+            return False
+        if new == check.shown:
+            return True
+        self.check = None
+        self.settled.append((check, "caught"))
+        return False
 
     def fill(self, path: str, text: str, *, boxes: list[dict]) -> Change | None:
         """The change that fills a field from text selected on the page, ``boxes`` becoming

@@ -179,3 +179,29 @@ def m005_double_review(db: Database) -> None:
     letters.add_column("review_info", str)
     letters.create_index(["stage"], if_not_exists=True)
     db.execute("PRAGMA user_version = 5")
+
+
+@MIGRATIONS()
+def m006_seeded_checks(db: Database) -> None:
+    """Seeded checks: what each reviewer did with the altered value a letter showed them
+    (caught or missed), one row a letter and reviewer. The values are JSON."""
+    db.table("checks").create(
+        {
+            "id": int,
+            "sha256": str,
+            "reviewer": str,
+            "field": str,
+            "kind": str,
+            "shown_json": str,
+            "original_json": str,
+            "outcome": str,
+            "at": str,
+        },
+        pk="id",
+        not_null=["sha256", "reviewer", "field", "kind", "outcome", "at"],
+        if_not_exists=True,
+    )
+    checks = db.table("checks")
+    checks.create_index(["sha256", "reviewer"], unique=True, if_not_exists=True)
+    checks.create_index(["reviewer", "outcome"], if_not_exists=True)
+    db.execute("PRAGMA user_version = 6")

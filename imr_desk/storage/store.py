@@ -21,6 +21,7 @@ from imr_desk.blind import blanked
 from imr_desk.edits import AuditRow, Edit, SetStatus, apply_edit
 from imr_desk.record import Letter, Source
 from imr_desk.storage import blind_sample
+from imr_desk.storage.checks import CheckStore
 from imr_desk.storage.codec import dump_letter, dumps
 from imr_desk.storage.errors import NoDatabaseError, translated_errors
 from imr_desk.storage.queries import Clock, LetterQueries
@@ -51,7 +52,7 @@ def os_user() -> str:
         return "unknown"
 
 
-class LetterStore(LetterQueries, ReviewStore):
+class LetterStore(LetterQueries, ReviewStore, CheckStore):
     """The review database of one project of letters."""
 
     def __init__(self, db: Database, path: Path, reviewer: str, clock: Clock) -> None:

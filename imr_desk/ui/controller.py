@@ -18,6 +18,7 @@ from imr_desk.pdf_source import PdfDocument, PdfError
 from imr_desk.session import Change, Direction, ReviewSession
 from imr_desk.storage import LetterRow, LetterStore, StorageError
 from imr_desk.ui import dialogs
+from imr_desk.ui.check_overlay import SeededChecks
 from imr_desk.ui.field_form import FormState
 from imr_desk.ui.main_window import MainWindow
 from imr_desk.ui.reason_tags import ACTION_NAMES as REASON_ACTIONS
@@ -48,6 +49,7 @@ class ReviewController(QObject):
         self._document: PdfDocument | None = None
         self.workflow = ReviewWorkflow(self)
         self.reasons = ReasonTags(self)
+        self.checks = SeededChecks(self)
         self._connect()
         window.show_reviewer(store.reviewer)
         window.show_page_message(NO_LETTER)
@@ -101,6 +103,7 @@ class ReviewController(QObject):
             dialogs.show_error(self.window, "Cannot open letter", str(exc))
             return False
         self.session = self._session_for(row)
+        self.checks.arm(self.session, row)
         self._show_document(row)
         self.refresh_form()
         self.window.show_letter_title(row.case_number or row.file_name)
@@ -182,6 +185,7 @@ class ReviewController(QObject):
         except ValueError as exc:
             form.set_input_error(path, str(exc))
             return False
+        self.checks.record_settled(self.session, change)
         editor = form.editor(path)
         if editor is not None:
             editor.accept()
@@ -204,6 +208,7 @@ class ReviewController(QObject):
         except ValueError as exc:
             self.window.form.set_input_error(path, str(exc))
             return False
+        self.checks.record_settled(self.session, change)
         if change is None:
             return False
         self.apply(change)
@@ -319,7 +324,7 @@ class ReviewController(QObject):
             return
         issues = session.issues_by_path()
         state = FormState(
-            record=session.letter,
+            record=session.shown,
             issues={path: [i.message for i in found] for path, found in issues.items()},
             notice=_parse_error_notice(session.letter.source.parse_error),
         )

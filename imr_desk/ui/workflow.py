@@ -49,6 +49,7 @@ class ReviewWorkflow:
         self._first_verified = self._first_verified or time.monotonic()
         self.refresh_progress()
         self._advance()
+        self.review.checks.verified(session)  # after the move, so its message stays in view
         return True
 
     def flag(self) -> bool:

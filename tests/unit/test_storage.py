@@ -567,6 +567,7 @@ LATER_MIGRATIONS = (
     "m003_item_origins",
     "m004_item_ids",
     "m005_double_review",
+    "m006_seeded_checks",
 )
 
 
@@ -585,7 +586,9 @@ def test_an_older_database_is_migrated_forward_keeping_its_letters(tmp_path: Pat
     conn.execute("ALTER TABLE audit DROP COLUMN review_id")
     conn.execute("DROP TABLE reviews")
     conn.execute("DROP TABLE settings")
-    conn.execute("DELETE FROM _sqlite_migrations WHERE name IN (?, ?, ?, ?)", LATER_MIGRATIONS)
+    conn.execute("DROP TABLE checks")
+    marks = ", ".join("?" * len(LATER_MIGRATIONS))
+    conn.execute(f"DELETE FROM _sqlite_migrations WHERE name IN ({marks})", LATER_MIGRATIONS)
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()
@@ -597,7 +600,7 @@ def test_an_older_database_is_migrated_forward_keeping_its_letters(tmp_path: Pat
     conn = sqlite3.connect(path)
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert "letters_search" in names
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
     conn.close()
 
 
