@@ -61,3 +61,16 @@ def test_the_reviewer_fills_a_blind_letter_from_the_page(qtbot, window, review, 
     assert stored.full.fields["claim_number"].value is None
     assert stored.full.fields["case_number"].value == truth
     assert stored.full.fields["case_number"].set_by == "tester"
+
+
+def test_the_policy_dialog_sets_the_blind_share_and_keeps_what_it_does_not_show(qtbot) -> None:
+    from imr_desk.ui.policy_dialog import PolicyDialog
+
+    policy = ReviewPolicy(blind_share=0.05, check_rate=0.02, seed=3, leads=("tester",))
+    dialog = PolicyDialog(None, policy, "tester")
+    qtbot.addWidget(dialog)
+    assert dialog.blind_share.value() == 5.0
+    dialog.blind_share.setValue(12.5)
+    assert dialog.policy() == ReviewPolicy(
+        blind_share=0.125, check_rate=0.02, seed=3, leads=("tester",)
+    )
