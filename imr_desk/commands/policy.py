@@ -1,6 +1,6 @@
 """``imr-desk policy [--db DB] [--double-share PERCENT] [--blind|--not-blind] [--seed N]
-[--lead NAME...] [--blind-share PERCENT]``: show or set which letters get two independent
-reviews, which are reviewed blind, and who leads.
+[--lead NAME...] [--blind-share PERCENT] [--check-rate PERCENT]``: show or set which letters
+get two independent reviews, which are reviewed blind, which carry a seeded check, and who leads.
 
 Only a lead may change a policy that has leads; the first person to set one becomes its lead
 unless they name others, since a policy without a lead could never be changed again.
@@ -18,7 +18,7 @@ from imr_desk.review_policy import ReviewPolicy
 from imr_desk.storage import LetterStore, NoDatabaseError, StorageError
 
 PROG: Final = "imr-desk policy"
-CHANGES: Final = ("double_share", "blind", "seed", "leads", "blind_share")
+CHANGES: Final = ("double_share", "blind", "seed", "leads", "blind_share", "check_rate")
 """The options that change the policy; with none of them given the command only shows it."""
 
 
@@ -41,6 +41,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=_percent,
         metavar="PERCENT",
         help="share of letters (0-100) opened with the parser's values hidden (blind sample)",
+    )
+    parser.add_argument(
+        "--check-rate",
+        dest="check_rate",
+        type=_percent,
+        metavar="PERCENT",
+        help="share of letters (0-100) showing one value altered, to measure vigilance",
     )
     blind = parser.add_mutually_exclusive_group()
     blind.add_argument(
@@ -120,6 +127,10 @@ def _changed(policy: ReviewPolicy, changes: dict[str, Any], reviewer: str) -> Re
     return replace(policy, **changes)
 
 
+def _share(share: float) -> str:
+    return f"{share * 100:g}% of letters" if share > 0 else "off"
+
+
 def render(policy: ReviewPolicy) -> str:
     """The policy as the command prints it."""
     if policy.double_share > 0:
@@ -135,5 +146,6 @@ def render(policy: ReviewPolicy) -> str:
     sample = f"{policy.blind_share * 100:g}% of letters" if policy.blind_share > 0 else "off"
     return (
         f"double review: {share}\nsecond review: {blind}\n"
-        f"blind sample (parser's values hidden): {sample}\nleads: {leads}"
+        f"blind sample (parser's values hidden): {sample}\n"
+        f"seeded checks (one value shown altered): {_share(policy.check_rate)}\nleads: {leads}"
     )

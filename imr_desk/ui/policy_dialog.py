@@ -68,6 +68,15 @@ class PolicyDialog(QDialog):
             "Share of letters opened with the parser's values hidden: the reviewer fills the "
             "form from the page, which measures the parser's accuracy without its suggestions"
         )
+        self.check_rate = QDoubleSpinBox()
+        self.check_rate.setRange(0.0, PERCENT)
+        self.check_rate.setDecimals(1)
+        self.check_rate.setSuffix(" %")
+        self.check_rate.setValue(round(policy.check_rate * PERCENT, 1))
+        self.check_rate.setToolTip(
+            "Share of letters showing one value altered (a seeded check): whether reviewers "
+            "catch it measures and trains their vigilance; the stored value is never altered"
+        )
         self._policy = policy
         self.leads = QLineEdit(", ".join(policy.leads))
         self.leads.setPlaceholderText("Reviewer names, separated by commas")
@@ -85,6 +94,7 @@ class PolicyDialog(QDialog):
         form.addRow("Letters reviewed twice:", self.share)
         form.addRow("", self.blind)
         form.addRow("Letters reviewed blind:", self.blind_share)
+        form.addRow("Letters with a seeded check:", self.check_rate)
         form.addRow("Leads:", self.leads)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -119,6 +129,7 @@ class PolicyDialog(QDialog):
             self._policy,
             double_share=round(self.share.value() / PERCENT, 4),
             blind_share=round(self.blind_share.value() / PERCENT, 4),
+            check_rate=round(self.check_rate.value() / PERCENT, 4),
             blind=self.blind.isChecked(),
             seed=self._seed,
             leads=parse_leads(self.leads.text()),

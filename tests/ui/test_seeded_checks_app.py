@@ -97,3 +97,16 @@ def test_no_check_is_shown_without_a_check_rate(qtbot, desk) -> None:
     qtbot.waitUntil(lambda: review.current_sha() == sha)
     assert review.session.check is None
     assert review.session.shown == review.session.letter
+
+
+def test_the_policy_dialog_sets_the_check_rate_and_keeps_the_rest(qtbot) -> None:
+    from imr_desk.ui.policy_dialog import PolicyDialog
+
+    policy = ReviewPolicy(blind_share=0.05, check_rate=0.02, seed=3, leads=("tester",))
+    dialog = PolicyDialog(None, policy, "tester")
+    qtbot.addWidget(dialog)
+    assert dialog.check_rate.value() == 2.0
+    dialog.check_rate.setValue(10.0)
+    assert dialog.policy() == ReviewPolicy(
+        blind_share=0.05, check_rate=0.1, seed=3, leads=("tester",)
+    )

@@ -204,3 +204,19 @@ def _sample() -> dict[str, Any]:
     from imr_desk.samples import generate_record
 
     return generate_record(random.Random(11), "B")
+
+
+def test_the_policy_command_sets_and_shows_the_check_rate(tmp_path: Path, capsys) -> None:
+    from imr_desk.cli import main
+
+    db = str(tmp_path / "letters.db")
+    LetterStore.open(db, reviewer="ann").close()
+    assert main(["policy", "--db", db, "--reviewer", "ann", "--check-rate", "2.5"]) == 0
+    assert "seeded checks (one value shown altered): 2.5% of letters" in capsys.readouterr().out
+    with LetterStore.open(db, reviewer="ann") as store:
+        assert store.policy().check_rate == 0.025 and store.policy().leads == ("ann",)
+    assert main(["policy", "--db", db, "--reviewer", "ann", "--check-rate", "0"]) == 0
+    assert "seeded checks (one value shown altered): off" in capsys.readouterr().out
+    with pytest.raises(SystemExit):  # argparse's usage error
+        main(["policy", "--db", db, "--reviewer", "ann", "--check-rate", "-1"])
+    assert "a share is 0 to 100" in capsys.readouterr().err
