@@ -28,6 +28,7 @@ from imr_desk.dataset_card_schema import (
     record_keys,
 )
 from imr_desk.domain import SCHEMA
+from imr_desk.reviewer_quality import ReviewerQuality, markdown_section
 
 
 @dataclass
@@ -109,12 +110,14 @@ def render_card(
     agreement: list[AgreementRow] | None = None,
     blind: bool | None = None,
     blind_sample: BlindTally | None = None,
+    quality: list[ReviewerQuality] | None = None,
 ) -> str:
     """The README.md text of an export; ``csv_columns`` (file name -> header) are listed so
     every column a user finds in the files is described here. ``agreement`` (the rows of
     ``agreement.agreement`` over the letters with two verified reviews) adds a section on how
     far reviewers agree, and ``blind`` says there whether second reviews were blind;
-    ``blind_sample`` counts the verified letters of the blind sample (``blind.BlindTally``)."""
+    ``blind_sample`` counts the verified letters of the blind sample (``blind.BlindTally``);
+    ``quality`` is the reviewer quality report of the whole project (``reviewer_quality``)."""
     parts = [
         front_matter(),
         f"# IMR Final Determination letters: {TITLES[selection]}\n",
@@ -132,6 +135,7 @@ def render_card(
         _counts("Letters by layout", stats.layouts, stats.letters),
         _counts("Letters by status", stats.statuses, stats.letters),
         _reviewers(stats),
+        *([] if quality is None else [markdown_section(quality)]),
         _review_modes(stats),
         *([] if agreement is None else [_agreement(agreement, blind)]),
         blind_section(blind_sample or BlindTally()),

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Final
 
+from imr_desk import reviewer_quality
 from imr_desk.agreement import agreement
 from imr_desk.blind import BlindTally
 from imr_desk.corrections import COLUMNS as CORRECTION_COLUMNS
@@ -272,6 +273,7 @@ def _write_files(
         agreement=agreement(pairs) if pairs else None,
         blind=store.policy().blind if pairs else None,
         blind_sample=blind_sample,
+        quality=reviewer_quality.from_store(store),
     )
     with create_private(staging / CARD) as handle:
         handle.write(card)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
 
+from imr_desk.reviewer_quality import ReviewerQuality, from_store
 from imr_desk.storage import AuditEntry, LetterStore
 
 IDLE_GAP: Final = 30 * 60.0
@@ -42,6 +43,8 @@ class ProjectStats:
     throughput: list[Throughput]
     pipeline: dict[str, int]
     """Double review: letters awaiting a second review, awaiting adjudication, and gold."""
+    quality: list[ReviewerQuality] = field(default_factory=list)
+    """Per reviewer: checks caught, agreement with the parser and with others (reviewer_quality)."""
 
 
 def _seconds(at: str) -> float:
@@ -98,4 +101,5 @@ def collect(store: LetterStore) -> ProjectStats:
         by_layout=store.count_by("layout"),
         throughput=throughput(store.audit()),
         pipeline=store.pipeline(),
+        quality=from_store(store),
     )

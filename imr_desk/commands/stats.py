@@ -7,6 +7,7 @@ import argparse
 import sys
 from typing import Final
 
+from imr_desk.reviewer_quality import text_lines
 from imr_desk.stats import ProjectStats, Throughput, collect
 from imr_desk.storage import LetterStore, NoDatabaseError, StorageError
 
@@ -77,4 +78,6 @@ def render(stats: ProjectStats) -> str:
     lines += pipeline_lines(stats.pipeline)
     lines.append("reviewers (sessions split at 30 min idle):")
     lines += [_pace(row) for row in stats.throughput] or ["  (no reviews yet)"]
+    lines.append("reviewer quality (seeded checks, blind letters, double reviews):")
+    lines += text_lines(stats.quality)
     return "\n".join(lines)
