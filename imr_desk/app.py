@@ -20,6 +20,7 @@ from imr_desk.ui.batch import BatchController
 from imr_desk.ui.controller import ReviewController
 from imr_desk.ui.letter_queue import LetterQueueModel
 from imr_desk.ui.main_window import MainWindow
+from imr_desk.ui.my_statistics import show_my_statistics
 from imr_desk.ui.theme import apply_theme
 
 ORGANISATION: Final = "IMR Desk"
@@ -72,6 +73,7 @@ def build_desk(
     batch = BatchController(review, workers=import_workers)
     adjudication = AdjudicationController(store, window)
     adjudication.settled.connect(lambda _sha: review.reload_queue())
+    window.action_set.my_statistics.triggered.connect(lambda: show_my_statistics(window, store))
     window.closing.connect(store.close)
     model.reload()
     return Desk(window, review, batch, store, adjudication)

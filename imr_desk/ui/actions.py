@@ -194,6 +194,14 @@ ACTION_SPECS: Final[tuple[ActionSpec, ...]] = (
     ActionSpec(
         "shortcuts", "&Keyboard shortcuts", ("F1",), "keyboard", "List every shortcut", "Help"
     ),
+    ActionSpec(
+        "my_statistics",
+        "My &statistics…",
+        (),
+        None,
+        "Your letters, time per letter, seeded checks caught, agreement (a lead sees everyone's)",
+        "Help",
+    ),
     ActionSpec("about", "&About IMR Desk", (), "app", "Version and licence", "Help"),
 )
 
