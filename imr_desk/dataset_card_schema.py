@@ -128,6 +128,13 @@ RECORD_KEYS: Final = (
         "The letter was in the blind sample: its reviewers filled the form from the letter "
         "without seeing the parser's values.",
     ),
+    (
+        "review.not_in_letter",
+        "list of field paths",
+        "Fields whose value a reviewer typed or selected and the letter's text does not print "
+        "(checked when set; a warning the reviewer saw, not an error: the letter may misprint "
+        "it or print it only as an image).",
+    ),
     ("review.adjudicator", "string", "The lead who settled the two reviews; null otherwise."),
     (
         "review.disagreements",

@@ -166,12 +166,14 @@ class SetField:
     """A person sets a field (from typing, or a page selection whose ``boxes`` become its
     evidence): the value is theirs, confidence 1; the parser's value is kept beside it. The
     reason given for an earlier change stays while the value still differs from the parser's,
-    and goes when the person puts the parser's value back."""
+    and goes when the person puts the parser's value back. ``not_in_letter`` is what the
+    evidence check found (the client has the letter's text; the core does not)."""
 
     ref: FieldRef
     value: Any
     boxes: tuple[Box, ...] | None = None
     touches_content: bool = True
+    not_in_letter: bool = False
 
     @property
     def label(self) -> str:
@@ -181,6 +183,7 @@ class SetField:
         old = letter.field(self.ref)
         value = freeze(coerce(self.ref.spec, thaw(self.value)))
         new = FieldValue(value, old.parsed, HUMAN_CONFIDENCE, self.boxes or (), reviewer)
+        new = replace(new, not_in_letter=self.not_in_letter)
         if new.corrected:
             new = replace(new, reason=old.reason)
         return _put(letter, self.ref, old, new, self.label)

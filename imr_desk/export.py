@@ -61,6 +61,7 @@ LETTER_COLUMNS: Final = (
     "adjudicator",
     "disagreements",
     "blind",
+    "not_in_letter",
 )
 ITEM_COLUMNS: Final = (
     "sha256",
@@ -102,6 +103,7 @@ def export_record(row: LetterRow) -> dict[str, Any]:
             "adjudicator": info.get("adjudicator"),
             "disagreements": _export_paths(letter, info.get("disagreements") or []),
             "blind": bool(info.get("blind")),
+            "not_in_letter": export_paths(letter, letter.not_in_letter()),
         }
     )
     record["source"]["file_name"] = row.file_name

@@ -102,7 +102,9 @@ class FieldValue:
     ``confidence`` is None for a field the parser never reported; ``set_by`` is None while the
     value is the parser's (or an added item's blank), else the reviewer who set it last.
     ``reason`` says why a person changed the parser's value (``domain.CORRECTION_REASONS``):
-    only a corrected value has one (``edits.TagReason``).
+    only a corrected value has one (``edits.TagReason``). ``not_in_letter`` marks a value a
+    person set that the letter's text does not print (``evidence_check``): a warning, never a
+    block; a parser's value never has it.
     """
 
     value: Any = None
@@ -111,6 +113,7 @@ class FieldValue:
     boxes: tuple[Box, ...] = ()
     set_by: str | None = None
     reason: str | None = None
+    not_in_letter: bool = False
 
     @property
     def is_human(self) -> bool:
@@ -258,6 +261,10 @@ class Letter:
         """Fields whose value differs from the parser's, in field order; every non-empty field
         of an added item counts (the parser said nothing there)."""
         return [ref for ref in self.refs() if self.field(ref).corrected]
+
+    def not_in_letter(self) -> list[FieldRef]:
+        """Fields whose value a person set and the letter's text does not print."""
+        return [ref for ref in self.refs() if self.field(ref).not_in_letter]
 
     def removed_items(self) -> int:
         """How many of the parser's items the reviewer removed."""

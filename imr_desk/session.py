@@ -10,12 +10,13 @@ form's keys, which follow an item wherever it moves.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from imr_desk.domain import ITEM_FIELDS, LOW_CONFIDENCE, coerce, split_entries
 from imr_desk.edits import AddItem, Edit, MoveItem, RemoveItem, SetField
+from imr_desk.evidence_check import not_in_letter
 from imr_desk.record import Box, FieldRef, FieldValue, Item, Letter, freeze
 from imr_desk.seeded_checks import Check, shown_letter
 from imr_desk.validation import Issue, blocking, issues_by_path, validate
@@ -66,6 +67,9 @@ class ReviewSession:
     """A seeded check shown in place of the stored value (``seeded_checks``), until settled."""
     settled: list[tuple[Check, str]] = field(default_factory=list)
     """Checks settled by the reviewer's edits ("caught"), for the controller to record."""
+    letter_text: Callable[[], str] | None = None
+    """The open letter's printed text (``evidence_check.document_text``), set by the client
+    that shows the PDF; None (no PDF): a value set is not checked against it."""
 
     @classmethod
     def from_row(cls, row: RowLike) -> ReviewSession:
@@ -187,8 +191,13 @@ class ReviewSession:
         if self.value(path) == new and boxes is None:
             return None
         evidence = None if boxes is None else tuple(Box.from_json(box) for box in boxes)
-        edit = SetField(ref, new, evidence)
+        edit = SetField(ref, new, evidence, not_in_letter=self._not_in_letter(ref, new))
         return Change(edit.label, edit, focus=path)
+
+    def _not_in_letter(self, ref: FieldRef, value: Any) -> bool:
+        """The evidence check of a value the reviewer sets (a warning, never a refusal)."""
+        text = self.letter_text() if self.letter_text is not None else None
+        return not_in_letter(ref.spec, value, text)
 
     def _keeps_check(self, path: str, new: Any) -> bool:
         """Whether the seeded check on ``path`` still stands after this commit: a value

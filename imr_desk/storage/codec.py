@@ -94,6 +94,8 @@ def _field_json(value: FieldValue) -> dict[str, Any]:
         data["set_by"] = value.set_by
     if value.reason is not None:
         data["reason"] = value.reason
+    if value.not_in_letter:  # stored only when set: most values are the parser's
+        data["not_in_letter"] = True
     return data
 
 
@@ -106,4 +108,5 @@ def _field(data: Mapping[str, Any]) -> FieldValue:
         boxes=boxes_from_json(data.get("boxes")),
         set_by=data.get("set_by"),
         reason=data.get("reason"),
+        not_in_letter=bool(data.get("not_in_letter")),
     )

@@ -13,6 +13,7 @@ from typing import Final
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from imr_desk.evidence_check import document_text
 from imr_desk.names import real_path
 from imr_desk.pdf_source import PdfDocument, PdfError
 from imr_desk.session import Change, Direction, ReviewSession
@@ -128,7 +129,9 @@ class ReviewController(QObject):
         if self._document is not None:
             self._document.close()
             self._document = None
-        view = self.window.pdf_view
+        view, session = self.window.pdf_view, self.session
+        if session is not None:
+            session.letter_text = None  # set again below once the PDF opens
         try:
             self._document = PdfDocument(real_path(row.source_path))
         except PdfError as exc:
@@ -141,6 +144,8 @@ class ReviewController(QObject):
         self.window.show_page_message(None)
         document = self._document
         view.set_document(document.path, document.sizes, document.words)
+        if session is not None:
+            session.letter_text = document_text(document)
 
     def open_first(self) -> None:
         """Open the first letter that still needs review (or the first one) at start-up."""

@@ -35,6 +35,9 @@ from imr_desk.ui.icons import icon
 
 EDITOR_MIN_WIDTH: Final = 160
 """The narrowest editor still usable for typing a date or a short value."""
+NOT_IN_LETTER_NOTE: Final = "⚠ Not found in the letter's text: check it against the page"
+"""Beside a value a person set that the letter does not print (``evidence_check``): a
+warning only, Verify still takes the letter."""
 
 
 @dataclass(frozen=True)
@@ -87,16 +90,25 @@ class _FieldRow(QWidget):
         font.setPointSizeF(font.pointSizeF() * 0.85)
         self.reason.setFont(font)
         self.reason.hide()
+        self.evidence = QLabel(NOT_IN_LETTER_NOTE)
+        self.evidence.setObjectName("evidence")
+        self.evidence.setWordWrap(True)
+        self.evidence.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(editor.widget)
         layout.addWidget(self.issue)
         layout.addWidget(self.reason)
+        layout.addWidget(self.evidence)
 
     def show_issues(self, messages: list[str]) -> None:
         self.issue.setText("\n".join(messages))
         self.issue.setVisible(bool(messages))
+
+    def show_not_in_letter(self, shown: bool) -> None:
+        if self.evidence.isHidden() == shown:
+            self.evidence.setVisible(shown)
 
     def show_reason(self, note: str) -> None:
         if note != self.reason.text():
@@ -256,6 +268,7 @@ class FieldForm(QScrollArea):
                 row.editor.set_marks(confidence=None, human=False, invalid=False)
                 row.show_issues([])
                 row.show_reason("")
+                row.show_not_in_letter(False)
             self.summary.setText("No letter open")
             return
         letter = state.record
@@ -275,6 +288,7 @@ class FieldForm(QScrollArea):
             )
             row.show_issues(messages)
             row.show_reason(reason_note(stored))
+            row.show_not_in_letter(stored.not_in_letter)
         self._issue_counts = {path: len(found) for path, found in state.issues.items()}
         self._notice = state.notice
         self._show_summary()
@@ -329,6 +343,11 @@ class FieldForm(QScrollArea):
         """The reason note shown under a field ('' when none is shown)."""
         row = self.all_rows().get(path)
         return row.reason.text() if row and not row.reason.isHidden() else ""
+
+    def not_in_letter_shown(self, path: str) -> bool:
+        """Whether the field shows the evidence check's warning."""
+        row = self.all_rows().get(path)
+        return bool(row and not row.evidence.isHidden())
 
     def issue_text(self, path: str) -> str:
         row = self.all_rows().get(path)

@@ -29,13 +29,14 @@ class Scheme:
     issue_text: str
     ok_text: str
     section: str
+    warning_text: str
 
 
 LIGHT: Final = Scheme(
-    False, "#fde3e1", "#fff3cd", "#2f6fdf", "#d93025", "#b3261e", "#1e7b34", "#5f6368"
+    False, "#fde3e1", "#fff3cd", "#2f6fdf", "#d93025", "#b3261e", "#1e7b34", "#5f6368", "#8a5300"
 )
 DARK: Final = Scheme(
-    True, "#5c2b29", "#574a1e", "#7aa7ff", "#f28b82", "#f28b82", "#81c995", "#aab0b6"
+    True, "#5c2b29", "#574a1e", "#7aa7ff", "#f28b82", "#f28b82", "#81c995", "#aab0b6", "#fdd663"
 )
 
 
@@ -100,6 +101,7 @@ def style_sheet(scheme: Scheme) -> str:
         ]
     rules += [
         f"QLabel#issue {{ color: {scheme.issue_text}; font-size: 9pt; }}",
+        f"QLabel#evidence {{ color: {scheme.warning_text}; font-size: 9pt; }}",
         f"QLabel#section {{ color: {scheme.section}; font-weight: 600; font-size: 10pt;"
         " padding-top: 8px; }",
         f"QLabel#summary {{ color: {scheme.issue_text}; font-weight: 600; padding: 4px 0; }}",

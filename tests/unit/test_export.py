@@ -23,7 +23,7 @@ from imr_desk.storage import LetterStore
 RECORD_KEYS = {"schema", "source", "status", "letter", "items", "provenance", "review"}
 REVIEW_KEYS = {
     *("reviewer", "verified_at", "parser_version", "corrected", "removed_items", "note"),
-    *("mode", "reviewers", "adjudicator", "disagreements", "blind"),
+    *("mode", "reviewers", "adjudicator", "disagreements", "blind", "not_in_letter"),
 }
 
 

@@ -38,8 +38,15 @@ def _legacy(name: str) -> str:
     return gzip.decompress((DATA / f"export-all-{name}.gz").read_bytes()).decode()  # CRLF kept
 
 
-NEW_REVIEW_KEYS = ("mode", "reviewers", "adjudicator", "disagreements", "blind")
-NEW_CSV_COLUMNS = ("review_mode", "reviewers", "adjudicator", "disagreements", "blind")
+NEW_REVIEW_KEYS = ("mode", "reviewers", "adjudicator", "disagreements", "blind", "not_in_letter")
+NEW_CSV_COLUMNS = (
+    "review_mode",
+    "reviewers",
+    "adjudicator",
+    "disagreements",
+    "blind",
+    "not_in_letter",
+)
 
 
 def _without_ids(record: dict) -> dict:
