@@ -23,7 +23,7 @@ from imr_desk.review_policy import ReviewPolicy
 from imr_desk.storage import LetterStore
 from imr_desk.ui import dialogs
 from imr_desk.ui.adjudication_view import COLOUR_A, COLOUR_B, AdjudicationView, evidence_key
-from imr_desk.ui.pdf_view import EvidenceItem
+from imr_desk.ui.page_items import EvidenceItem
 
 if TYPE_CHECKING:
     from imr_desk.app import Desk

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QGuiApplication, QImage
 
-from imr_desk.ui.pdf_view import FOCUS_PEN, PageItem
+from imr_desk.ui.page_items import FOCUS_PEN, PageItem
 
 pytestmark = pytest.mark.gui
 
