@@ -48,34 +48,23 @@ class PolicyDialog(QDialog):
         self.setWindowTitle("Review policy")
         self._seed = policy.seed
         self._reviewer = reviewer
-        self.share = QDoubleSpinBox()
-        self.share.setRange(0.0, PERCENT)
-        self.share.setDecimals(1)
-        self.share.setSuffix(" %")
-        self.share.setValue(round(policy.double_share * PERCENT, 1))
-        self.share.setToolTip("Share of letters that get two independent reviews")
+        self.share = _percent_box(
+            policy.double_share, "Share of letters that get two independent reviews"
+        )
         self.blind = QCheckBox("Blind second review")
         self.blind.setChecked(policy.blind)
         self.blind.setToolTip(
             "The second reviewer starts from the parser's values, never the first review's"
         )
-        self.blind_share = QDoubleSpinBox()
-        self.blind_share.setRange(0.0, PERCENT)
-        self.blind_share.setDecimals(1)
-        self.blind_share.setSuffix(" %")
-        self.blind_share.setValue(round(policy.blind_share * PERCENT, 1))
-        self.blind_share.setToolTip(
+        self.blind_share = _percent_box(
+            policy.blind_share,
             "Share of letters opened with the parser's values hidden: the reviewer fills the "
-            "form from the page, which measures the parser's accuracy without its suggestions"
+            "form from the page, which measures the parser's accuracy without its suggestions",
         )
-        self.check_rate = QDoubleSpinBox()
-        self.check_rate.setRange(0.0, PERCENT)
-        self.check_rate.setDecimals(1)
-        self.check_rate.setSuffix(" %")
-        self.check_rate.setValue(round(policy.check_rate * PERCENT, 1))
-        self.check_rate.setToolTip(
+        self.check_rate = _percent_box(
+            policy.check_rate,
             "Share of letters showing one value altered (a seeded check): whether reviewers "
-            "catch it measures and trains their vigilance; the stored value is never altered"
+            "catch it measures and trains their vigilance; the stored value is never altered",
         )
         self._policy = policy
         self.leads = QLineEdit(", ".join(policy.leads))
@@ -147,3 +136,14 @@ class PolicyDialog(QDialog):
             return dialog.policy()
         finally:
             dialog.deleteLater()
+
+
+def _percent_box(share: float, tip: str) -> QDoubleSpinBox:
+    """A 0-100 % spin box showing a share (0-1) of the policy."""
+    box = QDoubleSpinBox()
+    box.setRange(0.0, PERCENT)
+    box.setDecimals(1)
+    box.setSuffix(" %")
+    box.setValue(round(share * PERCENT, 1))
+    box.setToolTip(tip)
+    return box
