@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from imr_desk.category_eval import cross_validate
+from imr_desk.category_eval import report_text as category_report_text
 from imr_desk.evaluation import Evaluation, evaluate, gold_from_folder, gold_from_store
 from imr_desk.storage import LetterStore, NoDatabaseError, StorageError
 
@@ -44,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     result = evaluate(gold, workers=args.workers)
     print(report(result, show=args.show))
+    print(category_report_text(cross_validate([g.expected for g in gold])))
     return 0 if result.letters else 1
 
 

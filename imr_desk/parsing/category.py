@@ -1,7 +1,10 @@
 """Suggest a DWC treatment category from the treatment text (letters never print one).
 
 Ordered keyword rules: the first that matches wins, so specific phrases ("associated surgical
-service: physical therapy") come before the general ones ("physical therapy").
+service: physical therapy") come before the general ones ("physical therapy"). When the
+treatment names nothing the rules know, the guideline chapter or section the letter cites
+("Special Studies", "Topical analgesics", "Physical medicine treatment") decides, so every
+item with a cited guideline gets a suggestion.
 """
 
 from __future__ import annotations
@@ -109,12 +112,65 @@ _SURGICAL_PREFIX: Final = re.compile(
 )
 
 
-def suggest_category(treatment: str | None) -> str | None:
-    """The DWC category a treatment most likely belongs to, or None when nothing matches.
+# The guideline sections a reviewer cites name the kind of treatment they weigh; ordered like
+# the treatment rules (specific sections first). Used only when the treatment itself is silent.
+_GUIDELINE_RULES: Final[tuple[tuple[str, str], ...]] = (
+    (r"injection|epidural|facet|trigger point", "Injection"),
+    (
+        r"special studies|diagnostic criteria|electrodiagnostic|imaging|urine drug|"
+        r"functional capacity|electrocardiogram|\bECG\b",
+        "Diagnostic Testing",
+    ),
+    (
+        r"opioid|analgesic|compound|nsaid|proton pump|muscle relaxant|antidepressant|"
+        r"anticonvulsant|antiemetic|medication|drug|lidoderm|flector|cyclobenzaprine",
+        "Pharmaceuticals",
+    ),
+    (r"surgical considerations|surgery|arthroscop|arthroplast", "Surgery"),
+    (r"functional restoration|chronic pain programs?\b|work conditioning", "Programs"),
+    (r"psycholog|cognitive behavio|biofeedback", "Psych Services"),
+    (r"tens\b|durable medical|\bDME\b|brace|orthotic|cold|heat", "DMEPOS"),
+    (
+        r"physical medicine|manual therapy|manipulation|acupuncture|physical therapy|exercise|"
+        r"ultrasound, therapeutic",
+        "Rehabilitation",
+    ),
+    (r"office visit|consult|referral|initial assessment|cornerstones", "Evaluation & Management"),
+    (r"physical methods", "DMEPOS"),
+    (r"transportation", "Transportation"),
+    (r"home health", "Home Health"),
+)
+_GUIDELINE_COMPILED: Final = tuple((re.compile(p, re.IGNORECASE), c) for p, c in _GUIDELINE_RULES)
+_SECTIONS: Final = re.compile(r"Section\(s\):\s*([^\n]*)", re.IGNORECASE)
+
+
+def guideline_category(guideline: str | None) -> str | None:
+    """The category the cited guideline sections point to, or None when they name none.
+
+    The sections after "Section(s):" are read first, being the most specific; the chapter
+    titles around them ("Chronic Pain Medical Treatment Guidelines") say little alone.
+    """
+    if not guideline:
+        return None
+    for text in [*_SECTIONS.findall(guideline), guideline]:
+        found = next((c for pattern, c in _GUIDELINE_COMPILED if pattern.search(text)), None)
+        if found:
+            return found
+    return None
+
+
+def suggest_category(treatment: str | None, guideline: str | None = None) -> str | None:
+    """The DWC category a treatment most likely belongs to, from its own words, else from
+    the guideline the letter cites for it; None when neither names anything.
 
     "Post-op Norco" is a drug and "Associated surgical service: Sling" equipment: the surgical
     prefix only decides (Surgery) when the rest names nothing else.
     """
+    return _treatment_category(treatment) or guideline_category(guideline)
+
+
+def _treatment_category(treatment: str | None) -> str | None:
+    """The category the treatment's own words name, or None."""
     if not treatment:
         return None
     rest, surgical = _CIRCUMSTANCES.split(treatment, maxsplit=1)[0], False

@@ -63,7 +63,8 @@ def add_item(builder: RecordBuilder, spans: ItemSpans) -> None:
         confidence,
         stream.boxes(spans.decision_span.start, spans.decision_span.end),
     )
-    item["category"] = suggest_category(item["treatment"])
+    cited = item["maximus_guideline"] or item["claims_administrator_guideline"]
+    item["category"] = suggest_category(item["treatment"], cited)
     if item["category"]:
         evidence[f"items.{index}.category"] = (0.5, [])
     builder.record["items"].append(item)

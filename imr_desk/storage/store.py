@@ -18,9 +18,11 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from imr_desk.blind import blanked
+from imr_desk.category_suggest import suggested_record
 from imr_desk.edits import AuditRow, Edit, SetStatus, apply_edit
 from imr_desk.record import Letter, Source
 from imr_desk.storage import blind_sample
+from imr_desk.storage.category_store import CategoryStore
 from imr_desk.storage.checks import CheckStore
 from imr_desk.storage.codec import dump_letter, dumps
 from imr_desk.storage.errors import NoDatabaseError, translated_errors
@@ -52,7 +54,7 @@ def os_user() -> str:
         return "unknown"
 
 
-class LetterStore(LetterQueries, ReviewStore, CheckStore):
+class LetterStore(LetterQueries, ReviewStore, CheckStore, CategoryStore):
     """The review database of one project of letters."""
 
     def __init__(self, db: Database, path: Path, reviewer: str, clock: Clock) -> None:
@@ -182,6 +184,7 @@ class LetterStore(LetterQueries, ReviewStore, CheckStore):
     def add_letter(self, record: dict, *, source_path: str, parser_version: str) -> bool:
         """Store a parsed letter (parser JSON); False (nothing written) when its SHA-256 is
         already there."""
+        record = suggested_record(record, self.category_model())
         letter = _parsed_letter(record, source_path)
         if not letter.source.sha256:
             raise ValueError("the record has no source.sha256")
@@ -202,6 +205,7 @@ class LetterStore(LetterQueries, ReviewStore, CheckStore):
         """Re-parse result for a letter nobody has touched; False (unchanged) if anyone has.
         Its items keep their ids (the parser gives the same ones to the same letter)."""
         sha256 = record["source"]["sha256"]
+        record = suggested_record(record, self.category_model())
         with self._write() as conn:
             if not self._untouched(conn, sha256):
                 return False
