@@ -19,8 +19,8 @@ from imr_desk.domain import (
     FIELDS_BY_NAME,
     ITEM_FIELDS,
     LETTER_FIELDS,
+    LOW_CONFIDENCE,
     SCHEMA,
-    SUGGESTED_FIELDS,
     FieldSpec,
     values_equal,
 )
@@ -144,6 +144,34 @@ def unset(spec: FieldSpec) -> Any:
 
 def is_empty(value: Any) -> bool:
     return value is None or value in ("", (), [])
+
+
+def doubt_confidence(spec: FieldSpec, value: FieldValue) -> float | None:
+    """The confidence a field counts with wherever doubt shows: the form's colour, F8 and the
+    queue's letter confidence all read this, so they never disagree. None: nothing to doubt.
+
+    An empty required field counts 0 (it must be filled, whoever emptied it). A person's value
+    is settled: they looked. An empty optional field the parser found nothing for (confidence
+    0, the spec's "could not find") or never reported is *confidently empty*: most letters
+    leave several fields unstated, and stopping at each would hide the real doubts; a
+    confidence above 0 for an empty field is the parser's doubt that it is absent, and counts.
+    Any other value counts with the parser's confidence. Suggested fields (category,
+    diagnoses) count like the rest: a reviewer expects a suggestion the parser is unsure of to
+    be stopped at and coloured like any unsure value, and the letter's confidence to say so.
+    """
+    empty = is_empty(value.value)
+    if empty and spec.required:
+        return 0.0
+    if value.is_human or (empty and not value.confidence):
+        return None
+    return value.confidence
+
+
+def in_doubt(spec: FieldSpec, value: FieldValue) -> bool:
+    """Whether a field needs the reviewer's look (before validation): counted below
+    ``LOW_CONFIDENCE``."""
+    confidence = doubt_confidence(spec, value)
+    return confidence is not None and confidence < LOW_CONFIDENCE
 
 
 @dataclass(frozen=True)
@@ -272,20 +300,15 @@ class Letter:
         return sum(1 for item_id in self.parser_items if item_id not in kept)
 
     def confidence(self) -> float:
-        """How sure the parser is of the letter: its least sure stated value, or 0 when a
-        required one is empty. Unstated fields are no doubt; suggested fields are ignored.
-        The queue's low-confidence filter and sort use this."""
-        lowest = 1.0
-        for ref in self.refs():
-            spec, value = ref.spec, self.field(ref)
-            if spec.name in SUGGESTED_FIELDS or value.confidence is None:
-                continue
-            if is_empty(value.value):
-                if spec.required:
-                    return 0.0
-                continue
-            lowest = min(lowest, value.confidence)
-        return lowest
+        """How sure the letter is: the least confidence its fields count with
+        (``doubt_confidence``, the form's colours), 1 when nothing is in doubt. The queue's
+        low-confidence filter and sort use this."""
+        counted = (doubt_confidence(ref.spec, self.field(ref)) for ref in self.refs())
+        return min((c for c in counted if c is not None), default=1.0)
+
+    def doubts(self) -> list[FieldRef]:
+        """Fields in doubt (``in_doubt``), in form order: where F8 stops, validation aside."""
+        return [ref for ref in self.refs() if in_doubt(ref.spec, self.field(ref))]
 
     # --- changing (new values) -------------------------------------------------------------
 

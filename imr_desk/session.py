@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from imr_desk.domain import ITEM_FIELDS, LOW_CONFIDENCE, coerce, split_entries
+from imr_desk.domain import ITEM_FIELDS, coerce, split_entries
 from imr_desk.edits import AddItem, Edit, MoveItem, RemoveItem, SetField
 from imr_desk.evidence_check import not_in_letter
-from imr_desk.record import Box, FieldRef, FieldValue, Item, Letter, freeze
+from imr_desk.record import Box, FieldRef, FieldValue, Item, Letter, freeze, in_doubt
 from imr_desk.seeded_checks import Check, shown_letter
 from imr_desk.validation import Issue, blocking, issues_by_path, validate
 
@@ -152,14 +152,13 @@ class ReviewSession:
         return blocking(self.issues())
 
     def needs_review(self, path: str, issue_paths: Iterable[str] = ()) -> bool:
-        """A field needs a look when the parser was unsure and no human has confirmed it yet,
-        or when it has a validation issue."""
+        """A field needs a look when it has a validation issue or is in doubt
+        (``record.in_doubt``: the rule the form's colours and the queue's confidence follow;
+        a confidently empty field is skipped)."""
         if path in issue_paths:
             return True
-        if self.is_human(path):
-            return False
-        confidence = self.confidence(path)
-        return confidence is not None and confidence < LOW_CONFIDENCE
+        found = self.field(path)
+        return found is not None and in_doubt(FieldRef.parse(path).spec, found)
 
     def next_needing_review(
         self, after: str | None = None, *, backwards: bool = False

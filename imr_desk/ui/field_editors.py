@@ -194,14 +194,20 @@ class FieldEditor(QObject):
     # --- look ------------------------------------------------------------------------------
 
     def set_marks(
-        self, *, confidence: float | None, human: bool, invalid: bool, empty: bool = False
+        self,
+        *,
+        confidence: float | None,
+        human: bool,
+        invalid: bool,
+        counted: float | None = None,
     ) -> None:
-        """Colour by parser confidence, mark human edits and invalid values (via QSS).
+        """Colour by the confidence the field counts with, mark human edits and invalid values
+        (via QSS); the tooltip gives the parser's own confidence.
 
-        An empty optional field is not coloured: most letters leave some fields unstated, and
-        painting them all red would hide the fields that really need a look."""
-        unstated = empty and not self.spec.required
-        band = "" if human or unstated else confidence_band(confidence)
+        ``counted`` is ``record.doubt_confidence``, the number F8 and the queue use too: None
+        (a person's value, a confidently empty field) colours nothing, so the colours show
+        only the fields that really need a look."""
+        band = confidence_band(counted)
         if (band, human, invalid) == (self._band, self._human, self._invalid):
             return
         self._band, self._human, self._invalid = band, human, invalid

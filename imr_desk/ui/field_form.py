@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from imr_desk.domain import CORRECTION_REASON_TEXT, ITEM_FIELDS, LETTER_FIELDS, FieldSpec
-from imr_desk.record import FieldRef, FieldValue, Item, Letter, is_empty
+from imr_desk.record import FieldRef, FieldValue, Item, Letter, doubt_confidence
 from imr_desk.ui.actions import REASON_ACTIONS
 from imr_desk.ui.field_editors import FieldEditor
 from imr_desk.ui.icons import icon
@@ -284,7 +284,7 @@ class FieldForm(QScrollArea):
                 confidence=stored.confidence,
                 human=stored.is_human,
                 invalid=bool(messages),
-                empty=is_empty(stored.value),
+                counted=doubt_confidence(row.editor.spec, stored),
             )
             row.show_issues(messages)
             row.show_reason(reason_note(stored))

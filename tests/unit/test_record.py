@@ -173,10 +173,13 @@ def _confidence_record() -> dict:
     return record
 
 
-def test_letter_confidence_ignores_unstated_and_suggested_fields_but_not_empty_required_ones() -> (
+def test_letter_confidence_ignores_unstated_fields_but_not_suggested_or_empty_required_ones() -> (
     None
 ):
     record = _confidence_record()
+    assert Letter.from_parsed(record).confidence() == 0.5  # the category, as the form colours it
+
+    record["provenance"][-1]["confidence"] = 0.95
     assert Letter.from_parsed(record).confidence() == 0.9
 
     record["letter"]["case_number"] = None
@@ -196,7 +199,9 @@ def test_letter_confidence_is_one_when_the_parser_stated_nothing() -> None:
 
 
 def test_letter_confidence_counts_a_persons_value_as_sure() -> None:
-    letter = Letter.from_parsed(_confidence_record())
+    record = _confidence_record()
+    record["provenance"][-1]["confidence"] = 0.95  # the category: sure too
+    letter = Letter.from_parsed(record)
     ref = FieldRef("injury_date")
     confirmed = letter.with_field(ref, replace(letter.field(ref), confidence=1.0, set_by="ann"))
     assert confirmed.confidence() == 0.95
