@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from imr_desk.calibration import Bin, reliability
 from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, values_equal
 from imr_desk.importer import ParseFile, file_sha256, parse_job
 from imr_desk.names import real_path
@@ -57,6 +58,9 @@ class Evaluation:
     letters: int = 0
     misses: list[Miss] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    # (field, the parser's confidence, right) for every value the parser gave (confidence > 0)
+    confidences: list[tuple[str, float, bool]] = field(default_factory=list)
+    _given: dict[str, float] = field(default_factory=dict, repr=False)
 
     @property
     def precision(self) -> float:
@@ -76,6 +80,10 @@ class Evaluation:
         order = [s.path() for s in LETTER_FIELDS] + [f"items.{s.name}" for s in ITEM_FIELDS]
         return [(k, self.right[k], self.total[k]) for k in order if self.total[k]]
 
+    def reliability(self) -> list[Bin]:
+        """The reliability table of the parser's confidences over the values it gave."""
+        return reliability((c, right) for _, c, right in self.confidences)
+
     def misses_by_letter(self) -> dict[str, list[Miss]]:
         """The misses grouped by letter, letters with most misses first."""
         grouped: dict[str, list[Miss]] = {}
@@ -87,6 +95,7 @@ class Evaluation:
         """Add one letter: its letter fields, then its items by position."""
         self.letters += 1
         got_letter = got.get("letter") or {}
+        self._given = {p["field"]: p["confidence"] for p in got.get("provenance") or []}
         for spec in LETTER_FIELDS:
             if spec.name in expected["letter"]:
                 self._field(
@@ -97,6 +106,8 @@ class Evaluation:
     def _field(self, case: str, path: str, expected: Any, got: Any) -> None:
         key = re.sub(r"^items\.\d+\.", "items.", path)
         self.total[key] += 1
+        if self._given.get(path, 0.0) > 0:
+            self.confidences.append((key, self._given[path], values_equal(expected, got)))
         if values_equal(expected, got):
             self.right[key] += 1
         else:

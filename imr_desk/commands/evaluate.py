@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from imr_desk.calibration import table_lines
 from imr_desk.category_eval import cross_validate
 from imr_desk.category_eval import report_text as category_report_text
 from imr_desk.evaluation import Evaluation, evaluate, gold_from_folder, gold_from_store
@@ -75,5 +76,6 @@ def report(result: Evaluation, *, show: int = 20) -> str:
             )
     if len(grouped) > show:
         lines.append(f"... and {len(grouped) - show} more letters with misses (--show N)")
+    lines += ["reliability of the parser's confidences:", *table_lines(result.reliability())]
     lines.append(f"overall field accuracy {result.accuracy:.4f} on {result.letters} letters")
     return "\n".join(lines)
