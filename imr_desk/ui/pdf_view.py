@@ -1,4 +1,5 @@
-"""PdfView: the letter's pages in one continuous scroll, with evidence highlights and selection.
+"""PdfView: the letter's pages in one continuous scroll, with evidence highlights (text selection
+is its base, ``page_selection.SelectingView``).
 
 Scene coordinates are PDF points (pages stacked top to bottom), so parser boxes map onto the
 scene without conversion and zoom is only the view's transform. Pages are rendered at
@@ -15,12 +16,10 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QImage,
-    QMouseEvent,
     QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
-    QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsView,
     QWidget,
@@ -28,25 +27,21 @@ from PySide6.QtWidgets import (
 
 from imr_desk.pdf_source import Word
 from imr_desk.ui.page_items import (
-    NO_PEN,
-    SELECTION_BRUSH,
     EvidenceItem,
     PageItem,
 )
 from imr_desk.ui.page_renderer import PageRenderer
-from imr_desk.ui.text_selection import EMPTY_SELECTION, Selection, selection_of, words_in_rect
+from imr_desk.ui.page_selection import SelectingView
 
 PAGE_GAP: Final = 14.0
 ZOOM_STEP: Final = 1.25
 ZOOM_RANGE: Final = (0.25, 6.0)
-CLICK_SLOP: Final = 4
 
 
-class PdfView(QGraphicsView):
+class PdfView(SelectingView):
     """Continuous page view; emits intents, never touches the record itself."""
 
     evidence_clicked = Signal(str)
-    selection_changed = Signal(str)
     zoom_changed = Signal(float)
     page_changed = Signal(int, int)
     page_painted = Signal()
@@ -63,13 +58,8 @@ class PdfView(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self._path: str | None = None
-        self._pages: list[PageItem] = []
-        self._words: Callable[[int], Sequence[Word]] = lambda _page: ()
         self._last_images: dict[int, QImage] = {}
         self._evidence: list[EvidenceItem] = []
-        self._selection_items: list[QGraphicsRectItem] = []
-        self._selection: Selection = EMPTY_SELECTION
-        self._press: QPointF | None = None
         self._zoom = 1.0
         self._fit: str | None = "width"
         self._current_page = 0
@@ -85,8 +75,8 @@ class PdfView(QGraphicsView):
         """Show a letter (or nothing); keeps the zoom mode, scrolls to the top."""
         scene = self.scene()
         scene.clear()
-        self._pages, self._evidence, self._selection_items = [], [], []
-        self._selection = EMPTY_SELECTION
+        self._pages, self._evidence = [], []
+        self._forget_selection()
         self._last_images.clear()
         self._path = path
         self._words = words or (lambda _page: ())
@@ -277,83 +267,10 @@ class PdfView(QGraphicsView):
         """Where (in scene coordinates) a field's first box is drawn, if anywhere."""
         return next((i.rect() for i in self._evidence if i.path == path), None)
 
-    def _scene_rects(self, boxes: Sequence[dict]) -> list[QRectF]:
-        rects = []
-        for box in boxes:
-            page = box.get("page", 0)
-            if 0 <= page < len(self._pages):
-                x0, y0, x1, y1 = box["rect"]
-                offset = self._pages[page].pos()
-                rects.append(QRectF(x0, y0, x1 - x0, y1 - y0).translated(offset))
-        return rects
-
-    # --- selection -------------------------------------------------------------------------
-
-    def selection(self) -> Selection:
-        """The text selected by dragging over the page, with one box per line."""
-        return self._selection
-
-    def select_rect(self, page: int, rect: tuple[float, float, float, float]) -> Selection:
-        """Select the words of a page inside a rectangle (points, page coordinates)."""
-        self._set_selection(selection_of(words_in_rect(self._words(page), rect)))
-        return self._selection
-
-    def clear_selection(self) -> None:
-        self._set_selection(EMPTY_SELECTION)
-
-    def _set_selection(self, selection: Selection) -> None:
-        for item in self._selection_items:
-            self.scene().removeItem(item)
-        self._selection = selection
-        self._selection_items = []
-        for rect in self._scene_rects(selection.boxes):
-            item = self.scene().addRect(rect, NO_PEN, SELECTION_BRUSH)
-            item.setZValue(4)
-            self._selection_items.append(item)
-        self.selection_changed.emit(selection.text)
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            self._press = event.position()
-            event.accept()
-            return
-        super().mousePressEvent(event)
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if self._press is not None and self._dragged(event):
-            self._select_between(self._press, event.position())
-            return
-        super().mouseMoveEvent(event)
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if self._press is None or event.button() != Qt.MouseButton.LeftButton:
-            super().mouseReleaseEvent(event)
-            return
-        if self._dragged(event):
-            self._select_between(self._press, event.position())
-        else:
-            self._click(event.position())
-        self._press = None
-
-    def _dragged(self, event: QMouseEvent) -> bool:
-        press = self._press
-        return press is not None and (event.position() - press).manhattanLength() > CLICK_SLOP
-
     def _click(self, position: QPointF) -> None:
+        """A click without a drag: on a field's evidence it focuses the field."""
         hit = next((i for i in self.items(position.toPoint()) if isinstance(i, EvidenceItem)), None)
         if hit is not None:
             self.evidence_clicked.emit(hit.path)
-        elif not self._selection.empty:
-            self.clear_selection()
-
-    def _select_between(self, start: QPointF, end: QPointF) -> None:
-        a, b = self.mapToScene(start.toPoint()), self.mapToScene(end.toPoint())
-        page = self._page_at(a)
-        if page is None:
-            return
-        offset = page.pos()
-        rect = QRectF(a, b).normalized().translated(-offset)
-        self.select_rect(page.index, (rect.left(), rect.top(), rect.right(), rect.bottom()))
-
-    def _page_at(self, point: QPointF) -> PageItem | None:
-        return next((p for p in self._pages if p.sceneBoundingRect().contains(point)), None)
+        else:
+            super()._click(position)
