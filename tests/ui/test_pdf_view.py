@@ -210,6 +210,8 @@ def test_ctrl_e_fills_the_focused_field_with_a_dragged_selection(qtbot, window, 
     box = session.boxes("letter.case_number")[0]
     x0, y0, x1, y1 = box["rect"]
     origin = view.page_origin(box["page"])
+    window.activateWindow()  # the window's shortcuts (Ctrl+E) act in the active window only
+    qtbot.waitUntil(window.isActiveWindow)
     window.form.focus_field("letter.claim_number")
     view.ensureVisible(QRectF(x0, y0, x1 - x0, y1 - y0).translated(origin))
     start = view.mapFromScene(origin + QPointF(x0 + 1, (y0 + y1) / 2))
