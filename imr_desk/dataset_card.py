@@ -21,6 +21,12 @@ from imr_desk.corrections import NOT_GIVEN, reasons_section
 from imr_desk.dataset_card_schema import (
     CATEGORY_NOTE,
     FILES_TEXT,
+    PROVENANCE_IMPORT,
+    PROVENANCE_LICENSE,
+    PROVENANCE_PERSONAL,
+    PROVENANCE_REVIEW,
+    PROVENANCE_SELECTION,
+    PROVENANCE_SOURCE,
     all_paths,
     csv_columns_text,
     fields_text,
@@ -128,6 +134,7 @@ def render_card(
         f"- Verified letters: {stats.verified_letters}, items: {stats.verified_items}\n"
         f"- Decision dates: {_range(stats.decision_dates)}\n"
         f"- Verified: {_range(stats.verified_dates)}\n",
+        provenance_section(stats, selection, blind_sample or BlindTally(), quality or []),
         FILES_TEXT,
         _counts("Letters by outcome", stats.outcomes, stats.letters),
         _counts("Items by category (verified letters)", stats.categories, stats.verified_items)
@@ -146,6 +153,60 @@ def render_card(
         fields_text(),
     ]
     return "\n".join(parts)
+
+
+_MODE_LINES: Final = {
+    "single": "one reviewer verified the letter",
+    "double": "two reviewers each reviewed it and agreed on every field",
+    "adjudicated": "two reviewers' reviews differed and a lead settled each difference",
+}
+
+
+def provenance_section(
+    stats: CardStats, selection: str, blind: BlindTally, quality: list[ReviewerQuality]
+) -> str:
+    """Where the letters came from, which were taken, what may be done with them and how
+    they were checked: what a researcher asks before citing the data. The review part
+    names only the modes and checks this export has, and points to the sections that
+    measure them, so it never claims a check nobody ran."""
+    return "\n".join(
+        [
+            "## Provenance\n",
+            PROVENANCE_SOURCE,
+            PROVENANCE_SELECTION[selection] + PROVENANCE_IMPORT,
+            PROVENANCE_LICENSE,
+            PROVENANCE_PERSONAL,
+            _review_text(stats, blind, quality),
+        ]
+    )
+
+
+def _review_text(stats: CardStats, blind: BlindTally, quality: list[ReviewerQuality]) -> str:
+    if not stats.verified_letters:
+        return "**Review.** No letter in this export has been verified yet: none was checked.\n"
+    lines = [PROVENANCE_REVIEW, ""]
+    for mode, count in _by_count(stats.review_modes):
+        lines.append(f"- `{mode}` ({_letters(count)}): {_MODE_LINES.get(mode, 'as recorded')}.")
+    where = "Verified letters by review mode counts them"
+    if set(stats.review_modes) - {"single"}:
+        where += "; Agreement between reviewers measures how far two reviews agree"
+    lines.append(f"- {where}.")
+    if blind.letters:
+        lines.append(
+            f"- Blind sample ({_letters(blind.letters)}): the reviewer saw an empty form and "
+            "filled every field from the letter; see Parser accuracy measured blind."
+        )
+    seeded = sum(row.caught + row.missed for row in quality)
+    if seeded:
+        lines.append(
+            f"- Seeded checks ({seeded}): letters shown with one value altered on purpose, "
+            "to measure whether reviewers catch errors; see Reviewer quality."
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _letters(count: int) -> str:
+    return f"{count} letter{'' if count == 1 else 's'}"
 
 
 def _range(bounds: list[str]) -> str:

@@ -185,3 +185,53 @@ def fields_text() -> str:
 
 def all_paths() -> list[tuple[FieldSpec, str]]:
     return [(s, s.path()) for s in LETTER_FIELDS] + [(s, f"items.*.{s.name}") for s in ITEM_FIELDS]
+
+
+PROVENANCE_SOURCE: Final = (
+    "**Source.** The letters are Independent Medical Review (IMR) Final Determination Letters "
+    "of the California Division of Workers' Compensation (DWC), issued for DWC by MAXIMUS "
+    "Federal Services and published by DWC as PDF files. The records were made from PDF files "
+    "imported from a folder, and this card cannot know more about where a file came from than "
+    "the import recorded: its file name (`source.file_name`), the SHA-256 of its bytes "
+    "(`source.sha256`) and its number of pages (`source.pages`). Where and when the files were "
+    "downloaded is not recorded; a letter's SHA-256 confirms it against a copy from DWC.\n"
+)
+PROVENANCE_SELECTION: Final = {
+    "verified": "**Selection.** This export holds every imported letter whose status is "
+    "`verified` (export selection `verified`): letters not yet verified are left out, so the "
+    "letters here are those reviewers have finished, not a random sample of the imported ones.",
+    "all": "**Selection.** This export holds every imported letter (export selection `all`), "
+    "verified or not: `status` tells them apart, and only `verified` records were checked by a "
+    "reviewer.",
+}
+PROVENANCE_IMPORT: Final = (
+    " Which of DWC's letters were imported (a period, a sample, a hand-picked set) was the "
+    "importer's choice and is not recorded: the letters are not a statistical sample of IMR "
+    "decisions unless the importer made them one.\n"
+)
+PROVENANCE_LICENSE: Final = (
+    "**License.** The front matter's `license: other` means the dataset is under none of the "
+    "standard licenses a dataset hub lists. The letters are public records published by the "
+    "State of California: their reuse terms are DWC's, and this card does not grant rights in "
+    "them. The license of the dataset itself (the structured records and the reviewers' work) "
+    "is the project's to choose and to state here; until it does, ask the project before "
+    "redistributing.\n"
+)
+PROVENANCE_PERSONAL: Final = (
+    "**Personal data.** DWC's published copies are redacted, yet they keep the patient's age "
+    "and sex (`letter.patient_age`, `letter.patient_sex`), the dates of injury and of "
+    "treatment (`letter.injury_date`, `letter.records_from`, `letter.records_to`, the dates "
+    "in `letter.case_summary`), diagnoses and the treatments requested. The HIPAA Safe Harbor "
+    "method (45 CFR 164.514(b)(2)) removes every element of a date (except the year) directly "
+    "related to a person, and ages over 89, so the data is not de-identified in the HIPAA Safe "
+    "Harbor sense: joined with other sources, a letter may identify a worker. Handle it as "
+    "sensitive health data: do not try to re-identify anyone, do not link it with other data "
+    "about the same people, and keep copies where only those who need them can read them.\n"
+)
+PROVENANCE_REVIEW: Final = (
+    "**Review.** Every field of a verified letter was checked against the PDF by a person in "
+    "IMR Desk, starting from the parser's value with the place it was read from shown on the "
+    "page (unless the letter was in the blind sample); a value the letter does not state was "
+    "left empty. How each letter was reviewed "
+    "(`review.mode`):"
+)
