@@ -279,6 +279,24 @@ def render_page(
             document.close()
 
 
+def render_clip(
+    path: str | os.PathLike[str],
+    page_index: int,
+    rect: tuple[float, float, float, float],
+    scale: float,
+) -> RenderedPage:
+    """Render one rectangle of a page (points) at ``scale`` pixels per point: a sharp crop
+    at reading size without rendering the whole page at that size."""
+    document = open_document(path)
+    try:
+        page = document[page_index]
+        clip = pymupdf.Rect(rect) & page.rect
+        pix = page.get_pixmap(matrix=pymupdf.Matrix(scale, scale), clip=clip, alpha=False)
+        return RenderedPage(bytes(pix.samples), pix.width, pix.height, pix.stride, scale)
+    finally:
+        document.close()
+
+
 def page_sizes(path: str | os.PathLike[str]) -> list[tuple[float, float]]:
     """Width and height in points of every page, for laying out a continuous view."""
     doc = open_document(path)

@@ -177,6 +177,8 @@ class FieldForm(QScrollArea):
 
     field_committed = Signal(str, object)
     field_focused = Signal(str)
+    state_shown = Signal()
+    """A letter's values were shown (or the form emptied): the evidence strip follows."""
     add_item_requested = Signal()
     remove_item_requested = Signal(str)
     """The id of the item to remove."""
@@ -259,7 +261,12 @@ class FieldForm(QScrollArea):
     # --- state in --------------------------------------------------------------------------
 
     def set_state(self, state: FormState | None) -> None:
-        """Show a letter's values, marks and issues (None empties the form); emits nothing."""
+        """Show a letter's values, marks and issues (None empties the form); emits no edit,
+        only ``state_shown`` once done."""
+        self._fill(state)
+        self.state_shown.emit()
+
+    def _fill(self, state: FormState | None) -> None:
         self.setEnabled(state is not None)
         if state is None:
             self._sync_items([])

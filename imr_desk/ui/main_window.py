@@ -9,31 +9,41 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
     QStackedWidget,
+    QStyle,
     QToolBar,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from imr_desk import __version__, logs
 from imr_desk.ui.actions import GROUPS, Actions
+from imr_desk.ui.evidence_strip import EvidenceStrip, page_boxes
 from imr_desk.ui.field_form import FieldForm
 from imr_desk.ui.icons import icon
 from imr_desk.ui.letter_queue import LetterQueueModel, LetterQueueView
 from imr_desk.ui.page_renderer import PageRenderer
-from imr_desk.ui.pdf_view import PdfView
+from imr_desk.ui.pdf_view import PAGE_GAP, PdfView
+from imr_desk.ui.queue_strip import QueueFitter
 
 APP_TITLE: Final = "IMR Desk"
 SEPARATED: Final = ("adjudication_queue",)
 """Actions a menu sets apart with a separator above them (a lead's tools)."""
-LAYOUT_VERSION: Final = 1
-DOCK_WIDTHS: Final = [430, 460]
+LAYOUT_VERSION: Final = 2
+"""2: the page gets the room (layouts saved by 1 squeezed it, so they are not restored)."""
+PAGE_POINTS: Final = 612 + 2 * PAGE_GAP
+"""A US Letter page and its margins in the view: what fit-width fits."""
+WIDE_ZOOM: Final = 0.97
+"""Fit-width zoom the default layout leaves the page, when the queue fits beside it."""
+QUEUE_WIDTH: Final = 430
+"""The queue's default width when the screen has room for every column."""
 TOOLBAR: Final = (
     "open_folder", "export", None, "undo", "redo", None, "next_review", "fill_selection", None,
     "verify_next", "flag", "skip", None, "zoom_out", "zoom_in", "fit_width", "fit_page",
@@ -71,12 +81,16 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.centre)
         self.queue = LetterQueueView(queue_model)
         self.form = FieldForm()
+        self.evidence_strip = EvidenceStrip()
         self.queue_dock = self._dock(
             "Letters", "queueDock", self.queue, Qt.DockWidgetArea.LeftDockWidgetArea
         )
         self.form_dock = self._dock(
-            "Fields", "formDock", self.form, Qt.DockWidgetArea.RightDockWidgetArea
+            "Fields", "formDock", self._form_panel(), Qt.DockWidgetArea.RightDockWidgetArea
         )
+        self._queue_fitter = QueueFitter(self.queue)
+        self._layout_restored = False
+        self._defaults_applied = False
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
@@ -91,11 +105,23 @@ class MainWindow(QMainWindow):
         dock.setObjectName(name)
         dock.setWidget(widget)
         dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
         )
         self.addDockWidget(area, dock)
         return dock
+
+    def _form_panel(self) -> QWidget:
+        """The form dock's contents: the focused field's evidence strip above the form."""
+        panel = QWidget()
+        panel.setObjectName("formPanel")
+        box = QVBoxLayout(panel)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.evidence_strip)
+        box.addWidget(self.form, 1)
+        return panel
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -108,8 +134,39 @@ class MainWindow(QMainWindow):
                 menu.addAction(action)
             if group == "View":
                 menu.addSeparator()
-                menu.addAction(self.queue_dock.toggleViewAction())
-                menu.addAction(self.form_dock.toggleViewAction())
+                self.show_queue_action = self._dock_toggle(menu, self.queue_dock)
+                self.show_form_action = self._dock_toggle(menu, self.form_dock)
+                menu.aboutToShow.connect(self._sync_dock_toggles)
+
+    def _dock_toggle(self, menu: QWidget, dock: QDockWidget) -> QAction:
+        """View → Letters / Fields. Qt's own toggle action is disabled unless a dock has a
+        close button and only flips visibility; this one also raises a dock that is behind a
+        tab or floated, so the menu always brings a dock to the reviewer."""
+        action = QAction(dock.windowTitle(), self)
+        action.setObjectName(f"toggle_{dock.objectName()}")
+        action.setCheckable(True)
+        action.triggered.connect(lambda _checked: self.toggle_dock(dock))
+        dock.visibilityChanged.connect(lambda _shown: self._sync_dock_toggles())
+        menu.addAction(action)
+        return action
+
+    def toggle_dock(self, dock: QDockWidget) -> None:
+        """Hide a dock in view; show one hidden, behind a tab, or floated, and raise it."""
+        if dock.isVisible() and not dock.visibleRegion().isEmpty():
+            dock.hide()
+        else:
+            dock.show()
+            dock.raise_()
+            if dock.isFloating():
+                dock.activateWindow()
+        self._sync_dock_toggles()
+
+    def _sync_dock_toggles(self) -> None:
+        for action, dock in (
+            (self.show_queue_action, self.queue_dock),
+            (self.show_form_action, self.form_dock),
+        ):
+            action.setChecked(dock.isVisible())
 
     def _build_toolbar(self) -> None:
         toolbar = QToolBar("Main", self)
@@ -158,6 +215,19 @@ class MainWindow(QMainWindow):
         actions.reset_layout.triggered.connect(self.reset_layout)
         view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z:.0%}"))
         view.page_changed.connect(self._on_view_page_changed)
+        # Queued: the controller shows the focused field's evidence on the page first.
+        queued = Qt.ConnectionType.QueuedConnection
+        self.form.field_focused.connect(self.show_focused_evidence, queued)
+        self.form.state_shown.connect(self.show_focused_evidence, queued)
+
+    def show_focused_evidence(self, *_args: object) -> None:
+        """Crop the evidence the page highlights for the focused field into the strip."""
+        view = self.pdf_view
+        origins = [
+            (view.page_origin(i).x(), view.page_origin(i).y()) for i in range(view.page_count())
+        ]
+        boxes = page_boxes(view.highlighted_rects(), origins)
+        self.evidence_strip.show_evidence(view.document_path(), boxes)
 
     def _focus_queue(self) -> None:
         self.queue_dock.show()
@@ -202,15 +272,28 @@ class MainWindow(QMainWindow):
 
     # --- layout memory ---------------------------------------------------------------------
 
+    def _layout_key(self, name: str) -> str:
+        """A settings key of this screen size: a layout made on a laptop does not follow the
+        reviewer to a large monitor, nor back."""
+        size = screen_size(self)
+        return f"window/{size.width()}x{size.height()}/{name}"
+
     def _restore_layout(self) -> None:
-        geometry = self.settings.value("window/geometry")
-        state = self.settings.value("window/state")
+        geometry = self.settings.value(self._layout_key("geometry"))
+        state = self.settings.value(self._layout_key("state"))
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
             self._default_geometry()
         if isinstance(state, QByteArray) and not state.isEmpty():
-            self.restoreState(state, LAYOUT_VERSION)
+            self._layout_restored = self.restoreState(state, LAYOUT_VERSION)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The first show without a saved layout sizes the docks for the window's width."""
+        super().showEvent(event)
+        if not self._layout_restored and not self._defaults_applied:
+            self._defaults_applied = True
+            self._default_dock_sizes()
 
     def _default_geometry(self) -> None:
         screen = QGuiApplication.primaryScreen()
@@ -220,10 +303,23 @@ class MainWindow(QMainWindow):
             width = min(width, available.width())
             height = min(height, available.height())
         self.resize(width, height)
-        self._default_dock_sizes()
 
     def _default_dock_sizes(self) -> None:
-        self.resizeDocks([self.queue_dock, self.form_dock], DOCK_WIDTHS, Qt.Orientation.Horizontal)
+        """The page first: fit-width at ``WIDE_ZOOM`` beside the form at its narrowest, the
+        queue in what is left; with too little left for its narrow strip (a small screen) the
+        queue becomes a tab behind the form."""
+        form = self.form.minimumWidth() + 8
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        page = round(PAGE_POINTS * WIDE_ZOOM) + bar + 8
+        queue = min(self.width() - form - page - 16, QUEUE_WIDTH)
+        if queue >= self.queue.minimumWidth():
+            self.resizeDocks(
+                [self.queue_dock, self.form_dock], [queue, form], Qt.Orientation.Horizontal
+            )
+        else:
+            self.tabifyDockWidget(self.form_dock, self.queue_dock)
+            self.form_dock.raise_()
+            self.resizeDocks([self.form_dock], [form], Qt.Orientation.Horizontal)
 
     def reset_layout(self) -> None:
         """View → Reset layout: both docks shown, docked in their default places and sizes."""
@@ -240,8 +336,8 @@ class MainWindow(QMainWindow):
         """Remember window geometry and dock layout for the next start."""
         if not self.remember_layout:
             return
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        self.settings.setValue(self._layout_key("geometry"), self.saveGeometry())
+        self.settings.setValue(self._layout_key("state"), self.saveState(LAYOUT_VERSION))
         self.settings.sync()
 
     def set_close_check(self, may_close: Callable[[], bool]) -> None:
@@ -256,3 +352,9 @@ class MainWindow(QMainWindow):
         self.save_layout()
         self.renderer.wait_idle(2000)
         super().closeEvent(event)
+
+
+def screen_size(widget: QWidget) -> QSize:
+    """The available size of the screen the window is on (the primary one before it shows)."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    return screen.availableGeometry().size() if screen else QSize(0, 0)

@@ -104,6 +104,10 @@ class PdfView(SelectingView):
     def page_count(self) -> int:
         return len(self._pages)
 
+    def document_path(self) -> str | None:
+        """The letter shown (None when none is)."""
+        return self._path
+
     def current_page(self) -> int:
         return max(self._current_page, 0)
 
