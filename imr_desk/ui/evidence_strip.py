@@ -21,6 +21,8 @@ from imr_desk.pdf_source import PdfError, render_clip
 
 CROP_SCALE: Final = 2.0
 """Pixels per point of the crop: 200 %, about twice the page view's fit-width zoom."""
+LEAST_SCALE: Final = 1.5
+"""A wide box (a line across the page) is shrunk to fit the strip, never below 150 %."""
 PADDING: Final = 4.0
 """Points of page shown around the box, so the first and last letters are not cut."""
 MAX_HEIGHT: Final = 180
@@ -96,9 +98,9 @@ class EvidenceStrip(QFrame):
             self.clear()
             return
         first = boxes[0]
-        ratio = self.devicePixelRatioF()
+        ratio, scale = self.devicePixelRatioF(), self.scale_for(first.rect)
         try:
-            crop = crop_image(path, first, CROP_SCALE * ratio)
+            crop = crop_image(path, first, scale * ratio)
         except (PdfError, RuntimeError, ValueError, IndexError) as exc:
             _log.warning("evidence crop of %s page %d failed: %s", path, first.page + 1, exc)
             self.clear()
@@ -109,8 +111,15 @@ class EvidenceStrip(QFrame):
         self.image.setPixmap(pixmap)
         self.image.resize(pixmap.deviceIndependentSize().toSize())
         self.crop_area.setFixedHeight(min(self.image.height() + 4, MAX_HEIGHT))
-        self.caption.setText(_caption(first.page, len(boxes) - 1))
+        self.caption.setText(_caption(first.page, len(boxes) - 1, scale))
         self.show()
+
+    def scale_for(self, rect: QRectF) -> float:
+        """``CROP_SCALE``, or less (down to ``LEAST_SCALE``) so a wide box fits the strip."""
+        # The panel the strip sits in: laid out even while the strip is hidden.
+        room = (self.parentWidget() or self).width() - 24
+        wide = rect.width() + 2 * PADDING
+        return max(LEAST_SCALE, min(CROP_SCALE, room / wide)) if room > 0 else CROP_SCALE
 
     def clear(self) -> None:
         self._crop = QImage()
@@ -126,8 +135,8 @@ class EvidenceStrip(QFrame):
         return QSize(round(self._crop.width() / ratio), round(self._crop.height() / ratio))
 
 
-def _caption(page: int, more: int) -> str:
-    text = f"Evidence, page {page + 1} ({CROP_SCALE:.0%})"
+def _caption(page: int, more: int, scale: float) -> str:
+    text = f"Evidence, page {page + 1} ({scale:.0%})"
     if more:
         text += f" · +{more} more box{'es' if more > 1 else ''}"
     return text

@@ -59,3 +59,14 @@ def test_scene_boxes_map_back_to_their_pages() -> None:
     boxes = page_boxes([QRectF(72, 100, 50, 10), QRectF(72, 906, 50, 10)], origins)
     assert [b.page for b in boxes] == [0, 1]
     assert boxes[1].rect == QRectF(72, 100, 50, 10)
+
+
+def test_a_wide_box_fits_the_strip_but_stays_at_least_150_percent(qtbot, window) -> None:
+    path = "letter.case_number"
+    window.pdf_view.set_evidence({path: [{"page": 0, "rect": [40, 300, 572, 314]}]})
+    window.pdf_view.show_evidence(path)
+    window.show_focused_evidence()
+    strip = window.evidence_strip
+    crop = strip.crop_size()
+    assert strip.isVisible() and crop.width() >= 1.5 * (572 - 40)
+    assert crop.width() <= 2.0 * (572 - 40 + 8) and crop.height() >= 1.5 * 14
