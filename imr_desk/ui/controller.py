@@ -177,8 +177,17 @@ class ReviewController(QObject):
             editor = form.editor(path)
             if editor is not None and not self._on_form_field_committed(path, editor.raw_value()):
                 form.focus_field(path)
+                self.window.statusBar().showMessage(self.refusal_message(path), 8000)
                 return False
         return True
+
+    def refusal_message(self, path: str) -> str:
+        """Why Verify (or Flag, Skip, another letter) did not happen: the status bar says it
+        too, as the reviewer pressing Ctrl+Enter may not be looking at the field."""
+        editor = self.window.form.editor(path)
+        if editor is None or not editor.input_error:
+            return ""
+        return f"Not done, typing not stored: {editor.spec.label}: {editor.input_error}"
 
     def _on_form_field_committed(self, path: str, raw: object) -> bool:
         """Write one field's typing; False when it was refused or not saved."""
