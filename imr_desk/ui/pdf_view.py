@@ -72,7 +72,7 @@ class PdfView(SelectingView):
         sizes: Sequence[tuple[float, float]] = (),
         words: Callable[[int], Sequence[Word]] | None = None,
     ) -> None:
-        """Show a letter (or nothing); keeps the zoom mode, scrolls to the top."""
+        """Show a letter (or nothing); keeps the zoom mode, scrolls to the top left."""
         scene = self.scene()
         scene.clear()
         self._pages, self._evidence = [], []
@@ -91,6 +91,8 @@ class PdfView(SelectingView):
         scene.setSceneRect(QRectF(-PAGE_GAP, -PAGE_GAP, width + 2 * PAGE_GAP, y + PAGE_GAP))
         self._apply_fit()
         self.verticalScrollBar().setValue(self.verticalScrollBar().minimum())
+        # A zoomed-in reviewer scrolled right on the last letter starts this one at its left.
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().minimum())
         self._renderer.drop_queued()
         if path and self._pages:
             # Off the UI thread like every page: the paper shows (blank, or a cached image at

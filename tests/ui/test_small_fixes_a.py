@@ -33,3 +33,18 @@ def test_a_verify_refused_by_typing_says_why_in_the_status_bar(qtbot, window, re
     assert message.startswith("Not done")
     assert f"{label}: " in message and BAD_DATE in message and "not a date" in message
 
+
+def test_opening_a_letter_scrolls_the_page_view_back_to_its_left_edge(qtbot, review) -> None:
+    view = review.window.pdf_view
+    view.set_zoom(4.0)
+    bar = view.horizontalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    bar.setValue(bar.maximum())
+    current = review.current_sha()
+    model = review.window.queue.model
+    other = next(
+        model.sha_at(row) for row in range(model.rowCount()) if model.sha_at(row) != current
+    )
+    assert review.open_letter(other)
+    assert bar.maximum() > 0  # still zoomed in: the reset is not the bar vanishing
+    assert bar.value() == bar.minimum()
