@@ -71,6 +71,7 @@ def build_desk(
     window = MainWindow(model, settings or QSettings(), remember_layout=remember_layout)
     review = ReviewController(store, window)
     batch = BatchController(review, workers=import_workers)
+    review.letter_opened.connect(window.queue.follow_letter)
     adjudication = AdjudicationController(store, window)
     adjudication.settled.connect(lambda _sha: review.reload_queue())
     window.action_set.my_statistics.triggered.connect(lambda: show_my_statistics(window, store))

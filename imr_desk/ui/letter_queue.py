@@ -13,13 +13,15 @@ from typing import Any, Final
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -37,6 +39,9 @@ from imr_desk.ui.icons import icon
 
 PAGE_SIZE: Final = 200
 SEARCH_DELAY_MS: Final = 200
+FOLLOW_PAGES: Final = 5
+"""Pages loaded at most to find the open letter after a filter change: beyond them it is
+left unselected rather than loading a very large queue on every keystroke."""
 COLUMNS: Final = ("Case number", "Status", "Outcome", "Layout", "Conf.")
 CONFIDENCE_COLUMN: Final = 4
 STATUS_COLOURS: Final = {
@@ -218,6 +223,9 @@ class LetterQueueView(QWidget):
     def __init__(self, model: LetterQueueModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
+        self.open_sha: str | None = None
+        """The letter open in the review (its row is selected whenever the filter shows it)."""
+        self._following = False
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search case number…")
         self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
@@ -250,6 +258,9 @@ class LetterQueueView(QWidget):
         for combo in (self.status, self.outcome, self.layout_filter):
             combo.currentIndexChanged.connect(self._on_filters_changed)
         self.low_confidence.toggled.connect(self._on_filters_changed)
+        self.search.returnPressed.connect(self.open_first_match)
+        self.search.installEventFilter(self)
+        model.modelReset.connect(self._follow_open_letter)
 
     def _combo(self, any_text: str, choices: tuple[str, ...]) -> QComboBox:
         combo = QComboBox()
@@ -291,22 +302,70 @@ class LetterQueueView(QWidget):
         )
 
     def _on_filters_changed(self, *_args: Any) -> None:
+        self._search_timer.stop()
         self.model.set_filter(self.current_filter())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Down in the search box opens the first match, as Enter does."""
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+        ):
+            self.open_first_match()
+            return True
+        return False
+
+    def open_first_match(self) -> None:
+        """Apply the typed search now (not after the pause) and open its first letter; the
+        keys then move through the matches in the table."""
+        if self._search_timer.isActive():
+            self._on_filters_changed()
+        if self.model.rowCount() > 0:
+            self.table.selectRow(0)
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def follow_letter(self, sha256: str) -> None:
+        """The review opened a letter (from the queue or not): select its row."""
+        self.open_sha = sha256
+        self._follow_open_letter()
+
+    def _follow_open_letter(self) -> None:
+        """Select the open letter's row, or no row when the filter hides it: a selected row
+        is always the letter on screen, never another one left over from an earlier list."""
+        row = self._find_row(self.open_sha, FOLLOW_PAGES) if self.open_sha else None
+        self._following = True
+        try:
+            if row is None:
+                self.table.selectionModel().clear()
+            elif self.table.currentIndex().row() != row:
+                self.table.selectRow(row)
+                self.table.scrollTo(self.model.index(row, 0))
+        finally:
+            self._following = False
+
+    def _find_row(self, sha256: str, max_pages: int | None = None) -> int | None:
+        """The letter's row, loading further pages (at most ``max_pages``) to find it."""
+        row, pages = self.model.row_of(sha256), 0
+        while row is None and self.model.canFetchMore(QModelIndex()):
+            if max_pages is not None and pages >= max_pages:
+                return None
+            self.model.fetchMore(QModelIndex())
+            row, pages = self.model.row_of(sha256), pages + 1
+        return row
 
     def set_status_filter(self, status: str | None) -> None:
         self.status.setCurrentIndex(max(self.status.findData(status), 0))
 
     def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         sha = self.model.sha_at(current.row()) if current.isValid() else None
-        if sha:
+        if sha and not self._following:
             self.letter_selected.emit(sha)
 
     def select_letter(self, sha256: str) -> bool:
         """Make a letter the current row (loading more rows if needed); emits letter_selected."""
-        row = self.model.row_of(sha256)
-        while row is None and self.model.canFetchMore(QModelIndex()):
-            self.model.fetchMore(QModelIndex())
-            row = self.model.row_of(sha256)
+        row = self._find_row(sha256)
         if row is None:
             return False
         self.table.selectRow(row)

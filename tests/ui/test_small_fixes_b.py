@@ -1,0 +1,59 @@
+"""Small things a reviewer hits every hour (issue 12, item 5): the queue's search keys, its
+selection following the open letter, a flag's note and filter, returning to the last letter."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from imr_desk.ui.letter_queue import LetterQueueView
+
+pytestmark = pytest.mark.gui
+
+
+def _shas(queue: LetterQueueView) -> list[str]:
+    return [queue.model.sha_at(n) or "" for n in range(queue.model.rowCount())]
+
+
+def _case(queue: LetterQueueView, sha: str) -> str:
+    row = queue.model.row_of(sha)
+    assert row is not None
+    return str(queue.model.index(row, 0).data())
+
+
+def _selected(queue: LetterQueueView) -> list[str]:
+    rows = queue.table.selectionModel().selectedRows()
+    return [queue.model.sha_at(index.row()) or "" for index in rows]
+
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_Return, Qt.Key.Key_Down])
+def test_enter_or_down_in_the_search_box_opens_the_first_match(qtbot, window, review, key):
+    queue = window.queue
+    target = _shas(queue)[2]
+    assert review.current_sha() != target
+    queue.search.setFocus()
+    qtbot.keyClicks(queue.search, _case(queue, target))
+    qtbot.keyClick(queue.search, key)  # at once, without waiting for the search pause
+    assert queue.model.rowCount() == 1
+    assert review.current_sha() == target
+    assert _selected(queue) == [target]
+
+
+def test_the_selection_follows_the_open_letter_under_any_filter(qtbot, window, review):
+    queue = window.queue
+    first, second = _shas(queue)[:2]
+    queue.select_letter(second)
+    assert review.current_sha() == second
+    queue.search.setText(_case(queue, first))  # a filter that hides the open letter
+    qtbot.waitUntil(lambda: queue.model.rowCount() == 1)
+    assert review.current_sha() == second
+    assert _selected(queue) == []  # no row rather than a wrong one
+    assert not queue.table.currentIndex().isValid()
+    queue.search.clear()
+    qtbot.waitUntil(lambda: queue.model.rowCount() == 4)
+    assert _selected(queue) == [second]  # shown again: its row is selected
+    review.open_letter(first)  # opened without the queue (as Verify & next may)
+    assert _selected(queue) == [first]
+    queue.set_status_filter("verified")  # none verified: an empty list, nothing selected
+    assert queue.model.rowCount() == 0 and _selected(queue) == []
+    assert review.current_sha() == first
