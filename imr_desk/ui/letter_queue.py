@@ -112,6 +112,15 @@ def _column_widths(table: QTableView) -> list[int]:
     return widths
 
 
+def _tooltip(row: Any) -> str:
+    """File, lowest confidence and path; a flagged letter's note first, so the reason it was
+    set aside shows without opening it."""
+    tip = f"{row.file_name}\nlowest field confidence {row.min_confidence:.0%}\n{row.source_path}"
+    if row.status == "flagged" and row.note:
+        return f"Flagged: {row.note}\n{tip}"
+    return tip
+
+
 class LetterQueueModel(QAbstractTableModel):
     """Letters matching a filter, loaded lazily a page at a time."""
 
@@ -183,10 +192,7 @@ class LetterQueueModel(QAbstractTableModel):
             return _confidence_colour(row.min_confidence)
         if role == Role.TextAlignmentRole and column == CONFIDENCE_COLUMN:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        tip = (
-            f"{row.file_name}\nlowest field confidence {row.min_confidence:.0%}\n{row.source_path}"
-        )
-        extra: dict[int, str] = {Role.ToolTipRole: tip, Role.UserRole: row.sha256}
+        extra: dict[int, str] = {Role.ToolTipRole: _tooltip(row), Role.UserRole: row.sha256}
         return extra.get(role)
 
     def _display(self, row: Any, column: int) -> str:

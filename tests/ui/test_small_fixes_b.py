@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from imr_desk.ui import dialogs
 from imr_desk.ui.letter_queue import LetterQueueView
 
 pytestmark = pytest.mark.gui
@@ -57,3 +58,21 @@ def test_the_selection_follows_the_open_letter_under_any_filter(qtbot, window, r
     queue.set_status_filter("verified")  # none verified: an empty list, nothing selected
     assert queue.model.rowCount() == 0 and _selected(queue) == []
     assert review.current_sha() == first
+
+
+def test_a_flag_note_shows_in_the_queue_tooltip_and_the_flagged_filter(window, review, monkeypatch):
+    queue = window.queue
+    sha = review.current_sha()
+    monkeypatch.setattr(
+        dialogs.FlagDialog, "ask", classmethod(lambda cls, p, note="": "Page 2 missing")
+    )
+    window.action_set.flag.trigger()
+    row = queue.model.row_of(sha)
+    assert row is not None
+    tip = queue.model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("Flagged: Page 2 missing\n")
+    other = next(n for n in range(queue.model.rowCount()) if n != row)
+    assert "Flagged" not in queue.model.index(other, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert queue.status.findData("flagged") > 0
+    queue.set_status_filter("flagged")
+    assert _shas(queue) == [sha]
