@@ -72,6 +72,7 @@ def build_desk(
     review = ReviewController(store, window)
     batch = BatchController(review, workers=import_workers)
     review.letter_opened.connect(window.queue.follow_letter)
+    window.resume_last_letter(review.letter_opened)
     adjudication = AdjudicationController(store, window)
     adjudication.settled.connect(lambda _sha: review.reload_queue())
     window.action_set.my_statistics.triggered.connect(lambda: show_my_statistics(window, store))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -42,6 +42,8 @@ PAGE_POINTS: Final = 612 + 2 * PAGE_GAP
 """A US Letter page and its margins in the view: what fit-width fits."""
 WIDE_ZOOM: Final = 0.97
 """Fit-width zoom the default layout leaves the page, when the queue fits beside it."""
+LAST_LETTER_KEY: Final = "review/last_letter"
+"""The sha256 of the letter open when the window closed: the next start returns to it."""
 QUEUE_WIDTH: Final = 430
 """The queue's default width when the screen has room for every column."""
 TOOLBAR: Final = (
@@ -338,7 +340,24 @@ class MainWindow(QMainWindow):
             return
         self.settings.setValue(self._layout_key("geometry"), self.saveGeometry())
         self.settings.setValue(self._layout_key("state"), self.saveState(LAYOUT_VERSION))
+        if self.queue.open_sha:
+            self.settings.setValue(LAST_LETTER_KEY, self.queue.open_sha)
         self.settings.sync()
+
+    def resume_last_letter(self, opened: SignalInstance) -> None:
+        """Return to the letter open when the app last closed: once the start-up opens its
+        first letter (``opened`` fires), select the remembered one instead, if the queue still
+        holds it. A letter deleted since is simply not restored."""
+        last = self.settings.value(LAST_LETTER_KEY)
+        if not isinstance(last, str) or not last:
+            return
+
+        def first_open(sha256: str) -> None:
+            opened.disconnect(first_open)
+            if sha256 != last:  # after this selection change is over, not inside it
+                QTimer.singleShot(0, self.queue, lambda: self.queue.select_letter(last))
+
+        opened.connect(first_open)
 
     def set_close_check(self, may_close: Callable[[], bool]) -> None:
         """Asked before the window closes; returning False keeps it open."""

@@ -3,8 +3,10 @@ selection following the open letter, a flag's note and filter, returning to the 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 
 from imr_desk.ui import dialogs
 from imr_desk.ui.letter_queue import LetterQueueView
@@ -76,3 +78,36 @@ def test_a_flag_note_shows_in_the_queue_tooltip_and_the_flagged_filter(window, r
     assert queue.status.findData("flagged") > 0
     queue.set_status_filter("flagged")
     assert _shas(queue) == [sha]
+
+
+def test_reopening_the_app_returns_to_the_last_letter(qtbot, make_desk, db_path: Path, tmp_path):
+    ini = str(tmp_path / "resume.ini")
+    desk = make_desk(db_path, settings=QSettings(ini, QSettings.Format.IniFormat))
+    desk.window.show()
+    desk.review.open_first()
+    first, _second, third, _fourth = _shas(desk.window.queue)
+    assert desk.review.current_sha() == first
+    desk.window.queue.select_letter(third)
+    assert desk.review.current_sha() == third
+    desk.window.close()
+    again = make_desk(db_path, settings=QSettings(ini, QSettings.Format.IniFormat))
+    again.window.show()
+    again.review.open_first()
+    qtbot.waitUntil(lambda: again.review.current_sha() == third)
+    assert _selected(again.window.queue) == [third]
+
+
+def test_a_remembered_letter_no_longer_in_the_database_is_not_restored(
+    qtbot, make_desk, db_path: Path, tmp_path
+):
+    ini = str(tmp_path / "gone.ini")
+    settings = QSettings(ini, QSettings.Format.IniFormat)
+    settings.setValue("review/last_letter", "0" * 64)
+    settings.sync()
+    desk = make_desk(db_path, settings=QSettings(ini, QSettings.Format.IniFormat))
+    desk.window.show()
+    desk.review.open_first()
+    first = _shas(desk.window.queue)[0]
+    qtbot.wait(50)
+    assert desk.review.current_sha() == first
+    assert _selected(desk.window.queue) == [first]
