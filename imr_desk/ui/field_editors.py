@@ -9,8 +9,21 @@ from __future__ import annotations
 from typing import Any, Final
 
 from PySide6.QtCore import QEvent, QObject, QRegularExpression, Signal
-from PySide6.QtGui import QIntValidator, QKeySequence, QRegularExpressionValidator
-from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QSizePolicy, QWidget
+from PySide6.QtGui import (
+    QIntValidator,
+    QKeySequence,
+    QRegularExpressionValidator,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollArea,
+    QSizePolicy,
+    QWidget,
+)
 
 from imr_desk.domain import FieldSpec
 
@@ -57,6 +70,19 @@ class _GrowingTextEdit(QPlainTextEdit):
         height = self.fontMetrics().lineSpacing() * lines + 14
         self.setFixedHeight(height)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        """Scroll this box only once it has the cursor: the wheel passing over an unfocused
+        box goes on to the form, which a reviewer scrolling down the fields expects."""
+        outer = self.parentWidget()
+        while outer is not None and not isinstance(outer, QScrollArea):
+            outer = outer.parentWidget()
+        if self.hasFocus() or outer is None:
+            super().wheelEvent(event)
+            return
+        # Handed on explicitly: Qt propagates only a wheel that came from the system.
+        QApplication.sendEvent(outer.verticalScrollBar(), event)
+        event.accept()
 
 
 class FieldEditor(QObject):

@@ -48,3 +48,38 @@ def test_opening_a_letter_scrolls_the_page_view_back_to_its_left_edge(qtbot, rev
     assert review.open_letter(other)
     assert bar.maximum() > 0  # still zoomed in: the reset is not the bar vanishing
     assert bar.value() == bar.minimum()
+
+
+def _wheel_down(widget) -> None:
+    """One notch of the wheel down, over the middle of ``widget``."""
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    centre = QPointF(widget.width() / 2, widget.height() / 2)
+    event = QWheelEvent(
+        centre,
+        QPointF(widget.mapToGlobal(centre.toPoint())),
+        QPoint(),
+        QPoint(0, -120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(widget, event)
+
+
+def test_the_wheel_over_an_unfocused_text_box_scrolls_the_form(qtbot, window) -> None:
+    form = window.form
+    window.resize(1300, 500)  # the form needs a scroll bar
+    box = form.editor("letter.case_summary").widget
+    bar = form.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    box.setPlainText("\n".join(f"line {n}" for n in range(40)))  # it could scroll itself
+    form.focus_field("letter.case_number")
+    form.ensureWidgetVisible(box, 0, 0)
+    before, inner = bar.value(), box.verticalScrollBar().value()
+    assert before < bar.maximum(), (before, bar.maximum())
+    _wheel_down(box.viewport())
+    assert bar.value() > before
+    assert box.verticalScrollBar().value() == inner
