@@ -10,6 +10,7 @@ from typing import Any, Final
 
 from PySide6.QtCore import QEvent, QObject, QRegularExpression, Signal
 from PySide6.QtGui import (
+    QFocusEvent,
     QIntValidator,
     QKeySequence,
     QRegularExpressionValidator,
@@ -70,6 +71,21 @@ class _GrowingTextEdit(QPlainTextEdit):
         height = self.fontMetrics().lineSpacing() * lines + 14
         self.setFixedHeight(height)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self._restyle()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self._restyle()
+
+    def _restyle(self) -> None:
+        """Apply the theme's focus frame at its full width: style sheets size a frame when
+        the widget is polished, so a wider border for ``:focus`` alone would be cut to 1 px."""
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.setFrameStyle(self.frameStyle())  # the frame's width is read again
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         """Scroll this box only once it has the cursor: the wheel passing over an unfocused

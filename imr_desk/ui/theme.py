@@ -30,13 +30,24 @@ class Scheme:
     ok_text: str
     section: str
     warning_text: str
+    focus: str = "#1a73e8"
+    """The frame of the multi-line field with the cursor (its caret alone is easy to lose)."""
 
 
 LIGHT: Final = Scheme(
     False, "#fde3e1", "#fff3cd", "#2f6fdf", "#d93025", "#b3261e", "#1e7b34", "#5f6368", "#8a5300"
 )
 DARK: Final = Scheme(
-    True, "#5c2b29", "#574a1e", "#7aa7ff", "#f28b82", "#f28b82", "#81c995", "#aab0b6", "#fdd663"
+    True,
+    "#5c2b29",
+    "#574a1e",
+    "#7aa7ff",
+    "#f28b82",
+    "#f28b82",
+    "#81c995",
+    "#aab0b6",
+    "#fdd663",
+    focus="#8ab4f8",
 )
 
 
@@ -100,6 +111,9 @@ def style_sheet(scheme: Scheme) -> str:
             f" border-left: 4px solid {scheme.invalid}; }}",
         ]
     rules += [
+        f"QPlainTextEdit:focus {{ border: 2px solid {scheme.focus}; }}",
+        f'QPlainTextEdit[invalid="true"]:focus {{ border: 2px solid {scheme.focus};'
+        f" border-left: 4px solid {scheme.invalid}; }}",
         f"QLabel#issue {{ color: {scheme.issue_text}; font-size: 9pt; }}",
         f"QLabel#evidence {{ color: {scheme.warning_text}; font-size: 9pt; }}",
         f"QLabel#section {{ color: {scheme.section}; font-weight: 600; font-size: 10pt;"

@@ -83,3 +83,26 @@ def test_the_wheel_over_an_unfocused_text_box_scrolls_the_form(qtbot, window) ->
     _wheel_down(box.viewport())
     assert bar.value() > before
     assert box.verticalScrollBar().value() == inner
+
+
+def test_a_multi_line_field_with_the_cursor_shows_a_two_pixel_accent_frame(qtbot, window) -> None:
+    from PySide6.QtGui import QColor
+
+    from imr_desk.ui.theme import DARK, LIGHT, is_dark
+
+    accent = QColor((DARK if is_dark() else LIGHT).focus)
+    window.activateWindow()
+    form = window.form
+    box = form.editor("letter.case_summary").widget
+
+    def edge() -> list[QColor]:
+        """The two outermost pixel columns at the box's left, half-way down."""
+        image = box.grab().toImage()
+        y = image.height() // 2
+        return [image.pixelColor(x, y) for x in (0, 1)]
+
+    form.focus_field("letter.case_number")
+    assert accent not in edge()
+    form.focus_field("letter.case_summary")
+    qtbot.waitUntil(box.hasFocus)
+    assert edge() == [accent, accent]
