@@ -106,3 +106,29 @@ def test_a_multi_line_field_with_the_cursor_shows_a_two_pixel_accent_frame(qtbot
     form.focus_field("letter.case_summary")
     qtbot.waitUntil(box.hasFocus)
     assert edge() == [accent, accent]
+
+
+def _in_view(form, widget) -> bool:
+    """Whether ``widget`` lies wholly inside the form's visible area."""
+    from PySide6.QtCore import QPoint, QRect
+
+    top_left = widget.mapTo(form.viewport(), QPoint(0, 0))
+    return form.viewport().rect().contains(QRect(top_left, widget.size()))
+
+
+def test_a_new_or_restored_item_is_scrolled_into_view(qtbot, window, review) -> None:
+    form = window.form
+    window.resize(1300, 600)
+    for _ in range(4):
+        review.add_item()
+    form.verticalScrollBar().setValue(0)
+    review.add_item()
+    new = review.session.shown.items[-1]
+    paths = [p for p in form.all_rows() if p.startswith(f"items.{new.id}.")]
+    assert paths and _in_view(form, form.editor(paths[0]).widget)
+    first_item = review.session.shown.items[0]
+    review.remove_item(first_item.id)
+    form.verticalScrollBar().setValue(form.verticalScrollBar().maximum())
+    review.undo()
+    restored = [p for p in form.all_rows() if p.startswith(f"items.{first_item.id}.")]
+    assert restored and _in_view(form, form.editor(restored[0]).widget)
