@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Final
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -27,11 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from imr_desk.domain import CORRECTION_REASON_TEXT, ITEM_FIELDS, LETTER_FIELDS, FieldSpec
-from imr_desk.record import FieldRef, FieldValue, Item, Letter, doubt_confidence
-from imr_desk.ui.actions import REASON_ACTIONS
+from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, FieldSpec
+from imr_desk.record import FieldRef, Item, Letter, doubt_confidence
 from imr_desk.ui.field_editors import FieldEditor
 from imr_desk.ui.icons import icon
+from imr_desk.ui.reason_notes import reason_note, reason_tip
 
 EDITOR_MIN_WIDTH: Final = 160
 """The narrowest editor still usable for typing a date or a short value."""
@@ -49,28 +48,6 @@ class FormState:
     issues: dict[str, list[str]] = field(default_factory=dict)
     notice: str = ""
     """A sentence about the whole letter shown first in the banner (the parser failed on it)."""
-
-
-def _keys(keys: str) -> str:
-    return QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)
-
-
-def reason_note(field: FieldValue) -> str:
-    """What the form says under a value a person changed from the parser's: the reason they
-    gave, or the keys that give one ('' for a value that is the parser's)."""
-    if not field.corrected:
-        return ""
-    if field.reason:
-        return f"Why changed: {CORRECTION_REASON_TEXT.get(field.reason, (field.reason,))[0]}"
-    first, last = REASON_ACTIONS[0].shortcuts[0], REASON_ACTIONS[-2].shortcuts[0]
-    return f"Why changed? {_keys(first)} to {_keys(last)}"
-
-
-@cache
-def reason_tip() -> str:
-    """The reason keys, one a line (made once an application runs: keys print per platform)."""
-    keys = [f"{_keys(s.shortcuts[0])}  {s.text.removeprefix('Reason: ')}" for s in REASON_ACTIONS]
-    return "\n".join(["Why the value differs from the parser's:", *keys])
 
 
 class _FieldRow(QWidget):
@@ -130,25 +107,19 @@ class _ItemGroup(QGroupBox):
         layout = QVBoxLayout(self)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        for name, tip, handler in (
-            (
-                "arrow-up",
-                "Move item up",
-                lambda: form.move_item_requested.emit(self.item_id, index - 1),
-            ),
-            (
-                "arrow-down",
-                "Move item down",
-                lambda: form.move_item_requested.emit(self.item_id, index + 1),
-            ),
-            ("trash", "Remove item", lambda: form.remove_item_requested.emit(self.item_id)),
+        self._form = form
+        for name, tip, step in (
+            ("arrow-up", "Move item up (Alt+Shift+Up)", -1),
+            ("arrow-down", "Move item down (Alt+Shift+Down)", 1),
+            ("trash", "Remove item (Alt+Shift+Del)", 0),
         ):
             button = QToolButton()
             button.setIcon(icon(name))
             button.setToolTip(tip)
             button.setAutoRaise(True)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes field to field: keys instead
             button.setObjectName(f"{name}:{index}")
-            button.clicked.connect(handler)
+            button.clicked.connect(lambda _=False, step=step: self.act(step))
             buttons.addWidget(button)
         layout.addLayout(buttons)
         fields = QFormLayout()
@@ -159,6 +130,13 @@ class _ItemGroup(QGroupBox):
             fields.addRow(form.make_label(spec, row), row)
             self._by_name[spec.name] = row
         layout.addLayout(fields)
+
+    def act(self, step: int) -> None:
+        """Ask to move the item ``step`` places, or to remove it (0): buttons and keys alike."""
+        if step:
+            self._form.move_item_requested.emit(self.item_id, self.index + step)
+        else:
+            self._form.remove_item_requested.emit(self.item_id)
 
     def bind(self, item: Item) -> None:
         """Show ``item`` in this group: its editors take the item's field paths."""
@@ -219,6 +197,17 @@ class FieldForm(QScrollArea):
         self.setWidget(body)
         self.setEnabled(False)
         self.setMinimumWidth(self._usable_width())
+        for keys, step in (("Alt+Shift+Up", -1), ("Alt+Shift+Down", 1), ("Alt+Shift+Del", 0)):
+            key = QShortcut(keys, self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            key.activated.connect(lambda step=step: self._item_key(step))
+
+    def _item_key(self, step: int) -> None:
+        """Move (or remove) the item whose field has the cursor; the cursor stays with it."""
+        path = self._focused or ""
+        group = next((g for g in self._groups[: self._shown_items] if path in g.rows), None)
+        if group is not None:
+            group.act(step)
+            self.focus_field(path)
 
     def _usable_width(self) -> int:
         """Room for the longest label beside an editor one can type in: the narrowest the

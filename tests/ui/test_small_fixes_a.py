@@ -132,3 +132,34 @@ def test_a_new_or_restored_item_is_scrolled_into_view(qtbot, window, review) -> 
     review.undo()
     restored = [p for p in form.all_rows() if p.startswith(f"items.{first_item.id}.")]
     assert restored and _in_view(form, form.editor(restored[0]).widget)
+
+
+def _item_field(review, index: int, name: str = "treatment") -> str:
+    return f"items.{review.session.shown.items[index].id}.{name}"
+
+
+def test_item_buttons_are_out_of_the_tab_order(qtbot, window, review) -> None:
+    from PySide6.QtWidgets import QToolButton
+
+    review.add_item()
+    buttons = window.form.findChildren(QToolButton)
+    assert buttons and all(b.focusPolicy() == Qt.FocusPolicy.NoFocus for b in buttons)
+
+
+def test_alt_shift_keys_move_and_remove_the_focused_fields_item(qtbot, window, review) -> None:
+    review.add_item()
+    review.add_item()
+    items = [item.id for item in review.session.shown.items]
+    window.activateWindow()
+    path = _item_field(review, 0)
+    window.form.focus_field(path)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.form.editor(path).widget)
+    alt_shift = Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Down, alt_shift)
+    assert [item.id for item in review.session.shown.items] == [items[1], items[0], *items[2:]]
+    assert window.form.focused_path() == path  # the cursor went with the item
+    assert QApplication.focusWidget() is window.form.editor(path).widget
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Up, alt_shift)
+    assert [item.id for item in review.session.shown.items] == items
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Delete, alt_shift)
+    assert [item.id for item in review.session.shown.items] == items[1:]
