@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from imr_desk.evidence_check import document_text
 from imr_desk.names import real_path
 from imr_desk.pdf_source import PdfDocument, PdfError
+from imr_desk.record import Letter
 from imr_desk.session import Change, Direction, ReviewSession
 from imr_desk.storage import LetterRow, LetterStore, StorageError
 from imr_desk.ui import dialogs
@@ -340,7 +341,7 @@ class ReviewController(QObject):
         state = FormState(
             record=session.shown,
             issues={path: [i.message for i in found] for path, found in issues.items()},
-            notice=_parse_error_notice(session.letter.source.parse_error),
+            notice=_notice(session.letter),
         )
         self.window.form.set_state(state)
         self.window.pdf_view.set_evidence(session.evidence())
@@ -388,7 +389,14 @@ class ReviewController(QObject):
         return str(Path(self.session.source_path).parent) if self.session else ""
 
 
-def _parse_error_notice(parse_error: str | None) -> str:
-    if not parse_error:
-        return ""
-    return f"The parser failed on this letter ({parse_error}): check every field against the page."
+def _notice(letter: Letter) -> str:
+    """What the banner says of the whole letter: a parser failure, and a flag's note."""
+    lines = []
+    if letter.source.parse_error:
+        lines.append(
+            f"The parser failed on this letter ({letter.source.parse_error}): "
+            "check every field against the page."
+        )
+    if letter.status == "flagged" and letter.note:
+        lines.append(f"Flagged: {letter.note}")
+    return "\n".join(lines)

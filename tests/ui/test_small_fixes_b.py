@@ -111,3 +111,12 @@ def test_a_remembered_letter_no_longer_in_the_database_is_not_restored(
     qtbot.wait(50)
     assert desk.review.current_sha() == first
     assert _selected(desk.window.queue) == [first]
+
+
+def test_a_flag_note_shows_in_the_form_banner(window, review) -> None:
+    sha = review.current_sha()
+    review.store.set_status(sha, "flagged", note="page 2 missing")
+    review.reload_queue(select=sha)
+    review.session.update(review.store.get(sha))
+    review.refresh_form()
+    assert "Flagged: page 2 missing" in window.form.summary.text()
