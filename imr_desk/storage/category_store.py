@@ -14,16 +14,15 @@ import sqlite3
 from typing import Any
 
 from imr_desk.category_model import CategoryModel
+from imr_desk.storage.base import StoreBase
 from imr_desk.storage.errors import StorageError, translated_errors
 
 MODEL_KEY = "category_model"
 
 
-class CategoryStore:
+class CategoryStore(StoreBase):
     """``LetterStore``'s category model (mixin: uses its connection, path and letters)."""
 
-    _db: Any
-    path: Any
     _category_memo: tuple[list[Any], CategoryModel] | None = None
 
     def category_model(self) -> CategoryModel:
@@ -47,12 +46,12 @@ class CategoryStore:
         """Learn from the verified letters and save the model (unless the file is read-only)."""
         model = CategoryModel().learn(
             (item.value("treatment"), _cited(item), item.value("category"))
-            for row in self.iter_letters(status="verified")  # type: ignore[attr-defined]
+            for row in self.iter_letters(status="verified")
             for item in row.full.items
         )
         value = json.dumps({"basis": basis, "model": json.loads(model.to_json())})
         try:
-            with self._write() as writing:  # type: ignore[attr-defined]
+            with self._write() as writing:
                 writing.execute(
                     "INSERT INTO settings (key, value) VALUES (?, ?) "
                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value",

@@ -8,33 +8,18 @@ agreement of double reviews. One check a reviewer and letter: the first outcome 
 
 from __future__ import annotations
 
-import sqlite3
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from imr_desk.seeded_checks import OUTCOMES, Check
+from imr_desk.storage.base import StoreBase
 from imr_desk.storage.codec import dumps
 from imr_desk.storage.errors import translated_errors
-
-if TYPE_CHECKING:
-    from contextlib import AbstractContextManager
-    from pathlib import Path
-
-    from sqlite_utils import Database
 
 COUNTS: Final = OUTCOMES
 
 
-class CheckStore:
+class CheckStore(StoreBase):
     """The seeded-check part of ``LetterStore`` (mixed into it)."""
-
-    _db: Database
-    path: Path
-    reviewer: str
-
-    if TYPE_CHECKING:  # provided by LetterStore
-
-        def _write(self) -> AbstractContextManager[sqlite3.Connection]: ...
-        def _now(self) -> str: ...
 
     def record_check(self, sha256: str, check: Check, outcome: str) -> bool:
         """Store what this reviewer did with a letter's check; False (nothing written) when

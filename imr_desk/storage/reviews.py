@@ -14,28 +14,22 @@ import json
 import sqlite3
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from imr_desk.adjudication import Choice, gold_from
 from imr_desk.agreement import differences
 from imr_desk.blind import blanked
-from imr_desk.edits import AuditRow, Edit, SetStatus, apply_edit
+from imr_desk.edits import Edit, SetStatus, apply_edit
 from imr_desk.record import Letter
 from imr_desk.review_policy import ReviewPolicy
 from imr_desk.storage import blind_sample
+from imr_desk.storage.base import StoreBase
 from imr_desk.storage.codec import dump_letter, dumps, load_letter
 from imr_desk.storage.errors import StorageError, translated_errors
 from imr_desk.storage.rows import LetterRow, edited_row
 
-if TYPE_CHECKING:
-    from contextlib import AbstractContextManager
-    from pathlib import Path
-
-    from sqlite_utils import Database
-
 POLICY_KEY: Final = "review_policy"
 UNDER_REVIEW: Final = ("review", "adjudication")
-FINISHED: Final = ("verified", "flagged", "skipped")
 
 
 class NotAllowedError(StorageError):
@@ -80,31 +74,8 @@ def _counting(reviews: list[Review]) -> list[Review]:
     return [r for r in reviews if r.status != "skipped"]
 
 
-class ReviewStore:
+class ReviewStore(StoreBase):
     """The double-review part of ``LetterStore`` (mixed into it)."""
-
-    _db: Database
-    path: Path
-    reviewer: str
-
-    if TYPE_CHECKING:  # provided by LetterStore
-
-        def _write(self) -> AbstractContextManager[sqlite3.Connection]: ...
-        def _now(self) -> str: ...
-        def _load(self, conn: sqlite3.Connection, sha256: str) -> LetterRow: ...
-        def get(self, sha256: str) -> LetterRow: ...
-        def _save(
-            self, conn: sqlite3.Connection, row: LetterRow, letter: Letter, now: str
-        ) -> LetterRow: ...
-        def _audit(
-            self,
-            conn: sqlite3.Connection,
-            sha256: str,
-            rows: tuple[AuditRow, ...],
-            now: str,
-            *,
-            review_id: int | None = None,
-        ) -> None: ...
 
     # --- policy --------------------------------------------------------------------------
 

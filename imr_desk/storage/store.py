@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import getpass
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -19,22 +17,18 @@ from sqlite_utils import Database
 
 from imr_desk.blind import blanked
 from imr_desk.category_suggest import suggested_record
-from imr_desk.edits import AuditRow, Edit, SetStatus, apply_edit
+from imr_desk.edits import Edit, SetStatus, apply_edit
 from imr_desk.record import Letter, Source
 from imr_desk.storage import blind_sample
 from imr_desk.storage.category_store import CategoryStore
 from imr_desk.storage.checks import CheckStore
 from imr_desk.storage.codec import dump_letter, dumps
 from imr_desk.storage.errors import NoDatabaseError, translated_errors
-from imr_desk.storage.queries import Clock, LetterQueries
+from imr_desk.storage.queries import Clock
 from imr_desk.storage.reviews import UNDER_REVIEW, ReviewStore, read_policy
 from imr_desk.storage.rows import (
-    FULL_COLUMNS,
     ROW_COLUMNS,
     LetterRow,
-    edited_row,
-    iso_utc,
-    letter_row,
     new_letter_values,
 )
 from imr_desk.storage.schema import (
@@ -54,7 +48,7 @@ def os_user() -> str:
         return "unknown"
 
 
-class LetterStore(LetterQueries, ReviewStore, CheckStore, CategoryStore):
+class LetterStore(ReviewStore, CheckStore, CategoryStore):
     """The review database of one project of letters."""
 
     def __init__(self, db: Database, path: Path, reviewer: str, clock: Clock) -> None:
@@ -104,80 +98,6 @@ class LetterStore(LetterQueries, ReviewStore, CheckStore, CategoryStore):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    # --- transactions ------------------------------------------------------------------
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write: BEGIN IMMEDIATE takes the write lock first, so a busy database
-        fails fast with a clear message instead of midway through the change."""
-        conn = self._db.conn
-        with translated_errors(self.path):
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.rollback()
-                raise
-
-    def _now(self) -> str:
-        return iso_utc(self._clock())
-
-    def _audit(
-        self,
-        conn: sqlite3.Connection,
-        sha256: str,
-        rows: tuple[AuditRow, ...],
-        now: str,
-        *,
-        review_id: int | None = None,
-    ) -> None:
-        """Append audit rows (``review_id``: the double review they changed, if any)."""
-        conn.executemany(
-            "INSERT INTO audit (sha256, field, old_json, new_json, reviewer, at, review_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (sha256, r.field, dumps(r.old), dumps(r.new), self.reviewer, now, review_id)
-                for r in rows
-            ],
-        )
-
-    def _load(self, conn: sqlite3.Connection, sha256: str) -> LetterRow:
-        """The whole row, its record decoded once: the edit works on it and the row it
-        returns is built from it (see ``_save``), never read and decoded again."""
-        found = conn.execute(f"SELECT {FULL_COLUMNS} FROM letters WHERE sha256 = ?", (sha256,))
-        values = found.fetchone()
-        if values is None:
-            raise KeyError(sha256)
-        return letter_row(values)
-
-    def _save(
-        self, conn: sqlite3.Connection, row: LetterRow, letter: Letter, now: str
-    ) -> LetterRow:
-        """Write a changed letter back (record, status, note and the columns the queue
-        reads) and return its row as now stored."""
-        confidence = letter.confidence()
-        saved = edited_row(row, letter, confidence=confidence, reviewer=self.reviewer, now=now)
-        conn.execute(
-            "UPDATE letters SET current_json = ?, status = ?, note = ?, case_number = ?, "
-            "outcome = ?, min_confidence = ?, reviewer = ?, updated_at = ?, verified_at = ? "
-            "WHERE sha256 = ?",
-            (
-                dump_letter(letter),
-                letter.status,
-                letter.note,
-                saved.case_number,
-                saved.outcome,
-                confidence,
-                self.reviewer,
-                now,
-                saved.verified_at,
-                row.sha256,
-            ),
-        )
-        return saved
 
     # --- letters -----------------------------------------------------------------------
 
