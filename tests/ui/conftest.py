@@ -71,3 +71,18 @@ def review(desk: Desk) -> ReviewController:
 def reopen(db_path: Path) -> LetterStore:
     """A second connection, to check what really reached the database."""
     return LetterStore.open(db_path, reviewer="checker")
+
+
+def type_into(qtbot, window, path: str, text: str):
+    """Click into a field, select what it shows and type over it, without leaving it (real
+    keys, as a reviewer types)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    window.activateWindow()
+    widget = window.form.editor(path).widget
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is widget)
+    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(widget, text)
+    return widget

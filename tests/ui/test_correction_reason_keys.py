@@ -5,7 +5,7 @@ the letter is opened again by a new window on the same database."""
 from __future__ import annotations
 
 import pytest
-from conftest import reopen
+from conftest import reopen, type_into
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -13,17 +13,6 @@ pytestmark = pytest.mark.gui
 
 AGE = "letter.patient_age"
 ALT = Qt.KeyboardModifier.AltModifier
-
-
-def _type_into(qtbot, window, path: str, text: str):
-    """Click into a field, select what it shows and type over it, without leaving it."""
-    window.activateWindow()
-    widget = window.form.editor(path).widget
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is widget)
-    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClicks(widget, text)
-    return widget
 
 
 def _new_age(review) -> str:
@@ -36,7 +25,7 @@ def test_typing_a_fix_then_alt_1_stores_it_tagged_misread(
 ) -> None:
     sha = review.session.sha256
     age = _new_age(review)
-    widget = _type_into(qtbot, window, AGE, age)
+    widget = type_into(qtbot, window, AGE, age)
     qtbot.keyClick(widget, Qt.Key.Key_1, ALT)
     field = review.session.field(AGE)
     assert (field.value, field.reason, field.set_by) == (int(age), "misread", "tester")
@@ -56,7 +45,7 @@ def test_typing_a_fix_then_alt_1_stores_it_tagged_misread(
 def test_a_changed_field_offers_the_keys_and_another_key_changes_the_reason(
     qtbot, window, review
 ) -> None:
-    widget = _type_into(qtbot, window, AGE, _new_age(review))
+    widget = type_into(qtbot, window, AGE, _new_age(review))
     qtbot.keyClick(widget, Qt.Key.Key_Tab)
     qtbot.waitUntil(lambda: window.form.reason_text(AGE) != "")
     assert window.form.reason_text(AGE) == "Why changed? Alt+1 to Alt+6"
@@ -71,7 +60,7 @@ def test_a_changed_field_offers_the_keys_and_another_key_changes_the_reason(
 
 def test_ctrl_z_takes_the_reason_back_and_keeps_the_fix(qtbot, window, review) -> None:
     age = _new_age(review)
-    widget = _type_into(qtbot, window, AGE, age)
+    widget = type_into(qtbot, window, AGE, age)
     qtbot.keyClick(widget, Qt.Key.Key_3, ALT)
     assert review.session.field(AGE).reason == "normalisation"
     qtbot.keyClick(widget, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
@@ -96,10 +85,10 @@ def test_a_field_holding_the_parsers_value_is_not_tagged_and_says_why(
 
 def test_putting_the_parsers_value_back_takes_the_reason_away(qtbot, window, review) -> None:
     parsed = str(review.session.value(AGE))
-    widget = _type_into(qtbot, window, AGE, _new_age(review))
+    widget = type_into(qtbot, window, AGE, _new_age(review))
     qtbot.keyClick(widget, Qt.Key.Key_2, ALT)
     assert review.session.field(AGE).reason == "wrong_boundary"
-    widget = _type_into(qtbot, window, AGE, parsed)
+    widget = type_into(qtbot, window, AGE, parsed)
     qtbot.keyClick(widget, Qt.Key.Key_Tab)
     qtbot.waitUntil(lambda: review.session.field(AGE).reason is None)
     assert window.form.reason_text(AGE) == ""

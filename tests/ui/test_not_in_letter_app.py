@@ -5,9 +5,8 @@ marked."""
 from __future__ import annotations
 
 import pytest
-from conftest import reopen
+from conftest import reopen, type_into
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from imr_desk.ui.field_form import NOT_IN_LETTER_NOTE
 
@@ -19,12 +18,7 @@ CASE = "letter.case_number"
 
 def _type_and_leave(qtbot, window, path: str, text: str) -> None:
     """Click into a field, type over what it shows and Tab out (which stores it)."""
-    window.activateWindow()
-    widget = window.form.editor(path).widget
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is widget)
-    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClicks(widget, text)
+    widget = type_into(qtbot, window, path, text)
     qtbot.keyClick(widget, Qt.Key.Key_Tab)
 
 

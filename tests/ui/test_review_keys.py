@@ -4,7 +4,7 @@ stored stops Verify/Flag/Skip/next letter, and Tab after an edit goes to the nex
 from __future__ import annotations
 
 import pytest
-from conftest import reopen
+from conftest import reopen, type_into
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -15,23 +15,12 @@ pytestmark = pytest.mark.gui
 BAD_DATE = "13/45/2016"
 
 
-def _type_into(qtbot, window, path: str, text: str):
-    """Click into a field, select what it shows and type over it, without leaving it."""
-    window.activateWindow()
-    widget = window.form.editor(path).widget
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is widget)
-    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClicks(widget, text)
-    return widget
-
-
 def test_ctrl_enter_with_an_invalid_date_typed_does_not_verify(
     qtbot, window, review, db_path
 ) -> None:
     sha = review.session.sha256
     before = review.session.value("letter.injury_date")
-    widget = _type_into(qtbot, window, "letter.injury_date", BAD_DATE)
+    widget = type_into(qtbot, window, "letter.injury_date", BAD_DATE)
     qtbot.keyClick(widget, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert review.session.sha256 == sha
     assert widget.text() == BAD_DATE
@@ -51,7 +40,7 @@ def test_refused_typing_also_stops_skip_flag_and_next_letter(
         dialogs.FlagDialog, "ask", classmethod(lambda cls, p, note="": asked.append(1) or "x")
     )
     sha = review.session.sha256
-    widget = _type_into(qtbot, window, "letter.injury_date", BAD_DATE)
+    widget = type_into(qtbot, window, "letter.injury_date", BAD_DATE)
     for key in (Qt.Key.Key_S, Qt.Key.Key_F):  # Skip, Flag
         qtbot.keyClick(
             widget, key, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -71,10 +60,10 @@ def test_refused_typing_survives_leaving_the_field_and_still_blocks_verify(
     qtbot, window, review, db_path
 ) -> None:
     sha = review.session.sha256
-    widget = _type_into(qtbot, window, "letter.injury_date", BAD_DATE)
+    widget = type_into(qtbot, window, "letter.injury_date", BAD_DATE)
     qtbot.keyClick(widget, Qt.Key.Key_Tab)
     assert "not a date" in window.form.issue_text("letter.injury_date")
-    _type_into(qtbot, window, "letter.claim_number", "WC-1")
+    type_into(qtbot, window, "letter.claim_number", "WC-1")
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert widget.text() == BAD_DATE
     assert review.verify_and_next() is False
@@ -88,7 +77,7 @@ def test_a_refused_value_once_corrected_is_stored_and_verify_goes_on(
     qtbot, window, review, db_path
 ) -> None:
     sha = review.session.sha256
-    widget = _type_into(qtbot, window, "letter.injury_date", BAD_DATE)
+    widget = type_into(qtbot, window, "letter.injury_date", BAD_DATE)
     qtbot.keyClick(widget, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(widget, "4/5/2001")
@@ -101,7 +90,7 @@ def test_a_refused_value_once_corrected_is_stored_and_verify_goes_on(
 
 def test_tab_after_an_edit_moves_to_the_next_field(qtbot, window, review, db_path) -> None:
     sha = review.session.sha256
-    widget = _type_into(qtbot, window, "letter.claim_number", "WC-77")
+    widget = type_into(qtbot, window, "letter.claim_number", "WC-77")
     following = window.form.editor("letter.date_assigned").widget
     qtbot.keyClick(widget, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is following
@@ -111,7 +100,7 @@ def test_tab_after_an_edit_moves_to_the_next_field(qtbot, window, review, db_pat
 
 
 def test_clicking_another_field_after_an_edit_keeps_the_click(qtbot, window, review) -> None:
-    _type_into(qtbot, window, "letter.claim_number", "WC-78")
+    type_into(qtbot, window, "letter.claim_number", "WC-78")
     target = window.form.editor("letter.case_summary").widget
     qtbot.mouseClick(target.viewport(), Qt.MouseButton.LeftButton)
     assert QApplication.focusWidget() is target
@@ -119,7 +108,7 @@ def test_clicking_another_field_after_an_edit_keeps_the_click(qtbot, window, rev
 
 
 def test_undo_puts_the_cursor_back_in_the_field_it_changed(qtbot, window, review) -> None:
-    widget = _type_into(qtbot, window, "letter.claim_number", "WC-79")
+    widget = type_into(qtbot, window, "letter.claim_number", "WC-79")
     qtbot.keyClick(widget, Qt.Key.Key_Tab)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.focusWidget() is widget
@@ -136,7 +125,7 @@ def _ask_on_quit(monkeypatch, answer: bool) -> list:
 
 def test_ctrl_q_with_refused_typing_asks_and_keep_editing_stays(qtbot, window, monkeypatch) -> None:
     asked = _ask_on_quit(monkeypatch, False)
-    widget = _type_into(qtbot, window, "letter.decision_date", "2013-02-30")
+    widget = type_into(qtbot, window, "letter.decision_date", "2013-02-30")
     qtbot.keyClick(widget, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     assert [field for field, _reason in asked] == ["Decision date"]
     assert window.isVisible()
@@ -152,7 +141,7 @@ def test_ctrl_q_with_refused_typing_can_discard_it_and_quit(
     asked = _ask_on_quit(monkeypatch, True)
     sha = review.session.sha256
     before = review.session.value("letter.decision_date")
-    widget = _type_into(qtbot, window, "letter.decision_date", "2013-02-30")
+    widget = type_into(qtbot, window, "letter.decision_date", "2013-02-30")
     qtbot.keyClick(widget, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     assert asked and not window.isVisible()
     with reopen(db_path) as store:
@@ -164,7 +153,7 @@ def test_ctrl_q_after_valid_typing_stores_it_without_asking(
 ) -> None:
     asked = _ask_on_quit(monkeypatch, False)
     sha = review.session.sha256
-    widget = _type_into(qtbot, window, "letter.claim_number", "WC-80")
+    widget = type_into(qtbot, window, "letter.claim_number", "WC-80")
     qtbot.keyClick(widget, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     assert not asked and not window.isVisible()
     with reopen(db_path) as store:
@@ -193,7 +182,7 @@ def test_verify_and_next_puts_the_cursor_in_the_next_letters_first_field_to_revi
 def test_the_banner_counts_typing_that_could_not_be_stored(qtbot, window) -> None:
     summary = window.form.summary
     before, stored = summary.text(), window.form.value("letter.decision_date")
-    widget = _type_into(qtbot, window, "letter.decision_date", "2013-02-30")
+    widget = type_into(qtbot, window, "letter.decision_date", "2013-02-30")
     qtbot.keyClick(widget, Qt.Key.Key_Return)
     assert window.form.issue_text("letter.decision_date")
     assert summary.text() != "Ready to verify" and "to fix" in summary.text()
@@ -204,7 +193,7 @@ def test_the_banner_counts_typing_that_could_not_be_stored(qtbot, window) -> Non
 
 
 def test_cancelling_the_flag_dialog_gives_the_focus_back_to_the_field(qtbot, window) -> None:
-    widget = _type_into(qtbot, window, "letter.claim_number", "WC-81")
+    widget = type_into(qtbot, window, "letter.claim_number", "WC-81")
 
     def cancel() -> None:
         dialog = QApplication.activeModalWidget()
@@ -222,7 +211,7 @@ def test_cancelling_the_flag_dialog_gives_the_focus_back_to_the_field(qtbot, win
 
 def test_after_flagging_the_keys_go_to_the_next_letters_form(qtbot, window, review) -> None:
     sha = review.session.sha256
-    widget = _type_into(qtbot, window, "letter.claim_number", "WC-82")
+    widget = type_into(qtbot, window, "letter.claim_number", "WC-82")
 
     def confirm() -> None:
         dialog = QApplication.activeModalWidget()

@@ -5,9 +5,8 @@ reviewer is told about at once. Either way the database holds the letter's own v
 from __future__ import annotations
 
 import pytest
-from conftest import reopen
+from conftest import reopen, type_into
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from imr_desk.review_policy import ReviewPolicy
 from imr_desk.seeded_checks import Check, check_for
@@ -35,22 +34,12 @@ def _open_with_date_check(qtbot, desk) -> Check:
     return check
 
 
-def _type_into(qtbot, window, path: str, text: str):
-    window.activateWindow()
-    widget = window.form.editor(path).widget
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is widget)
-    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClicks(widget, text)
-    return widget
-
-
 def test_a_seeded_check_corrected_by_the_reviewer_is_caught(qtbot, desk, db_path) -> None:
     window, review = desk.window, desk.review
     check = _open_with_date_check(qtbot, desk)
     sha = review.current_sha()
     assert window.form.editor(check.path).text() == check.shown  # the altered date is shown
-    widget = _type_into(qtbot, window, check.path, check.original)  # as the page prints it
+    widget = type_into(qtbot, window, check.path, check.original)  # as the page prints it
     qtbot.keyClick(widget, Qt.Key.Key_Tab)
     qtbot.waitUntil(lambda: review.session.check is None)
     assert window.form.editor(check.path).text() == check.original

@@ -5,6 +5,7 @@ unfocused text box, the page view's horizontal scroll, a legible category drop-d
 from __future__ import annotations
 
 import pytest
+from conftest import type_into
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -13,20 +14,9 @@ pytestmark = pytest.mark.gui
 BAD_DATE = "13/45/2016"
 
 
-def _type_into(qtbot, window, path: str, text: str):
-    """Click into a field, select what it shows and type over it, without leaving it."""
-    window.activateWindow()
-    widget = window.form.editor(path).widget
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is widget)
-    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClicks(widget, text)
-    return widget
-
-
 def test_a_verify_refused_by_typing_says_why_in_the_status_bar(qtbot, window, review) -> None:
     window.statusBar().clearMessage()
-    widget = _type_into(qtbot, window, "letter.injury_date", BAD_DATE)
+    widget = type_into(qtbot, window, "letter.injury_date", BAD_DATE)
     qtbot.keyClick(widget, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     message = window.statusBar().currentMessage()
     label = window.form.editor("letter.injury_date").spec.label
