@@ -103,21 +103,19 @@ class ReviewStore(StoreBase):
 
     # --- routing -------------------------------------------------------------------------
 
-    def _double(self, conn: sqlite3.Connection, row: LetterRow) -> bool:
+    def _double(self, row: LetterRow, policy: ReviewPolicy) -> bool:
         """Whether an edit of this letter goes to the reviewer's own review: it is under
         double review, or untouched and chosen by the policy. A gold record two reviews
         made is a lead's to change (a reviewer's undo left over from their review is not
         let through to it)."""
-        if row.stage == "gold" and not read_policy(conn).is_lead(self.reviewer):
+        if row.stage == "gold" and not policy.is_lead(self.reviewer):
             raise NotAllowedError(
                 f"{row.case_number or row.file_name} is gold, settled by double review: "
                 "only a lead may change it"
             )
         if row.stage in UNDER_REVIEW:
             return True
-        return (
-            row.stage is None and row.status == "parsed" and read_policy(conn).chooses(row.sha256)
-        )
+        return row.stage is None and row.status == "parsed" and policy.chooses(row.sha256)
 
     def _review_view(self, conn: sqlite3.Connection, row: LetterRow) -> LetterRow:
         """The letter as this reviewer sees it while it is under double review: their own

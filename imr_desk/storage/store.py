@@ -171,11 +171,11 @@ class LetterStore(ReviewStore, CheckStore, CategoryStore):
         not do (Verify of an invalid letter raises ``VerifyRefused``); nothing is written
         then. KeyError for an unknown letter or item."""
         with self._write() as conn:
-            row = self._load(conn, sha256)
-            starts = blind_sample.starts_blind(row, read_policy(conn).chooses_blind(sha256))
-            if self._double(conn, row):
+            row, policy = self._load(conn, sha256), read_policy(conn)
+            starts = blind_sample.starts_blind(row, policy.chooses_blind(sha256))
+            if self._double(row, policy):
                 saved, inverse = self._apply_review(conn, row, edit)
-                if starts and self._load(conn, sha256).stage is not None:  # a review written
+                if starts and _stage(conn, sha256) is not None:  # a review was written
                     blind_sample.mark(conn, row)
                 return self._as_blind(saved, starts), inverse
             letter = blanked(row.full) if starts else row.full
@@ -213,6 +213,10 @@ class LetterStore(ReviewStore, CheckStore, CategoryStore):
     def set_status(self, sha256: str, status: str, *, note: str | None = None) -> LetterRow:
         """Change the review status (and note); Verify is refused for an invalid letter."""
         return self.apply(sha256, SetStatus(status, note))[0]
+
+
+def _stage(conn: sqlite3.Connection, sha256: str) -> str | None:
+    return conn.execute("SELECT stage FROM letters WHERE sha256 = ?", (sha256,)).fetchone()[0]
 
 
 def _parsed_letter(record: dict, source_path: str) -> Letter:
