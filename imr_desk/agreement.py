@@ -4,7 +4,7 @@ A gold set has to report how often two reviewers agree before anyone can trust i
 compares two reviews of a letter (``differences``: what adjudication settles), and measures
 agreement across all double-reviewed letters (``agreement``: percent agreement for every field,
 Krippendorff's alpha for the choice fields, each with a bootstrap interval). Pure: letters in,
-values out; storage and the command decide where the letters come from.
+values out.
 """
 
 from __future__ import annotations
@@ -69,6 +69,11 @@ def differences(a: Letter, b: Letter) -> list[Difference]:
         for path, ref, value_a, value_b in _compared(a, b)
         if ref is None or not values_equal(value_a, value_b)
     ]
+
+
+def compared_units(a: Letter, b: Letter) -> int:
+    """How many units ``differences`` compares: what a share of agreement is out of."""
+    return sum(1 for _ in _compared(a, b))
 
 
 def _compared(a: Letter, b: Letter) -> Iterator[tuple[str, FieldRef | None, Any, Any]]:

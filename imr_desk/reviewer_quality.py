@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
 
-from imr_desk.agreement import differences
+from imr_desk.agreement import compared_units, differences
 from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS
 from imr_desk.record import Letter
 from imr_desk.storage import AuditEntry, LetterStore
@@ -129,13 +129,6 @@ def blind_units(letter: Letter) -> tuple[int, int]:
     kept = [item for item in letter.items if item.id in letter.parser_items]
     values += [item[spec.name] for item in kept for spec in ITEM_FIELDS]
     return len(values), sum(1 for value in values if not value.corrected)
-
-
-def compared_units(a: Letter, b: Letter) -> int:
-    """How many units ``agreement.differences`` compares for two reviews of a letter."""
-    a_ids, b_ids = {i.id for i in a.items}, {i.id for i in b.items}
-    both = len(a_ids & b_ids)
-    return len(LETTER_FIELDS) + both * len(ITEM_FIELDS) + len(a_ids ^ b_ids)
 
 
 def _add_blind(tally: _Tally, letter: Letter) -> None:

@@ -360,3 +360,17 @@ def test_tables_show_every_row_once_with_its_numbers() -> None:
     assert "| `items.decision` | 5 | 4 | 80.0 |" in markdown
     assert "0.640" in markdown
     assert text.isascii()
+
+
+def test_compared_units_count_what_differences_compares() -> None:
+    from fake_letters import fake_record
+
+    from imr_desk.agreement import compared_units
+    from imr_desk.edits import AddItem, apply_edit
+    from imr_desk.record import Item, Letter
+
+    a = Letter.from_parsed(fake_record(1, decisions=("upheld", "overturned")))
+    b = apply_edit(a, AddItem(Item.blank("n1")), reviewer="bob").letter
+    # every letter field, both items' fields, and the item only b has
+    assert compared_units(a, b) == len(LETTER_FIELDS) + 2 * len(ITEM_FIELDS) + 1
+    assert compared_units(a, a) == len(LETTER_FIELDS) + 2 * len(ITEM_FIELDS)
