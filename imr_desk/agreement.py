@@ -3,8 +3,7 @@
 A gold set has to report how often two reviewers agree before anyone can trust it. This module
 compares two reviews of a letter (``differences``: what adjudication settles), and measures
 agreement across all double-reviewed letters (``agreement``: percent agreement for every field,
-Krippendorff's alpha for the choice fields, each with a bootstrap interval). Pure: letters in,
-values out.
+Krippendorff's alpha for the choice fields, each with a bootstrap interval). Pure.
 """
 
 from __future__ import annotations
