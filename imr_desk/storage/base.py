@@ -7,14 +7,12 @@ category model); each inherits this base, so each uses the one definition of a w
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 from imr_desk.edits import AuditRow
 from imr_desk.record import Letter
 from imr_desk.storage.codec import dump_letter, dumps
-from imr_desk.storage.errors import translated_errors
+from imr_desk.storage.engine import Conn
 from imr_desk.storage.queries import LetterQueries
 from imr_desk.storage.rows import FULL_COLUMNS, LetterRow, edited_row, iso_utc, letter_row
 
@@ -24,27 +22,16 @@ class StoreBase(LetterQueries):
 
     # --- transactions ------------------------------------------------------------------
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write: BEGIN IMMEDIATE takes the write lock first, so a busy database
-        fails fast with a clear message instead of midway through the change."""
-        conn = self._db.conn
-        with translated_errors(self.path):
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.rollback()
-                raise
+    def _write(self) -> AbstractContextManager[Conn]:
+        """One atomic write (the engine's transaction): saved whole or not at all."""
+        return self._engine.write()
 
     def _now(self) -> str:
         return iso_utc(self._clock())
 
     def _audit(
         self,
-        conn: sqlite3.Connection,
+        conn: Conn,
         sha256: str,
         rows: tuple[AuditRow, ...],
         now: str,
@@ -61,18 +48,19 @@ class StoreBase(LetterQueries):
             ],
         )
 
-    def _load(self, conn: sqlite3.Connection, sha256: str) -> LetterRow:
+    def _load(self, conn: Conn, sha256: str) -> LetterRow:
         """The whole row, its record decoded once: the edit works on it and the row it
         returns is built from it (see ``_save``), never read and decoded again."""
-        found = conn.execute(f"SELECT {FULL_COLUMNS} FROM letters WHERE sha256 = ?", (sha256,))
+        found = conn.execute(
+            f"SELECT {FULL_COLUMNS} FROM letters WHERE sha256 = ?{self._engine.row_lock}",
+            (sha256,),
+        )
         values = found.fetchone()
         if values is None:
             raise KeyError(sha256)
         return letter_row(values)
 
-    def _save(
-        self, conn: sqlite3.Connection, row: LetterRow, letter: Letter, now: str
-    ) -> LetterRow:
+    def _save(self, conn: Conn, row: LetterRow, letter: Letter, now: str) -> LetterRow:
         """Write a changed letter back (record, status, note and the columns the queue
         reads) and return its row as now stored."""
         confidence = letter.confidence()

@@ -16,13 +16,13 @@ field's ``parsed`` (the export compares with them).
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
 from typing import Any, Final
 
 from imr_desk.blind import shown
 from imr_desk.review_policy import ReviewPolicy
 from imr_desk.storage.codec import dumps
+from imr_desk.storage.engine import Conn
 from imr_desk.storage.rows import LetterRow
 
 MARK: Final = "blind"
@@ -44,7 +44,7 @@ def in_sample(row: LetterRow, policy: ReviewPolicy) -> bool:
     return marked(row) or starts_blind(row, policy.chooses_blind(row.sha256))
 
 
-def mark(conn: sqlite3.Connection, row: LetterRow) -> LetterRow:
+def mark(conn: Conn, row: LetterRow) -> LetterRow:
     """Store the blind mark on the letter (in the caller's transaction)."""
     info = {**(row.review_info or {}), MARK: True}
     conn.execute("UPDATE letters SET review_info = ? WHERE sha256 = ?", (dumps(info), row.sha256))

@@ -10,12 +10,12 @@ hook in each, and costs one small query while nothing has changed.
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 from imr_desk.category_model import CategoryModel
 from imr_desk.storage.base import StoreBase
-from imr_desk.storage.errors import StorageError, translated_errors
+from imr_desk.storage.engine import Conn
+from imr_desk.storage.errors import StorageError
 
 MODEL_KEY = "category_model"
 
@@ -27,8 +27,7 @@ class CategoryStore(StoreBase):
 
     def category_model(self) -> CategoryModel:
         """The model learned from every verified letter's items, current as of now."""
-        with translated_errors(self.path):
-            conn: sqlite3.Connection = self._db.conn
+        with self._engine.read() as conn:
             basis = list(
                 conn.execute(
                     "SELECT count(*), max(verified_at) FROM letters WHERE status = 'verified'"
@@ -62,7 +61,7 @@ class CategoryStore(StoreBase):
         return model
 
 
-def _stored_model(conn: sqlite3.Connection, basis: list[Any]) -> CategoryModel | None:
+def _stored_model(conn: Conn, basis: list[Any]) -> CategoryModel | None:
     """The model written for exactly these verified letters, if any."""
     found = conn.execute("SELECT value FROM settings WHERE key = ?", (MODEL_KEY,)).fetchone()
     if found is None:

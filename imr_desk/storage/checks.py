@@ -13,7 +13,6 @@ from typing import Final
 from imr_desk.seeded_checks import OUTCOMES, Check
 from imr_desk.storage.base import StoreBase
 from imr_desk.storage.codec import dumps
-from imr_desk.storage.errors import translated_errors
 
 COUNTS: Final = OUTCOMES
 
@@ -46,8 +45,8 @@ class CheckStore(StoreBase):
 
     def has_check(self, sha256: str) -> bool:
         """Whether this reviewer's check of the letter is settled (caught or missed)."""
-        with translated_errors(self.path):
-            found = self._db.conn.execute(
+        with self._engine.read() as conn:
+            found = conn.execute(
                 "SELECT 1 FROM checks WHERE sha256 = ? AND reviewer = ?", (sha256, self.reviewer)
             ).fetchone()
         return found is not None
@@ -58,14 +57,14 @@ class CheckStore(StoreBase):
         params: tuple[str, ...] = ()
         if reviewer is not None:
             sql, params = sql + " WHERE reviewer = ?", (reviewer,)
-        with translated_errors(self.path):
-            found = dict(self._db.conn.execute(sql + " GROUP BY outcome", params).fetchall())
+        with self._engine.read() as conn:
+            found = dict(conn.execute(sql + " GROUP BY outcome", params).fetchall())
         return {outcome: int(found.get(outcome, 0)) for outcome in COUNTS}
 
     def check_results_by_reviewer(self) -> dict[str, dict[str, int]]:
         """Caught and missed per reviewer, for the reviewer quality report."""
-        with translated_errors(self.path):
-            rows = self._db.conn.execute(
+        with self._engine.read() as conn:
+            rows = conn.execute(
                 "SELECT reviewer, outcome, COUNT(*) FROM checks GROUP BY reviewer, outcome "
                 "ORDER BY reviewer"
             ).fetchall()

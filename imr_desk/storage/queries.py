@@ -10,13 +10,10 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, time
-from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from imr_desk.domain import STATUSES
-from imr_desk.storage.errors import translated_errors
+from imr_desk.storage.engine import Conn, Engine
 from imr_desk.storage.rows import (
     FULL_COLUMNS,
     ROW_COLUMNS,
@@ -59,24 +56,23 @@ def is_older_version(stored: str | None, current: str) -> bool:
 class LetterQueries:
     """The read side of ``LetterStore``."""
 
-    _db: Database
-    path: Path
+    _engine: Engine
     reviewer: str
     _clock: Clock
 
-    def _exists(self, sha256: str) -> bool:
-        found = self._db.conn.execute("SELECT 1 FROM letters WHERE sha256 = ?", (sha256,))
+    def _exists(self, conn: Conn, sha256: str) -> bool:
+        found = conn.execute("SELECT 1 FROM letters WHERE sha256 = ?", (sha256,))
         return found.fetchone() is not None
 
     def has_letter(self, sha256: str) -> bool:
         """Whether a letter with this SHA-256 is stored. Read-only."""
-        with translated_errors(self.path):
-            return self._exists(sha256)
+        with self._engine.read() as conn:
+            return self._exists(conn, sha256)
 
     def get(self, sha256: str) -> LetterRow:
         """The full letter (parser's and current records); KeyError if absent. Read-only."""
-        with translated_errors(self.path):
-            found = self._db.conn.execute(
+        with self._engine.read() as conn:
+            found = conn.execute(
                 f"SELECT {FULL_COLUMNS} FROM letters WHERE sha256 = ?", (sha256,)
             ).fetchone()
         if found is None:
@@ -93,11 +89,11 @@ class LetterQueries:
         where, params = filter_sql(**filters)
         columns = FULL_COLUMNS if full else ROW_COLUMNS
         sql = f"SELECT {columns} FROM letters{where} ORDER BY id LIMIT ? OFFSET ?"
-        with translated_errors(self.path):
-            found = self._db.conn.execute(sql, [*params, limit, offset]).fetchall()
-            return self._as_seen([letter_row(values) for values in found])
+        with self._engine.read() as conn:
+            found = conn.execute(sql, [*params, limit, offset]).fetchall()
+            return self._as_seen(conn, [letter_row(values) for values in found])
 
-    def _as_seen(self, rows: list[LetterRow]) -> list[LetterRow]:
+    def _as_seen(self, conn: Conn, rows: list[LetterRow]) -> list[LetterRow]:
         """Rows as this reviewer sees them: a letter under double review shows the status of
         their own review, or ``parsed`` while it is still open to them: never how the other
         reviewer is getting on."""
@@ -105,7 +101,7 @@ class LetterQueries:
         if not shared:
             return rows
         marks = ", ".join("?" * len(shared))
-        found = self._db.conn.execute(
+        found = conn.execute(
             f"SELECT sha256, reviewer, status FROM reviews WHERE sha256 IN ({marks})", shared
         ).fetchall()
         own = {sha: status for sha, who, status in found if who == self.reviewer}
@@ -117,10 +113,8 @@ class LetterQueries:
     def count_letters(self, **filters: Any) -> int:
         """How many letters match the queue filters. Read-only."""
         where, params = filter_sql(**filters)
-        with translated_errors(self.path):
-            return int(
-                self._db.conn.execute(f"SELECT count(*) FROM letters{where}", params).fetchone()[0]
-            )
+        with self._engine.read() as conn:
+            return int(conn.execute(f"SELECT count(*) FROM letters{where}", params).fetchone()[0])
 
     def iter_letters(self, *, status: str | None = None, batch: int = 500) -> Iterator[LetterRow]:
         """Every letter (full rows) in import order, fetched in batches. Read-only."""
@@ -128,8 +122,8 @@ class LetterQueries:
         clause = "AND status = ?" if status else ""
         while True:
             params: list[Any] = [last, *([status] if status else []), batch]
-            with translated_errors(self.path):
-                found = self._db.conn.execute(
+            with self._engine.read() as conn:
+                found = conn.execute(
                     f"SELECT id, {FULL_COLUMNS} FROM letters WHERE id > ? {clause} "
                     "ORDER BY id LIMIT ?",
                     params,
@@ -143,21 +137,20 @@ class LetterQueries:
         self, after_sha256: str | None, *, statuses: tuple[str, ...] = ("parsed", "in_progress")
     ) -> str | None:
         """The next letter to review after this one, wrapping to the start; None when done."""
-        with translated_errors(self.path):
-            conn = self._db.conn
+        with self._engine.read() as conn:
             after = None
             if after_sha256 is not None:
                 found = conn.execute("SELECT id FROM letters WHERE sha256 = ?", (after_sha256,))
                 after = (found.fetchone() or (None,))[0]
-            first = self._first_id(statuses, after or 0)
+            first = self._first_id(conn, statuses, after or 0)
             if first is None and after:
-                first = self._first_id(statuses, 0)
+                first = self._first_id(conn, statuses, 0)
                 first = None if first == after else first
             if first is None:
                 return None
             return conn.execute("SELECT sha256 FROM letters WHERE id = ?", (first,)).fetchone()[0]
 
-    def _first_id(self, statuses: tuple[str, ...], after_id: int) -> int | None:
+    def _first_id(self, conn: Conn, statuses: tuple[str, ...], after_id: int) -> int | None:
         """One index seek per status on (status, rowid): fast however the queue is mixed.
         A letter under double review is not this reviewer's to do once their own review is
         finished, or when two others have it."""
@@ -168,7 +161,7 @@ class LetterQueries:
             "'skipped')) OR (SELECT count(*) FROM reviews r WHERE r.sha256 = letters.sha256 "
             "AND r.reviewer != ? AND r.status != 'skipped') >= 2))"
         )
-        conn, who = self._db.conn, self.reviewer
+        who = self.reviewer
         found = [conn.execute(sql, (s, after_id, who, who)).fetchone()[0] for s in statuses]
         return min((i for i in found if i is not None), default=None)
 
@@ -179,8 +172,8 @@ class LetterQueries:
         if sha256 is not None:
             sql += " WHERE sha256 = ?"
             params = (sha256,)
-        with translated_errors(self.path):
-            found = self._db.conn.execute(sql + " ORDER BY id", params).fetchall()
+        with self._engine.read() as conn:
+            found = conn.execute(sql + " ORDER BY id", params).fetchall()
         return [audit_entry(values) for values in found]
 
     def count_by(self, column: str, *, status: str | None = None) -> dict[str | None, int]:
@@ -189,26 +182,23 @@ class LetterQueries:
             raise ValueError(column)
         where, params = filter_sql(status=status)
         sql = f"SELECT {column}, count(*) FROM letters{where} GROUP BY {column}"
-        with translated_errors(self.path):
-            return dict(self._db.conn.execute(sql, params).fetchall())
+        with self._engine.read() as conn:
+            return dict(conn.execute(sql, params).fetchall())
 
     def category_counts(self, *, status: str | None = None) -> dict[str | None, int]:
         """Item counts by treatment category, over the current records. Read-only."""
         where, params = filter_sql(status=status)
-        sql = (
-            "SELECT json_extract(item.value, '$.fields.category.value'), count(*) FROM letters, "
-            f"json_each(letters.current_json, '$.items') AS item{where} GROUP BY 1"
-        )
-        with translated_errors(self.path):
-            return dict(self._db.conn.execute(sql, params).fetchall())
+        sql = self._engine.category_counts_sql(where)
+        with self._engine.read() as conn:
+            return dict(conn.execute(sql, params).fetchall())
 
     def progress(self) -> dict[str, int]:
         """Counts by status (every status present) plus ``verified_today`` (local day)."""
         counts = dict.fromkeys(STATUSES, 0)
         counts.update({k: v for k, v in self.count_by("status").items() if k})
         midnight = datetime.combine(self._clock().date(), time(), self._clock().tzinfo)
-        with translated_errors(self.path):
-            counts["verified_today"] = self._db.conn.execute(
+        with self._engine.read() as conn:
+            counts["verified_today"] = conn.execute(
                 "SELECT count(*) FROM letters WHERE status = 'verified' AND verified_at >= ?",
                 (iso_utc(midnight),),
             ).fetchone()[0]
@@ -222,14 +212,14 @@ class LetterQueries:
             "SELECT sha256, source_path, parser_version FROM letters WHERE status = 'parsed' "
             "AND sha256 NOT IN (SELECT sha256 FROM audit) ORDER BY id"
         )
-        with translated_errors(self.path):
-            found = self._db.conn.execute(sql).fetchall()
+        with self._engine.read() as conn:
+            found = conn.execute(sql).fetchall()
         return [(sha, source) for sha, source, v in found if is_older_version(v, parser_version)]
 
     def integrity_check(self) -> str:
-        """SQLite's ``PRAGMA integrity_check`` answer ("ok" when the file is sound)."""
-        with translated_errors(self.path):
-            return str(self._db.conn.execute("PRAGMA integrity_check").fetchone()[0])
+        """ "ok" when the database is sound (SQLite's ``PRAGMA integrity_check``), else what
+        is wrong."""
+        return self._engine.integrity_check()
 
 
 def _seen(row: LetterRow, own: dict[str, str], taken: Counter[str]) -> LetterRow:

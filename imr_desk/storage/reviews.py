@@ -11,7 +11,6 @@ until it is gold, then verified.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final
@@ -25,7 +24,8 @@ from imr_desk.review_policy import ReviewPolicy
 from imr_desk.storage import blind_sample
 from imr_desk.storage.base import StoreBase
 from imr_desk.storage.codec import dump_letter, dumps, load_letter
-from imr_desk.storage.errors import StorageError, translated_errors
+from imr_desk.storage.engine import Conn
+from imr_desk.storage.errors import StorageError
 from imr_desk.storage.rows import LetterRow, edited_row
 
 POLICY_KEY: Final = "review_policy"
@@ -49,12 +49,12 @@ class Review:
     letter: Letter
 
 
-def read_policy(conn: sqlite3.Connection) -> ReviewPolicy:
+def read_policy(conn: Conn) -> ReviewPolicy:
     found = conn.execute("SELECT value FROM settings WHERE key = ?", (POLICY_KEY,)).fetchone()
     return ReviewPolicy.from_json(json.loads(found[0])) if found else ReviewPolicy()
 
 
-def load_reviews(conn: sqlite3.Connection, sha256: str) -> list[Review]:
+def load_reviews(conn: Conn, sha256: str) -> list[Review]:
     """The letter's reviews, first started first."""
     found = conn.execute(
         "SELECT id, reviewer, status, started_at, verified_at, note, current_json FROM reviews "
@@ -81,8 +81,8 @@ class ReviewStore(StoreBase):
 
     def policy(self) -> ReviewPolicy:
         """The project's review policy (no double review until a lead sets one). Read-only."""
-        with translated_errors(self.path):
-            return read_policy(self._db.conn)
+        with self._engine.read() as conn:
+            return read_policy(conn)
 
     def set_policy(self, policy: ReviewPolicy) -> None:
         """Change the policy: only a lead may, once the project has any (the first lead
@@ -117,7 +117,7 @@ class ReviewStore(StoreBase):
             return True
         return row.stage is None and row.status == "parsed" and policy.chooses(row.sha256)
 
-    def _review_view(self, conn: sqlite3.Connection, row: LetterRow) -> LetterRow:
+    def _review_view(self, conn: Conn, row: LetterRow) -> LetterRow:
         """The letter as this reviewer sees it while it is under double review: their own
         review, or what a review of theirs would start from; someone who cannot review it
         (two others have) sees only where it is in the pipeline."""
@@ -129,7 +129,7 @@ class ReviewStore(StoreBase):
             return replace(row, note=None)
         return _as_review(row, self._start(conn, row), None)
 
-    def _start(self, conn: sqlite3.Connection, row: LetterRow) -> Letter:
+    def _start(self, conn: Conn, row: LetterRow) -> Letter:
         """What a new review starts from: the parser's record, or with a policy that is not
         blind, the first verified review (a second look)."""
         parsed = Letter.from_parsed({**row.parsed, "status": "parsed"})
@@ -140,9 +140,7 @@ class ReviewStore(StoreBase):
         verified = [r for r in load_reviews(conn, row.sha256) if r.status == "verified"]
         return replace(verified[0].letter, status="parsed", note=None) if verified else parsed
 
-    def _apply_review(
-        self, conn: sqlite3.Connection, row: LetterRow, edit: Edit
-    ) -> tuple[LetterRow, Edit]:
+    def _apply_review(self, conn: Conn, row: LetterRow, edit: Edit) -> tuple[LetterRow, Edit]:
         reviews = load_reviews(conn, row.sha256)
         mine = _own(reviews, self.reviewer)
         name = row.case_number or row.file_name
@@ -165,7 +163,7 @@ class ReviewStore(StoreBase):
 
     def _save_review(
         self,
-        conn: sqlite3.Connection,
+        conn: Conn,
         sha: str,
         mine: Review | None,
         letter: Letter,
@@ -186,7 +184,7 @@ class ReviewStore(StoreBase):
         )
         return mine.id
 
-    def _settle(self, conn: sqlite3.Connection, row: LetterRow, now: str) -> None:
+    def _settle(self, conn: Conn, row: LetterRow, now: str) -> None:
         """The letter's pipeline after a review changed: gold when two verified reviews
         agree, adjudication when they differ, else still under review."""
         done = [r for r in load_reviews(conn, row.sha256) if r.status == "verified"]
@@ -204,7 +202,7 @@ class ReviewStore(StoreBase):
 
     def _write_gold(
         self,
-        conn: sqlite3.Connection,
+        conn: Conn,
         row: LetterRow,
         gold: Letter,
         info: dict[str, Any],
@@ -223,15 +221,14 @@ class ReviewStore(StoreBase):
     def reviews_of(self, sha256: str) -> list[Review]:
         """Both reviews of a letter, for a lead adjudicating it (a reviewer never reads
         another's review). Read-only."""
-        with translated_errors(self.path):
-            conn = self._db.conn
+        with self._engine.read() as conn:
             self._require_lead(conn, "read other reviewers' reviews")
             return load_reviews(conn, sha256)
 
     def adjudication_queue(self) -> list[str]:
         """Letters whose two reviews differ, oldest first. Read-only."""
-        with translated_errors(self.path):
-            found = self._db.conn.execute(
+        with self._engine.read() as conn:
+            found = conn.execute(
                 "SELECT sha256 FROM letters WHERE stage = 'adjudication' ORDER BY id"
             )
             return [sha for (sha,) in found]
@@ -256,15 +253,14 @@ class ReviewStore(StoreBase):
             saved = self._write_gold(conn, row, replace(gold, note=row.note), info, now)
         return saved
 
-    def _require_lead(self, conn: sqlite3.Connection, what: str) -> None:
+    def _require_lead(self, conn: Conn, what: str) -> None:
         if not read_policy(conn).is_lead(self.reviewer):
             raise NotAllowedError(f"only a lead may {what} ({self.reviewer} is not one)")
 
     def review_pairs(self) -> Iterator[tuple[LetterRow, Review, Review]]:
         """Every letter with two verified reviews (gold or waiting for adjudication) and
         those reviews, for measuring agreement. Read-only."""
-        with translated_errors(self.path):
-            conn = self._db.conn
+        with self._engine.read() as conn:
             shas = [
                 s
                 for (s,) in conn.execute(
@@ -272,7 +268,8 @@ class ReviewStore(StoreBase):
                 )
             ]
         for sha in shas:
-            done = [r for r in load_reviews(conn, sha) if r.status == "verified"]
+            with self._engine.read() as conn:
+                done = [r for r in load_reviews(conn, sha) if r.status == "verified"]
             if len(done) == 2:
                 yield self.get(sha), done[0], done[1]
 
@@ -287,8 +284,8 @@ class ReviewStore(StoreBase):
             "(SELECT count(*) FROM letters WHERE stage = 'adjudication'), "
             "(SELECT count(*) FROM letters WHERE stage = 'gold' AND status = 'verified')"
         )
-        with translated_errors(self.path):
-            second, adjudication, gold = self._db.conn.execute(sql).fetchone()
+        with self._engine.read() as conn:
+            second, adjudication, gold = conn.execute(sql).fetchone()
         return {
             "awaiting_second_review": second,
             "awaiting_adjudication": adjudication,

@@ -13,8 +13,6 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from imr_desk.blind import blanked
 from imr_desk.category_suggest import suggested_record
 from imr_desk.edits import Edit, SetStatus, apply_edit
@@ -23,7 +21,8 @@ from imr_desk.storage import blind_sample
 from imr_desk.storage.category_store import CategoryStore
 from imr_desk.storage.checks import CheckStore
 from imr_desk.storage.codec import dump_letter, dumps
-from imr_desk.storage.errors import NoDatabaseError, translated_errors
+from imr_desk.storage.engine import Conn, Engine, is_server_target
+from imr_desk.storage.errors import NoDatabaseError
 from imr_desk.storage.queries import Clock
 from imr_desk.storage.reviews import UNDER_REVIEW, ReviewStore, read_policy
 from imr_desk.storage.rows import (
@@ -38,6 +37,7 @@ from imr_desk.storage.schema import (
     default_db_path,
     make_private,
 )
+from imr_desk.storage.sqlite_engine import SqliteEngine
 
 
 def os_user() -> str:
@@ -51,16 +51,15 @@ def os_user() -> str:
 class LetterStore(ReviewStore, CheckStore, CategoryStore):
     """The review database of one project of letters."""
 
-    def __init__(self, db: Database, path: Path, reviewer: str, clock: Clock) -> None:
-        self._db = db
-        self.path = path
+    def __init__(self, engine: Engine, reviewer: str, clock: Clock) -> None:
+        self._engine = engine
         self.reviewer = reviewer
         self._clock = clock
 
     @classmethod
     def open(
         cls,
-        path: str | Path | None = None,
+        target: str | Path | None = None,
         *,
         reviewer: str | None = None,
         busy_timeout: float = 5.0,
@@ -68,15 +67,24 @@ class LetterStore(ReviewStore, CheckStore, CategoryStore):
         create: bool = True,
         clock: Clock | None = None,
     ) -> LetterStore:
-        """Open (creating it owner-only if new, tightening an existing one to owner-only) and
-        migrate; refuse a newer schema or another program's database untouched. Safe when
-        several programs create the same new file at once: the later ones wait, then find it
-        migrated.
+        """Open a project: a SQLite file (``target`` a path, the default project when None)
+        or a team server (a ``postgresql://`` URL or libpq connection string; the reviewer is
+        then the server's login, whatever ``reviewer`` says).
 
-        ``create=False`` is for commands that only read or report on a project: a mistyped
-        path raises ``NoDatabaseError`` instead of silently creating an empty database.
+        A SQLite file is created owner-only if new (an existing one tightened to owner-only)
+        and migrated; a newer schema or another program's database is refused untouched. Safe
+        when several programs create the same new file at once: the later ones wait, then
+        find it migrated. ``create=False`` is for commands that only read or report on a
+        project: a mistyped path raises ``NoDatabaseError`` instead of silently creating an
+        empty database.
         """
-        db_path = Path(path) if path is not None else default_db_path()
+        clock = clock or (lambda: datetime.now().astimezone())
+        if is_server_target(target):
+            from imr_desk.storage.pg_engine import PgEngine
+
+            engine = PgEngine.connect(str(target))
+            return cls(engine, engine.login, clock)
+        db_path = Path(target) if target is not None else default_db_path()
         if not create and not db_path.is_file():
             raise NoDatabaseError(f"no database at {db_path}")
         if not read_only:
@@ -85,13 +93,40 @@ class LetterStore(ReviewStore, CheckStore, CategoryStore):
         if not read_only:
             make_private(db_path)  # before connect: SQLite gives new -wal/-shm files its mode
         db = connect(db_path, busy_timeout=busy_timeout, read_only=read_only)
-        return cls(
-            db, db_path, reviewer or os_user(), clock or (lambda: datetime.now().astimezone())
-        )
+        return cls(SqliteEngine(db, db_path), reviewer or os_user(), clock)
+
+    @property
+    def kind(self) -> str:
+        """``sqlite`` (a desk's own file) or ``postgresql`` (a team server)."""
+        return self._engine.kind
+
+    @property
+    def location(self) -> str:
+        """Where the project is: the file's path, or the server's URL (never a password)."""
+        return self._engine.location
+
+    @property
+    def target(self) -> str | Path:
+        """What ``open`` takes to open this project again (a path or a connection string)."""
+        return getattr(self._engine, "path", None) or self._engine.location
+
+    @property
+    def path(self) -> Path:
+        """The SQLite file (ValueError for a project on a team server, which has none)."""
+        path = getattr(self._engine, "path", None)
+        if path is None:
+            raise ValueError(f"the project at {self.location} is on a server, not in a file")
+        return Path(path)
+
+    def sqlite_connection(self) -> sqlite3.Connection:
+        """The SQLite connection, for benchmarks that tune it (ValueError on a server)."""
+        if not isinstance(self._engine, SqliteEngine):
+            raise ValueError(f"the project at {self.location} is not a SQLite file")
+        return self._engine.conn
 
     def close(self) -> None:
-        """Close the connection (WAL is checkpointed by SQLite when the last one closes)."""
-        self._db.close()
+        """Close the connection(s)."""
+        self._engine.close()
 
     def __enter__(self) -> LetterStore:
         return self
@@ -112,7 +147,7 @@ class LetterStore(ReviewStore, CheckStore, CategoryStore):
             record, letter, source_path=source_path, parser_version=parser_version, now=self._now()
         )
         with self._write() as conn:
-            if self._exists(letter.source.sha256):
+            if self._exists(conn, letter.source.sha256):
                 return False
             conn.execute(
                 f"INSERT INTO letters ({ROW_COLUMNS}, parsed_json, current_json) "
@@ -152,7 +187,7 @@ class LetterStore(ReviewStore, CheckStore, CategoryStore):
             )
         return True
 
-    def _untouched(self, conn: sqlite3.Connection, sha256: str) -> bool:
+    def _untouched(self, conn: Conn, sha256: str) -> bool:
         status = conn.execute("SELECT status FROM letters WHERE sha256 = ?", (sha256,)).fetchone()
         if status is None or status[0] != "parsed":
             return False
@@ -195,16 +230,16 @@ class LetterStore(ReviewStore, CheckStore, CategoryStore):
         row = super().get(sha256)
         starts = blind_sample.starts_blind(row, self.policy().chooses_blind(sha256))
         if row.stage in UNDER_REVIEW:
-            with translated_errors(self.path):
-                row = self._review_view(self._db.conn, row)
+            with self._engine.read() as conn:
+                row = self._review_view(conn, row)
         elif starts:
             row = replace(row, letter=blanked(row.full))
         return self._as_blind(row, starts)
 
-    def _as_seen(self, rows: list[LetterRow]) -> list[LetterRow]:
+    def _as_seen(self, conn: Conn, rows: list[LetterRow]) -> list[LetterRow]:
         """Listed rows as this reviewer sees them (``LetterQueries._as_seen``), a blind
         letter's without the parser's values."""
-        return blind_sample.listed(super()._as_seen(rows), self.policy())
+        return blind_sample.listed(super()._as_seen(conn, rows), read_policy(conn))
 
     def _as_blind(self, row: LetterRow, starts: bool) -> LetterRow:
         """The row as a blind letter's reviewer may see it (see ``blind_sample``)."""
@@ -215,7 +250,7 @@ class LetterStore(ReviewStore, CheckStore, CategoryStore):
         return self.apply(sha256, SetStatus(status, note))[0]
 
 
-def _stage(conn: sqlite3.Connection, sha256: str) -> str | None:
+def _stage(conn: Conn, sha256: str) -> str | None:
     return conn.execute("SELECT stage FROM letters WHERE sha256 = ?", (sha256,)).fetchone()[0]
 
 

@@ -443,7 +443,7 @@ def test_open_waits_for_another_program_creating_the_file_then_migrates_it(
             assert released.is_set()
             add(store)
             # ...and later writes fail fast again on a lock held that long.
-            assert store._db.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 50
+            assert store.sqlite_connection().execute("PRAGMA busy_timeout").fetchone()[0] == 50
     finally:
         timer.join()
         creator.close()
@@ -545,9 +545,9 @@ def test_a_read_only_database_refuses_writes_clearly_and_keeps_its_letters(
 
 def test_a_full_disk_saves_no_partial_letter_and_keeps_earlier_ones(store: LetterStore) -> None:
     sha = add(store, 1)
-    pages = store._db.conn.execute("PRAGMA page_count").fetchone()[0]
+    pages = store.sqlite_connection().execute("PRAGMA page_count").fetchone()[0]
     # SQLite reports SQLITE_FULL exactly as for a full disk once this page limit is reached.
-    store._db.conn.execute(f"PRAGMA max_page_count = {pages}")
+    store.sqlite_connection().execute(f"PRAGMA max_page_count = {pages}")
     big = fake_record(2)
     big["letter"]["case_summary"] = "x" * 200_000
     with pytest.raises(StorageError, match="disk is full"):
