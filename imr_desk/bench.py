@@ -118,7 +118,7 @@ def bench_edit(work: Path, edits: int) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         with LetterStore.open(db, reviewer="bench") as store:
-            store._db.conn.execute(f"PRAGMA synchronous={mode}")
+            store.sqlite_connection().execute(f"PRAGMA synchronous={mode}")
             for record in records:
                 store.add_letter(record, source_path="bench", parser_version="bench")
             shas = [r["source"]["sha256"] for r in records]
@@ -147,7 +147,7 @@ def verified_database(work: Path, count: int) -> Path:
     print(f"building {db} ...", flush=True)
     building = db.with_suffix(".building")
     with LetterStore.open(building, reviewer="bench") as store:
-        store._db.conn.execute("PRAGMA synchronous=OFF")  # building test data only
+        store.sqlite_connection().execute("PRAGMA synchronous=OFF")  # building test data only
         for n in range(count):
             record = _variant(records[n % len(records)], n)
             store.add_letter(record, source_path="bench", parser_version="bench")
@@ -182,7 +182,7 @@ def large_database(work: Path, count: int) -> Path:
     print(f"building {db} ...", flush=True)
     building = db.with_suffix(".building")
     with LetterStore.open(building) as store:
-        conn = store._db.conn
+        conn = store.sqlite_connection()
         conn.execute("PRAGMA synchronous=OFF")  # building test data only
         statuses = ("parsed", "parsed", "in_progress", "verified", "flagged")
         rows = []
