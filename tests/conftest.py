@@ -11,6 +11,7 @@ import pytest
 
 if TYPE_CHECKING:
     from imr_desk.app import Desk
+    from tests.pg_server import PgServer
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -107,3 +108,35 @@ def logging_to_file(log_dir: Path) -> Path:
 
     logs.setup()
     return log_dir
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A throwaway PostgreSQL server for the whole session (tests/pg_server.py), stopped and
+    removed after; PGPASSFILE points the test process at its passwords meanwhile.
+
+    Without the server binaries the tests skip, except in CI (CI=true), where they must run.
+    """
+    from tests.pg_server import PgBinariesMissing, PgServer
+
+    try:
+        server = PgServer()
+    except PgBinariesMissing as missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs the PostgreSQL tests: {missing}", pytrace=False)
+        pytest.skip(str(missing))
+    try:
+        server.start()
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("PGPASSFILE", str(server.pgpass_path))
+            yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def pg_db(pg_server: PgServer) -> Iterator[str]:
+    """A new empty database for this test, owned by the superuser: its URL (the password is in
+    PGPASSFILE). Dropped after the test; a server a test left stopped is started again."""
+    with pg_server.fresh_database() as url:
+        yield url
