@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -140,3 +141,40 @@ def pg_db(pg_server: PgServer) -> Iterator[str]:
     PGPASSFILE). Dropped after the test; a server a test left stopped is started again."""
     with pg_server.fresh_database() as url:
         yield url
+
+
+TEAM_LOGINS = {"alice": False, "bob": False, "lee": True}
+"""The test team on the throwaway server: two reviewers and a lead (``lee``)."""
+
+
+@dataclass(frozen=True)
+class TeamProject:
+    """A team project created by ``imr-desk team init`` on a fresh database of the test
+    server, with the logins of ``TEAM_LOGINS``: ``url(login)`` connects as one of them."""
+
+    server: PgServer
+    admin_url: str
+    dbname: str
+
+    def url(self, login: str) -> str:
+        return self.server.url(self.dbname, user=login)
+
+
+@pytest.fixture
+def team_project(pg_server: PgServer, pg_db: str) -> TeamProject:
+    """A fresh team project (schema, roles, rules) with alice, bob and lee (a lead)."""
+    from psycopg import sql
+
+    from imr_desk.storage import team
+
+    team.init_project(pg_db)
+    for login, lead in TEAM_LOGINS.items():
+        team.add_member(pg_db, login, lead=lead)
+        password = f"{login}-secret"
+        pg_server.psql(
+            sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                sql.Identifier(login), sql.Literal(password)
+            )
+        )
+        pg_server.remember_password(login, password)
+    return TeamProject(pg_server, pg_db, pg_db.rsplit("/", 1)[1])

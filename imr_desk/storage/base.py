@@ -13,6 +13,7 @@ from imr_desk.edits import AuditRow
 from imr_desk.record import Letter
 from imr_desk.storage.codec import dump_letter, dumps
 from imr_desk.storage.engine import Conn
+from imr_desk.storage.errors import ClaimLostError
 from imr_desk.storage.queries import LetterQueries
 from imr_desk.storage.rows import FULL_COLUMNS, LetterRow, edited_row, iso_utc, letter_row
 
@@ -48,9 +49,14 @@ class StoreBase(LetterQueries):
             ],
         )
 
+    def _before_change(self, conn: Conn, sha256: str) -> None:
+        """What must hold before this reviewer changes a letter (claims: ``ClaimStore``)."""
+
     def _load(self, conn: Conn, sha256: str) -> LetterRow:
-        """The whole row, its record decoded once: the edit works on it and the row it
-        returns is built from it (see ``_save``), never read and decoded again."""
+        """The whole row of a letter about to change, its record decoded once: the edit works
+        on it and the row it returns is built from it (see ``_save``), never read and decoded
+        again. The letter is claimed for this reviewer first, then locked."""
+        self._before_change(conn, sha256)
         found = conn.execute(
             f"SELECT {FULL_COLUMNS} FROM letters WHERE sha256 = ?{self._engine.row_lock}",
             (sha256,),
@@ -65,7 +71,7 @@ class StoreBase(LetterQueries):
         reads) and return its row as now stored."""
         confidence = letter.confidence()
         saved = edited_row(row, letter, confidence=confidence, reviewer=self.reviewer, now=now)
-        conn.execute(
+        written = conn.execute(
             "UPDATE letters SET current_json = ?, status = ?, note = ?, case_number = ?, "
             "outcome = ?, min_confidence = ?, reviewer = ?, updated_at = ?, verified_at = ? "
             "WHERE sha256 = ?",
@@ -82,4 +88,6 @@ class StoreBase(LetterQueries):
                 row.sha256,
             ),
         )
+        if written.rowcount != 1:  # a server's row security hid it: another desk holds it
+            raise ClaimLostError(f"{row.case_number or row.file_name} is held by another desk")
         return saved

@@ -69,6 +69,11 @@ class Engine(Protocol):
         """Item counts by category over current records (JSON functions differ by engine)."""
         ...
 
+    def leads(self, conn: Conn) -> tuple[str, ...] | None:
+        """The leads as the server knows them (its lead logins), or None where the project's
+        review policy names them."""
+        ...
+
 
 def is_server_target(target: str | Path | None) -> bool:
     """Whether ``--db`` names a PostgreSQL server (a libpq URL or ``key=value`` connection

@@ -59,3 +59,17 @@ def translated_errors(path: Path | str) -> Iterator[None]:
         yield
     except sqlite3.Error as exc:
         raise StorageError(describe(exc, path)) from exc
+
+
+class PermissionRefusedError(StorageError):
+    """The team server refused the change: the login may not make it (another desk holds the
+    letter, another reviewer's name, a gold letter, the schema). Nothing was written."""
+
+
+class ServerUnavailableError(StorageError):
+    """The team server cannot be reached or the connection dropped; what was being written
+    was not saved, and the next operation reconnects."""
+
+
+class ClaimLostError(PermissionRefusedError):
+    """Another desk holds the letter (its claim is live); the change was not saved."""

@@ -205,3 +205,17 @@ def m006_seeded_checks(db: Database) -> None:
     checks.create_index(["sha256", "reviewer"], unique=True, if_not_exists=True)
     checks.create_index(["reviewer", "outcome"], if_not_exists=True)
     db.execute("PRAGMA user_version = 6")
+
+
+@MIGRATIONS()
+def m007_claims(db: Database) -> None:
+    """Claims: which reviewer is working on a letter, since and until when (ISO UTC). A
+    letter under double review may have one a reviewer; any other letter one live claim."""
+    db.table("claims").create(
+        {"sha256": str, "reviewer": str, "since": str, "until": str},
+        pk=("sha256", "reviewer"),
+        not_null=["since", "until"],
+        if_not_exists=True,
+    )
+    db.table("claims").create_index(["reviewer"], if_not_exists=True)
+    db.execute("PRAGMA user_version = 7")

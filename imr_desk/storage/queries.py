@@ -133,38 +133,6 @@ class LetterQueries:
             last = found[-1][0]
             yield from (letter_row(values[1:]) for values in found)
 
-    def next_letter(
-        self, after_sha256: str | None, *, statuses: tuple[str, ...] = ("parsed", "in_progress")
-    ) -> str | None:
-        """The next letter to review after this one, wrapping to the start; None when done."""
-        with self._engine.read() as conn:
-            after = None
-            if after_sha256 is not None:
-                found = conn.execute("SELECT id FROM letters WHERE sha256 = ?", (after_sha256,))
-                after = (found.fetchone() or (None,))[0]
-            first = self._first_id(conn, statuses, after or 0)
-            if first is None and after:
-                first = self._first_id(conn, statuses, 0)
-                first = None if first == after else first
-            if first is None:
-                return None
-            return conn.execute("SELECT sha256 FROM letters WHERE id = ?", (first,)).fetchone()[0]
-
-    def _first_id(self, conn: Conn, statuses: tuple[str, ...], after_id: int) -> int | None:
-        """One index seek per status on (status, rowid): fast however the queue is mixed.
-        A letter under double review is not this reviewer's to do once their own review is
-        finished, or when two others have it."""
-        sql = (
-            "SELECT min(id) FROM letters WHERE status = ? AND id > ? AND (stage IS NULL "
-            "OR stage = 'gold' OR NOT (EXISTS (SELECT 1 FROM reviews r WHERE r.sha256 = "
-            "letters.sha256 AND r.reviewer = ? AND r.status IN ('verified', 'flagged', "
-            "'skipped')) OR (SELECT count(*) FROM reviews r WHERE r.sha256 = letters.sha256 "
-            "AND r.reviewer != ? AND r.status != 'skipped') >= 2))"
-        )
-        who = self.reviewer
-        found = [conn.execute(sql, (s, after_id, who, who)).fetchone()[0] for s in statuses]
-        return min((i for i in found if i is not None), default=None)
-
     def audit(self, sha256: str | None = None) -> list[AuditEntry]:
         """The audit log, oldest first, of one letter or of all. Read-only."""
         sql = "SELECT id, sha256, field, old_json, new_json, reviewer, at FROM audit"

@@ -79,21 +79,27 @@ class ReviewStore(StoreBase):
 
     # --- policy --------------------------------------------------------------------------
 
+    def _policy(self, conn: Conn) -> ReviewPolicy:
+        """The stored policy; on a team server its leads are the server's lead logins."""
+        policy = read_policy(conn)
+        leads = self._engine.leads(conn)
+        return policy if leads is None else replace(policy, leads=leads)
+
     def policy(self) -> ReviewPolicy:
         """The project's review policy (no double review until a lead sets one). Read-only."""
         with self._engine.read() as conn:
-            return read_policy(conn)
+            return self._policy(conn)
 
     def set_policy(self, policy: ReviewPolicy) -> None:
         """Change the policy: only a lead may, once the project has any (the first lead
         names themself). Letters already started keep the review they began with."""
         with self._write() as conn:
-            current = read_policy(conn)
+            current = self._policy(conn)
             if current.leads and not current.is_lead(self.reviewer):
                 raise NotAllowedError(
                     f"only a lead may change the review policy ({self.reviewer} is not one)"
                 )
-            if not policy.leads:
+            if not policy.leads and not self._engine.server_identity:
                 raise ValueError("a review policy names at least one lead")
             conn.execute(
                 "INSERT INTO settings (key, value) VALUES (?, ?) "
@@ -133,9 +139,9 @@ class ReviewStore(StoreBase):
         """What a new review starts from: the parser's record, or with a policy that is not
         blind, the first verified review (a second look)."""
         parsed = Letter.from_parsed({**row.parsed, "status": "parsed"})
-        if blind_sample.in_sample(row, read_policy(conn)):  # every review blanked
+        if blind_sample.in_sample(row, self._policy(conn)):  # every review blanked
             return blanked(parsed)
-        if read_policy(conn).blind:
+        if self._policy(conn).blind:
             return parsed
         verified = [r for r in load_reviews(conn, row.sha256) if r.status == "verified"]
         return replace(verified[0].letter, status="parsed", note=None) if verified else parsed
@@ -254,7 +260,7 @@ class ReviewStore(StoreBase):
         return saved
 
     def _require_lead(self, conn: Conn, what: str) -> None:
-        if not read_policy(conn).is_lead(self.reviewer):
+        if not self._policy(conn).is_lead(self.reviewer):
             raise NotAllowedError(f"only a lead may {what} ({self.reviewer} is not one)")
 
     def review_pairs(self) -> Iterator[tuple[LetterRow, Review, Review]]:

@@ -15,6 +15,7 @@ from typing import Final
 
 from sqlite_utils import Database
 
+from imr_desk.storage.engine import Conn
 from imr_desk.storage.errors import translated_errors
 
 CATEGORY_COUNTS: Final = (
@@ -68,3 +69,7 @@ class SqliteEngine:
 
     def category_counts_sql(self, where: str) -> str:
         return CATEGORY_COUNTS.format(where=where)
+
+    def leads(self, conn: Conn) -> None:
+        """A SQLite project's leads are the ones its review policy names."""
+        return None

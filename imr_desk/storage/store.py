@@ -20,11 +20,12 @@ from imr_desk.record import Letter, Source
 from imr_desk.storage import blind_sample
 from imr_desk.storage.category_store import CategoryStore
 from imr_desk.storage.checks import CheckStore
+from imr_desk.storage.claims import ClaimStore
 from imr_desk.storage.codec import dump_letter, dumps
 from imr_desk.storage.engine import Conn, Engine, is_server_target
 from imr_desk.storage.errors import NoDatabaseError
 from imr_desk.storage.queries import Clock
-from imr_desk.storage.reviews import UNDER_REVIEW, ReviewStore, read_policy
+from imr_desk.storage.reviews import UNDER_REVIEW, ReviewStore
 from imr_desk.storage.rows import (
     ROW_COLUMNS,
     LetterRow,
@@ -48,7 +49,7 @@ def os_user() -> str:
         return "unknown"
 
 
-class LetterStore(ReviewStore, CheckStore, CategoryStore):
+class LetterStore(ClaimStore, ReviewStore, CheckStore, CategoryStore):
     """The review database of one project of letters."""
 
     def __init__(self, engine: Engine, reviewer: str, clock: Clock) -> None:
@@ -125,8 +126,11 @@ class LetterStore(ReviewStore, CheckStore, CategoryStore):
         return self._engine.conn
 
     def close(self) -> None:
-        """Close the connection(s)."""
-        self._engine.close()
+        """Give back the letters this desk claimed, then close the connection(s)."""
+        try:
+            self.release_held()
+        finally:
+            self._engine.close()
 
     def __enter__(self) -> LetterStore:
         return self
@@ -162,9 +166,10 @@ class LetterStore(ReviewStore, CheckStore, CategoryStore):
         sha256 = record["source"]["sha256"]
         record = suggested_record(record, self.category_model())
         with self._write() as conn:
-            if not self._untouched(conn, sha256):
-                return False
+            if not self._untouched(conn, sha256) or self._try_claim(conn, sha256) is not None:
+                return False  # touched, or open on a desk: that reviewer's to see first
             row = self._load(conn, sha256)
+            self._release(conn, sha256)
             letter = _parsed_letter(record, row.source_path)
             source = letter.source
             conn.execute(
@@ -206,7 +211,7 @@ class LetterStore(ReviewStore, CheckStore, CategoryStore):
         not do (Verify of an invalid letter raises ``VerifyRefused``); nothing is written
         then. KeyError for an unknown letter or item."""
         with self._write() as conn:
-            row, policy = self._load(conn, sha256), read_policy(conn)
+            row, policy = self._load(conn, sha256), self._policy(conn)
             starts = blind_sample.starts_blind(row, policy.chooses_blind(sha256))
             if self._double(row, policy):
                 saved, inverse = self._apply_review(conn, row, edit)
@@ -239,7 +244,7 @@ class LetterStore(ReviewStore, CheckStore, CategoryStore):
     def _as_seen(self, conn: Conn, rows: list[LetterRow]) -> list[LetterRow]:
         """Listed rows as this reviewer sees them (``LetterQueries._as_seen``), a blind
         letter's without the parser's values."""
-        return blind_sample.listed(super()._as_seen(conn, rows), read_policy(conn))
+        return blind_sample.listed(super()._as_seen(conn, rows), self._policy(conn))
 
     def _as_blind(self, row: LetterRow, starts: bool) -> LetterRow:
         """The row as a blind letter's reviewer may see it (see ``blind_sample``)."""

@@ -568,6 +568,7 @@ LATER_MIGRATIONS = (
     "m004_item_ids",
     "m005_double_review",
     "m006_seeded_checks",
+    "m007_claims",
 )
 
 
@@ -587,6 +588,7 @@ def test_an_older_database_is_migrated_forward_keeping_its_letters(tmp_path: Pat
     conn.execute("DROP TABLE reviews")
     conn.execute("DROP TABLE settings")
     conn.execute("DROP TABLE checks")
+    conn.execute("DROP TABLE claims")
     marks = ", ".join("?" * len(LATER_MIGRATIONS))
     conn.execute(f"DELETE FROM _sqlite_migrations WHERE name IN ({marks})", LATER_MIGRATIONS)
     conn.execute("PRAGMA user_version = 1")
@@ -600,7 +602,7 @@ def test_an_older_database_is_migrated_forward_keeping_its_letters(tmp_path: Pat
     conn = sqlite3.connect(path)
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert "letters_search" in names
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
     conn.close()
 
 

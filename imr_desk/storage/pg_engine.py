@@ -1,0 +1,219 @@
+"""The team engine: a project on a PostgreSQL server, reached with psycopg 3 and its pool.
+
+The connection string is libpq's own (a ``postgresql://`` URL or ``service=NAME``); passwords
+come only from libpq's own places (``PGPASSWORD``, ``~/.pgpass``, service files), never from the
+command line, the database or the app's settings. The pool checks a connection before lending
+it, so after the server restarts or the network drops the next operation reconnects; the
+operation that was cut off fails as a whole (its transaction never committed) and says so.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any, Final
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from imr_desk.storage.engine import Conn
+from imr_desk.storage.errors import (
+    NoDatabaseError,
+    PermissionRefusedError,
+    SchemaTooNewError,
+    ServerUnavailableError,
+    StorageError,
+)
+from imr_desk.storage.pg_schema import LEAD_ROLE
+
+WAIT_SECONDS: Final = 5.0
+"""How long an operation waits for a connection (or a new one) before saying the server does
+not answer: a reviewer is told quickly, and the edit stays unsaved rather than frozen."""
+
+CATEGORY_COUNTS: Final = (
+    "SELECT (item.value -> 'fields' -> 'category' ->> 'value'), count(*) FROM letters "
+    "CROSS JOIN LATERAL jsonb_array_elements(letters.current_json::jsonb -> 'items') AS item"
+    "{where} GROUP BY 1"
+)
+
+_log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=512)
+def pg_sql(sql: str) -> str:
+    """The store's ``?`` parameters as psycopg's ``%s`` (a literal ``%`` doubled first)."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class PgConn:
+    """A psycopg connection that takes the store's ``?``-parameter SQL."""
+
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self.raw = conn
+
+    def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> psycopg.Cursor[Any]:
+        if not parameters:
+            return self.raw.execute(sql.replace("%", "%%") if "%" in sql else sql, None)
+        return self.raw.execute(pg_sql(sql), tuple(parameters))
+
+    def executemany(self, sql: str, seq_of_parameters: Any, /) -> psycopg.Cursor[Any]:
+        cursor = self.raw.cursor()
+        cursor.executemany(pg_sql(sql), [tuple(p) for p in seq_of_parameters])
+        return cursor
+
+
+def shown_location(conninfo: str) -> str:
+    """The connection string as messages show it (never a password)."""
+    try:
+        params = conninfo_to_dict(conninfo)
+    except psycopg.ProgrammingError:
+        return "the team server (connection string not understood)"
+    params.pop("password", None)
+    if "service" in params and len(params) == 1:
+        return f"service={params['service']}"
+    host, port = params.get("host") or "localhost", params.get("port") or "5432"
+    user = f"{params['user']}@" if params.get("user") else ""
+    return f"postgresql://{user}{host}:{port}/{params.get('dbname') or ''}"
+
+
+def refuse_password(conninfo: str) -> None:
+    """A password in ``--db`` would sit in the shell history and the process list."""
+    try:
+        params = conninfo_to_dict(conninfo)
+    except psycopg.ProgrammingError as exc:
+        raise StorageError(f"--db is not a PostgreSQL connection string: {exc}") from None
+    if params.get("password"):
+        raise StorageError(
+            "--db must not contain a password: put it in ~/.pgpass (or PGPASSWORD, or a "
+            "service file) where libpq finds it"
+        )
+
+
+class PgEngine:
+    """A project on a PostgreSQL server (see ``storage.pg_schema`` for what it enforces)."""
+
+    kind = "postgresql"
+    server_identity = True
+    row_lock = " FOR UPDATE"
+
+    def __init__(self, pool: ConnectionPool[Any], conninfo: str, login: str) -> None:
+        self.pool = pool
+        self.conninfo = conninfo
+        self.location = shown_location(conninfo)
+        self.login = login
+
+    @classmethod
+    def connect(cls, conninfo: str) -> PgEngine:
+        """Open a pool on the project and check it is an IMR Desk project this version knows."""
+        refuse_password(conninfo)
+        location = shown_location(conninfo)
+        pool: ConnectionPool[Any] = ConnectionPool(
+            make_conninfo(conninfo, application_name="imr-desk", connect_timeout=5),
+            min_size=1,
+            max_size=4,
+            timeout=WAIT_SECONDS,
+            reconnect_timeout=0,  # keep trying in the background, for ever
+            check=ConnectionPool.check_connection,
+            open=False,
+            name="imr-desk",
+        )
+        try:
+            with translated_pg_errors(location):
+                pool.open(wait=True, timeout=WAIT_SECONDS)
+                with pool.connection() as conn:
+                    login = _checked_project(conn, location)
+        except BaseException:
+            pool.close()
+            raise
+        return cls(pool, conninfo, login)
+
+    @contextmanager
+    def read(self) -> Iterator[PgConn]:
+        with translated_pg_errors(self.location), self.pool.connection() as conn:
+            yield PgConn(conn)
+
+    @contextmanager
+    def write(self) -> Iterator[PgConn]:
+        with (
+            translated_pg_errors(self.location, writing=True),
+            self.pool.connection() as conn,
+            conn.transaction(),
+        ):
+            yield PgConn(conn)
+
+    def close(self) -> None:
+        self.pool.close()
+
+    def integrity_check(self) -> str:
+        """The server keeps its own files sound; "ok" once the project answers a query."""
+        with self.read() as conn:
+            conn.execute("SELECT count(*) FROM letters").fetchone()
+        return "ok"
+
+    def category_counts_sql(self, where: str) -> str:
+        return CATEGORY_COUNTS.format(where=where)
+
+    def leads(self, conn: Conn) -> tuple[str, ...]:
+        """The logins that are leads on this server (members of the lead role)."""
+        found = conn.execute(
+            "SELECT rolname FROM pg_roles WHERE rolcanlogin "
+            f"AND pg_has_role(oid, '{LEAD_ROLE}', 'MEMBER') ORDER BY rolname"
+        )
+        return tuple(name for (name,) in found)
+
+
+def _checked_project(conn: psycopg.Connection[Any], location: str) -> str:
+    """The login, once the database is known to hold a project of a schema this version
+    knows (never created here: ``imr-desk team init`` does that, as the server's admin)."""
+    from imr_desk.storage.schema import SCHEMA_VERSION
+
+    try:
+        found = conn.execute("SELECT version, current_user FROM imr_schema").fetchone()
+    except pg_errors.UndefinedTable:
+        raise NoDatabaseError(
+            f"no IMR Desk project at {location}: the team's admin creates it with "
+            f"`imr-desk team init --db {location}`"
+        ) from None
+    finally:
+        conn.rollback()
+    if found is None:
+        raise NoDatabaseError(f"the IMR Desk project at {location} was not fully created")
+    version, login = found
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"the project at {location} was written by a newer IMR Desk (database schema "
+            f"{version}, this version knows up to {SCHEMA_VERSION}). Update IMR Desk."
+        )
+    return str(login)
+
+
+@contextmanager
+def translated_pg_errors(location: str, *, writing: bool = False) -> Iterator[None]:
+    """psycopg's errors as sentences a reviewer can act on; a write that failed says that
+    nothing of it was saved (its transaction never committed)."""
+    unsaved = " Nothing of this change was saved." if writing else ""
+    try:
+        yield
+    except PoolTimeout:
+        raise ServerUnavailableError(
+            f"the team server at {location} does not answer (it is restarting, or the network "
+            f"is down); IMR Desk reconnects as soon as it answers.{unsaved}"
+        ) from None
+    except pg_errors.InsufficientPrivilege as exc:
+        raise PermissionRefusedError(f"the team server refused: {_primary(exc)}.") from exc
+    except psycopg.OperationalError as exc:
+        raise ServerUnavailableError(
+            f"lost the connection to the team server at {location} ({_primary(exc)}); "
+            f"IMR Desk reconnects by itself.{unsaved}"
+        ) from exc
+    except psycopg.Error as exc:
+        raise StorageError(f"team server error: {_primary(exc)} [{location}]") from exc
+
+
+def _primary(exc: psycopg.Error) -> str:
+    message = exc.diag.message_primary if exc.diag else None
+    return (message or str(exc).strip().splitlines()[0] if str(exc).strip() else "").rstrip(".")

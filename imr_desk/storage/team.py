@@ -1,0 +1,137 @@
+"""Setting up a team project on a PostgreSQL server: the project, its reviewers, its leads.
+
+Run by the server's admin (a role that may create roles and owns the database): the schema and
+the rules in ``pg_schema`` are created in one transaction, so a project is there whole or not
+at all; a reviewer is a login in the reviewer role, a lead also in the lead role. Passwords are
+never handled here: the admin sets one with psql's ``\\password``, which sends only its hash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from imr_desk.storage.errors import StorageError
+from imr_desk.storage.pg_engine import refuse_password, shown_location, translated_pg_errors
+from imr_desk.storage.pg_schema import (
+    CLAIM_KEY,
+    FUNCTIONS,
+    LEAD_ROLE,
+    PERMISSIONS,
+    REVIEWER_ROLE,
+    ROLES,
+    TABLES,
+    checked_login,
+)
+from imr_desk.storage.schema import SCHEMA_VERSION
+
+
+@dataclass(frozen=True)
+class Member:
+    """One login of the team."""
+
+    login: str
+    lead: bool
+
+
+def _admin(conninfo: str) -> psycopg.Connection[Any]:
+    refuse_password(conninfo)
+    with translated_pg_errors(shown_location(conninfo)):
+        return psycopg.connect(conninfo, application_name="imr-desk team", connect_timeout=10)
+
+
+def init_project(conninfo: str, *, claim_seconds: int | None = None) -> bool:
+    """Create the project (False, changing nothing, if it is already there at this schema).
+    StorageError when the database holds another program's tables or a newer project."""
+    location = shown_location(conninfo)
+    with _admin(conninfo) as conn, translated_pg_errors(location):
+        version = _project_version(conn)
+        if version is not None and version > SCHEMA_VERSION:
+            raise StorageError(f"{location} holds a project of a newer IMR Desk ({version})")
+        if version is None:
+            _refuse_foreign(conn, location)
+            with conn.transaction():
+                for script in (ROLES, TABLES, FUNCTIONS, PERMISSIONS):
+                    conn.execute(script)
+                conn.execute(
+                    sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
+                        sql.Identifier(conn.info.dbname), sql.Identifier(REVIEWER_ROLE)
+                    )
+                )
+                conn.execute("INSERT INTO imr_schema (version) VALUES (%s)", (SCHEMA_VERSION,))
+        if claim_seconds is not None:
+            set_claim_seconds(conn, claim_seconds)
+        return version is None
+
+
+def set_claim_seconds(conn: psycopg.Connection[Any], seconds: int) -> None:
+    """How long a claim lasts without activity before another desk may take the letter."""
+    if not 30 <= seconds <= 24 * 3600:
+        raise ValueError("a claim lasts between 30 seconds and a day")
+    with conn.transaction():
+        conn.execute(
+            "INSERT INTO settings (key, value) VALUES (%s, %s) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (CLAIM_KEY, str(seconds)),
+        )
+
+
+def add_member(conninfo: str, login: str, *, lead: bool = False) -> bool:
+    """Create a reviewer's login (or make an existing login a reviewer, and a lead with
+    ``lead``); False when it already had that role. The login has no password until the
+    admin gives it one."""
+    checked_login(login)
+    location = shown_location(conninfo)
+    with _admin(conninfo) as conn, translated_pg_errors(location), conn.transaction():
+        if _project_version(conn) is None:
+            raise StorageError(
+                f"no IMR Desk project at {location}: create it first with `imr-desk team init`"
+            )
+        name = sql.Identifier(login)
+        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)).fetchone()
+        before = {m.login: m for m in _members(conn)}.get(login)
+        if not exists:
+            conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(name))
+        role = LEAD_ROLE if lead else REVIEWER_ROLE
+        conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(role), name))
+        return before is None or (lead and not before.lead)
+
+
+def members(conninfo: str) -> list[Member]:
+    """Every login of the team, leads marked."""
+    with _admin(conninfo) as conn, translated_pg_errors(shown_location(conninfo)):
+        return _members(conn)
+
+
+def _members(conn: psycopg.Connection[Any]) -> list[Member]:
+    found = conn.execute(
+        "SELECT rolname, pg_has_role(oid, %s, 'MEMBER') FROM pg_roles WHERE rolcanlogin "
+        "AND pg_has_role(oid, %s, 'MEMBER') ORDER BY rolname",
+        (LEAD_ROLE, REVIEWER_ROLE),
+    )
+    return [Member(login, bool(lead)) for login, lead in found]
+
+
+def _project_version(conn: psycopg.Connection[Any]) -> int | None:
+    found = conn.execute("SELECT to_regclass('imr_schema') IS NOT NULL").fetchone()
+    if not found or not found[0]:
+        return None
+    row = conn.execute("SELECT max(version) FROM imr_schema").fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+def _refuse_foreign(conn: psycopg.Connection[Any], location: str) -> None:
+    """A database that already holds tables is someone else's: never mixed with a project."""
+    found = conn.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+        "ORDER BY table_name LIMIT 5"
+    ).fetchall()
+    if found:
+        names = ", ".join(repr(name) for (name,) in found)
+        raise StorageError(
+            f"{location} already holds other tables ({names}); it was not changed. "
+            "Create the project in a new database (createdb)."
+        )
