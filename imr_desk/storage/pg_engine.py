@@ -160,7 +160,7 @@ class PgEngine:
     def leads(self, conn: Conn) -> tuple[str, ...]:
         """The logins that are leads on this server (members of the lead role)."""
         found = conn.execute(
-            "SELECT rolname FROM pg_roles WHERE rolcanlogin "
+            "SELECT rolname FROM pg_roles WHERE rolcanlogin AND NOT rolsuper "
             f"AND pg_has_role(oid, '{LEAD_ROLE}', 'MEMBER') ORDER BY rolname"
         )
         return tuple(name for (name,) in found)

@@ -93,7 +93,7 @@ CREATE TABLE claims (
 
 FUNCTIONS: Final = f"""
 CREATE FUNCTION imr_is_lead() RETURNS boolean LANGUAGE sql STABLE AS
-  $$ SELECT pg_has_role(current_user, '{LEAD_ROLE}', 'MEMBER') $$;
+  $$ SELECT pg_has_role(session_user, '{LEAD_ROLE}', 'MEMBER') $$;
 
 CREATE FUNCTION imr_claim_seconds() RETURNS integer LANGUAGE sql STABLE AS $$
   SELECT coalesce((SELECT value::integer FROM settings WHERE key = '{CLAIM_KEY}'),
@@ -106,11 +106,12 @@ CREATE FUNCTION imr_now(shift integer DEFAULT 0) RETURNS text LANGUAGE sql STABL
                  'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
 $$;
 
--- Another desk's live claim on a letter, if any (the letters policy reads it).
+-- Another desk's live claim on a letter, if any (the letters policy reads it). In a
+-- SECURITY DEFINER function current_user is the owner: the caller is session_user, the login.
 CREATE FUNCTION imr_claimed_by_other(letter text) RETURNS boolean
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
   SELECT EXISTS (SELECT 1 FROM claims c WHERE c.sha256 = letter
-                 AND c.reviewer <> current_user AND c.until > imr_now())
+                 AND c.reviewer <> session_user AND c.until > imr_now())
 $$;
 
 -- Take or renew the caller's claim; returns the live claim of another desk that stopped it
@@ -129,22 +130,22 @@ BEGIN
   PERFORM 1 FROM letters l WHERE l.sha256 = letter FOR UPDATE;
   IF NOT shared THEN
     RETURN QUERY SELECT c.reviewer, c.until FROM claims c WHERE c.sha256 = letter
-      AND c.reviewer <> current_user AND c.until > imr_now() ORDER BY c.until DESC LIMIT 1;
+      AND c.reviewer <> session_user AND c.until > imr_now() ORDER BY c.until DESC LIMIT 1;
     IF FOUND THEN
       RETURN;
     END IF;
   END IF;
   DELETE FROM claims c WHERE c.sha256 = letter AND c.until <= imr_now();
   INSERT INTO claims AS c (sha256, reviewer, since, until)
-  VALUES (letter, current_user, imr_now(), imr_now(imr_claim_seconds()))
+  VALUES (letter, session_user, imr_now(), imr_now(imr_claim_seconds()))
   ON CONFLICT (sha256, reviewer) DO UPDATE SET until = excluded.until;
 END $$;
 
 -- Give up the caller's claim (a lead may free anyone's: ``who``).
-CREATE FUNCTION imr_release(letter text, who text DEFAULT current_user) RETURNS boolean
+CREATE FUNCTION imr_release(letter text, who text DEFAULT session_user) RETURNS boolean
   LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
   WITH gone AS (DELETE FROM claims WHERE sha256 = letter AND reviewer = who
-                AND (who = current_user OR imr_is_lead()) RETURNING 1)
+                AND (who = session_user OR imr_is_lead()) RETURNING 1)
   SELECT EXISTS (SELECT 1 FROM gone)
 $$;
 

@@ -25,14 +25,14 @@ from imr_desk.storage import blind_sample
 from imr_desk.storage.base import StoreBase
 from imr_desk.storage.codec import dump_letter, dumps, load_letter
 from imr_desk.storage.engine import Conn
-from imr_desk.storage.errors import StorageError
+from imr_desk.storage.errors import PermissionRefusedError
 from imr_desk.storage.rows import LetterRow, edited_row
 
 POLICY_KEY: Final = "review_policy"
 UNDER_REVIEW: Final = ("review", "adjudication")
 
 
-class NotAllowedError(StorageError):
+class NotAllowedError(PermissionRefusedError):
     """The reviewer may not do this (not a lead, or the letter already has its reviews)."""
 
 

@@ -56,9 +56,11 @@ def init_project(conninfo: str, *, claim_seconds: int | None = None) -> bool:
             with conn.transaction():
                 for script in (ROLES, TABLES, FUNCTIONS, PERMISSIONS):
                     conn.execute(script)
+                database = sql.Identifier(conn.info.dbname)
+                conn.execute(sql.SQL("REVOKE CONNECT ON DATABASE {} FROM PUBLIC").format(database))
                 conn.execute(
                     sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
-                        sql.Identifier(conn.info.dbname), sql.Identifier(REVIEWER_ROLE)
+                        database, sql.Identifier(REVIEWER_ROLE)
                     )
                 )
                 conn.execute("INSERT INTO imr_schema (version) VALUES (%s)", (SCHEMA_VERSION,))
@@ -109,7 +111,7 @@ def members(conninfo: str) -> list[Member]:
 def _members(conn: psycopg.Connection[Any]) -> list[Member]:
     found = conn.execute(
         "SELECT rolname, pg_has_role(oid, %s, 'MEMBER') FROM pg_roles WHERE rolcanlogin "
-        "AND pg_has_role(oid, %s, 'MEMBER') ORDER BY rolname",
+        "AND NOT rolsuper AND pg_has_role(oid, %s, 'MEMBER') ORDER BY rolname",
         (LEAD_ROLE, REVIEWER_ROLE),
     )
     return [Member(login, bool(lead)) for login, lead in found]

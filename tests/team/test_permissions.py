@@ -1,0 +1,196 @@
+"""The team server refuses what a login may not do, whatever client sends it.
+
+Each test connects as one of the team's logins with plain psycopg (not through the app) and
+tries what the app would never do: the refusal comes from the server's grants, row security
+and triggers, so no desk can get round it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import errors
+
+from imr_desk.edits import SetField, SetStatus
+from imr_desk.record import FieldRef
+from imr_desk.review_policy import ReviewPolicy
+from imr_desk.storage import LetterStore
+from imr_desk.storage.errors import ClaimLostError, PermissionRefusedError
+from tests.conftest import TeamProject
+from tests.unit.fake_letters import fake_record
+
+pytestmark = pytest.mark.postgres
+
+
+@contextmanager
+def raw(project: TeamProject, login: str) -> Iterator[psycopg.Connection[Any]]:
+    """A plain connection as ``login``, each statement its own transaction."""
+    with psycopg.connect(project.url(login), autocommit=True) as conn:
+        yield conn
+
+
+def imported(project: TeamProject, count: int = 1) -> list[str]:
+    with LetterStore.open(project.url("alice")) as store:
+        for n in range(count):
+            store.add_letter(fake_record(n + 1), source_path=f"/in/{n}.pdf", parser_version="1")
+        return [row.sha256 for row in store.list_letters()]
+
+
+def test_the_reviewer_is_the_login_whatever_the_desk_says(team_project: TeamProject) -> None:
+    (sha,) = imported(team_project)
+    with LetterStore.open(team_project.url("bob"), reviewer="alice") as store:
+        assert store.reviewer == "bob"
+        store.apply(sha, SetField(FieldRef("patient_age"), 51))
+        assert {entry.reviewer for entry in store.audit(sha)} == {"bob"}
+
+
+def test_an_audit_row_under_another_name_is_refused(team_project: TeamProject) -> None:
+    (sha,) = imported(team_project)
+    with raw(team_project, "bob") as conn, pytest.raises(errors.InsufficientPrivilege):
+        conn.execute(
+            "INSERT INTO audit (sha256, field, old_json, new_json, reviewer, at) "
+            "VALUES (%s, 'letter.patient_age', '48', '50', 'alice', '2026-01-01T00:00:00.000Z')",
+            (sha,),
+        )
+    with raw(team_project, "bob") as conn:  # under his own name it goes in
+        conn.execute(
+            "INSERT INTO audit (sha256, field, old_json, new_json, at) "
+            "VALUES (%s, 'letter.patient_age', '48', '50', '2026-01-01T00:00:00.000Z')",
+            (sha,),
+        )
+        assert conn.execute("SELECT reviewer FROM audit").fetchall() == [("bob",)]
+
+
+def test_the_audit_log_cannot_be_rewritten_or_shortened(team_project: TeamProject) -> None:
+    (sha,) = imported(team_project)
+    with LetterStore.open(team_project.url("alice")) as store:
+        store.apply(sha, SetField(FieldRef("patient_age"), 50))
+    for statement in (
+        "UPDATE audit SET new_json = '99'",
+        "DELETE FROM audit",
+        "TRUNCATE audit",
+    ):
+        with raw(team_project, "lee") as conn, pytest.raises(errors.InsufficientPrivilege):
+            conn.execute(statement)
+    with raw(team_project, "alice") as conn:
+        assert conn.execute("SELECT count(*) FROM audit").fetchone() == (2,)
+
+
+def test_a_letter_claimed_on_another_desk_cannot_be_changed(team_project: TeamProject) -> None:
+    (sha,) = imported(team_project)
+    with LetterStore.open(team_project.url("alice")) as alice:
+        alice.claim(sha)
+        with raw(team_project, "bob") as conn:  # straight to the table: row security hides it
+            changed = conn.execute(
+                "UPDATE letters SET note = 'mine now', status = 'flagged' WHERE sha256 = %s",
+                (sha,),
+            )
+            assert changed.rowcount == 0
+            with pytest.raises(errors.InsufficientPrivilege):  # nor can he take the claim
+                conn.execute("UPDATE claims SET reviewer = 'bob'")
+            with pytest.raises(errors.InsufficientPrivilege):
+                conn.execute("DELETE FROM claims")
+            assert conn.execute("SELECT imr_release(%s, 'alice')", (sha,)).fetchone() == (False,)
+        with LetterStore.open(team_project.url("bob")) as bob:
+            with pytest.raises(ClaimLostError, match="open on alice's desk"):
+                bob.apply(sha, SetField(FieldRef("patient_age"), 77))
+            assert bob.get(sha).full.field(FieldRef("patient_age")).value == 48
+            assert bob.audit(sha) == []
+
+
+def test_a_letter_row_names_only_the_login_changing_it(team_project: TeamProject) -> None:
+    (sha,) = imported(team_project)
+    with raw(team_project, "bob") as conn, pytest.raises(errors.InsufficientPrivilege):
+        conn.execute("UPDATE letters SET reviewer = 'alice' WHERE sha256 = %s", (sha,))
+
+
+def test_a_reviewer_cannot_change_the_schema_or_the_rules(team_project: TeamProject) -> None:
+    for statement in (
+        "CREATE TABLE mine (x int)",
+        "ALTER TABLE letters ADD COLUMN x int",
+        "DROP TABLE audit",
+        "ALTER TABLE audit DISABLE ROW LEVEL SECURITY",
+        "DROP POLICY audit_own ON audit",
+        "ALTER TABLE letters DISABLE TRIGGER letters_guard",
+        "GRANT imr_lead TO bob",
+    ):
+        with raw(team_project, "lee") as conn, pytest.raises(errors.InsufficientPrivilege):
+            conn.execute(statement)
+
+
+def test_only_a_lead_sets_the_review_policy_or_the_claim_time(team_project: TeamProject) -> None:
+    with LetterStore.open(team_project.url("bob")) as bob:
+        with pytest.raises(PermissionRefusedError):
+            bob.set_policy(ReviewPolicy(double_share=1.0))
+        with pytest.raises(PermissionRefusedError):
+            bob.set_claim_seconds(60)
+    for key in ("review_policy", "claim_idle_seconds"):  # the server's refusal, not the app's
+        with raw(team_project, "bob") as conn, pytest.raises(errors.InsufficientPrivilege):
+            conn.execute("INSERT INTO settings (key, value) VALUES (%s, '1')", (key,))
+    with LetterStore.open(team_project.url("lee")) as lee:
+        lee.set_policy(ReviewPolicy(double_share=1.0))
+        lee.set_claim_seconds(60)
+        assert lee.policy().leads == ("lee",)  # the server's leads, not a name typed in
+    with LetterStore.open(team_project.url("bob")) as bob:
+        assert bob.policy().double_share == 1.0
+        assert bob.claim_seconds() == 60
+
+
+def test_another_reviewers_review_cannot_be_written(team_project: TeamProject) -> None:
+    (sha,) = imported(team_project)
+    with LetterStore.open(team_project.url("lee")) as lee:
+        lee.set_policy(ReviewPolicy(double_share=1.0))
+    with LetterStore.open(team_project.url("alice")) as alice:
+        alice.apply(sha, SetField(FieldRef("patient_age"), 50))
+    with raw(team_project, "bob") as conn:
+        changed = conn.execute("UPDATE reviews SET current_json = '{}' WHERE reviewer = 'alice'")
+        assert changed.rowcount == 0
+        with pytest.raises(errors.InsufficientPrivilege):
+            conn.execute(
+                "INSERT INTO reviews (sha256, reviewer, status, started_at, updated_at, "
+                "current_json) VALUES (%s, 'alice', 'verified', 'x', 'x', '{}')",
+                (sha,),
+            )
+
+
+def test_a_gold_letter_is_a_leads_to_change(team_project: TeamProject) -> None:
+    (sha,) = imported(team_project)
+    with LetterStore.open(team_project.url("lee")) as lee:
+        lee.set_policy(ReviewPolicy(double_share=1.0))
+    for login in ("alice", "bob"):
+        with LetterStore.open(team_project.url(login)) as store:
+            store.apply(sha, SetStatus("verified"))
+    with raw(team_project, "alice") as conn:
+        assert conn.execute("SELECT stage FROM letters").fetchone() == ("gold",)
+        with pytest.raises(errors.InsufficientPrivilege, match="only a lead"):
+            conn.execute("UPDATE letters SET note = 'x' WHERE sha256 = %s", (sha,))
+    with raw(team_project, "lee") as conn:
+        conn.execute("UPDATE letters SET note = 'checked' WHERE sha256 = %s", (sha,))
+
+
+def test_a_new_letter_enters_only_as_parsed(team_project: TeamProject) -> None:
+    with raw(team_project, "bob") as conn, pytest.raises(errors.InsufficientPrivilege):
+        conn.execute(
+            "INSERT INTO letters (sha256, status, created_at, parsed_json, current_json) "
+            "VALUES ('f00d', 'verified', 'x', '{}', '{}')"
+        )
+
+
+def test_a_stranger_without_the_reviewer_role_gets_nothing(
+    team_project: TeamProject, pg_server: Any
+) -> None:
+    from psycopg import sql
+
+    pg_server.psql(
+        sql.SQL(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'mallory') "
+            "THEN CREATE ROLE mallory LOGIN PASSWORD 'm-secret'; END IF; END $$"
+        )
+    )
+    pg_server.remember_password("mallory", "m-secret")
+    with pytest.raises(psycopg.OperationalError, match=r"permission denied|not have CONNECT"):
+        psycopg.connect(team_project.url("mallory")).close()
