@@ -150,15 +150,13 @@ class LetterStore(ClaimStore, ReviewStore, CheckStore, CategoryStore):
         values = new_letter_values(
             record, letter, source_path=source_path, parser_version=parser_version, now=self._now()
         )
-        with self._write() as conn:
-            if self._exists(conn, letter.source.sha256):
-                return False
-            conn.execute(
+        with self._write() as conn:  # importers on several machines may race to add it
+            added = conn.execute(
                 f"INSERT INTO letters ({ROW_COLUMNS}, parsed_json, current_json) "
-                f"VALUES ({', '.join('?' * len(values))})",
+                f"VALUES ({', '.join('?' * len(values))}) ON CONFLICT (sha256) DO NOTHING",
                 values,
             )
-        return True
+            return added.rowcount == 1
 
     def replace_parsed(self, record: dict, *, parser_version: str) -> bool:
         """Re-parse result for a letter nobody has touched; False (unchanged) if anyone has.
