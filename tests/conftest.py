@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
     from imr_desk.app import Desk
+    from imr_desk.storage import LetterStore
     from tests.pg_server import PgServer
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -178,3 +180,166 @@ def team_project(pg_server: PgServer, pg_db: str) -> TeamProject:
         )
         pg_server.remember_password(login, password)
     return TeamProject(pg_server, pg_db, pg_db.rsplit("/", 1)[1])
+
+
+# --- one project on either engine ------------------------------------------------------------
+
+
+class EngineProject:
+    """A review project on one engine, for the tests that must hold on both (issue 9): a SQLite
+    file in the test's folder, or a team project on a fresh database of the test server.
+
+    ``open(reviewer)`` is that reviewer's desk. In a file the reviewer is the name the desk
+    gives; on the server it is a login of the team, created on demand (a lead when asked) with
+    its password in PGPASSFILE. The server's roles are shared by every database of the session,
+    so the logins' lead roles are put back as they were after the test. Stores opened here are
+    closed after the test (a server's pool would otherwise keep reconnecting to a dropped
+    database).
+    """
+
+    def __init__(
+        self, kind: str, folder: Path, server: PgServer | None = None, admin_url: str = ""
+    ) -> None:
+        self.kind = kind
+        self.folder = folder
+        self.server = server
+        self.admin_url = admin_url
+        self.stores: list[LetterStore] = []
+        self._logins: dict[str, bool] = {}  # login -> lead, as this test set it
+        self._leads_before: dict[str, bool] = {}
+        self._admin: Any = None  # one psycopg connection as the server's admin, when needed
+
+    def target(self, reviewer: str = "tester", *, lead: bool = False) -> str | Path:
+        """What ``--db`` or ``LetterStore.open`` takes for this reviewer's desk."""
+        if self.server is None:
+            return self.folder / "letters.db"
+        self._member(reviewer, lead)
+        return self.server.url(self.admin_url.rsplit("/", 1)[1], user=reviewer)
+
+    def open(self, reviewer: str = "tester", *, lead: bool = False, **kwargs: Any) -> LetterStore:
+        """This reviewer's desk on the project (``lead`` matters on the server only: in a file
+        the review policy names the leads)."""
+        from imr_desk.storage import LetterStore
+
+        target = self.target(reviewer, lead=lead)
+        if self.server is None:
+            kwargs["reviewer"] = reviewer
+        store = LetterStore.open(target, **kwargs)
+        self.stores.append(store)
+        return store
+
+    def leads(self, *named: str) -> tuple[str, ...]:
+        """The leads of a policy that names ``named``: those names in a file; on the server its
+        lead logins, whatever a policy names (they must include the names)."""
+        if self.server is None:
+            return named
+        from imr_desk.storage import team
+
+        found = tuple(member.login for member in team.members(self.admin_url) if member.lead)
+        assert set(named) <= set(found), f"{named} are not all leads on the server: {found}"
+        return found
+
+    def empty(self) -> None:
+        """Start over with an empty project (a property test's examples each need a new one);
+        the stores opened so far are closed."""
+        self.close_stores()
+        if self.server is None:
+            for suffix in ("", "-wal", "-shm"):
+                (self.folder / f"letters.db{suffix}").unlink(missing_ok=True)
+            return
+        self._sql("TRUNCATE letters, audit, settings, reviews, checks, claims RESTART IDENTITY")
+
+    def as_owner(self, *statements: str) -> None:
+        """Change the project behind the desks' backs, as its owner: the SQLite file opened
+        directly, or the server's admin on the project's database (statements in its dialect)."""
+        if self.server is None:
+            conn = sqlite3.connect(self.folder / "letters.db")
+            try:
+                for statement in statements:
+                    conn.execute(statement)
+                conn.commit()
+            finally:
+                conn.close()
+            return
+        for statement in statements:
+            self._sql(statement)
+
+    def close_stores(self) -> None:
+        stores, self.stores = self.stores, []
+        for store in stores:
+            store.close()
+
+    def finish(self) -> None:
+        """After the test: close its stores, put the server's leads back as they were."""
+        try:
+            self.close_stores()
+            for login, was_lead in self._leads_before.items():
+                if self._logins.get(login) != was_lead:
+                    self._set_lead(login, was_lead)
+        finally:
+            if self._admin is not None:
+                self._admin.close()
+
+    def _member(self, login: str, lead: bool) -> None:
+        """Make ``login`` a reviewer of the project (a lead or not, as asked) that can log in."""
+        if self._logins.get(login) == lead:
+            return
+        from imr_desk.storage import team
+
+        assert self.server is not None
+        found = self._sql(
+            "SELECT pg_has_role(oid, 'imr_lead', 'MEMBER') FROM pg_roles WHERE rolname = %s",
+            (login,),
+        )
+        was_lead = bool(found and found[0][0])
+        self._leads_before.setdefault(login, was_lead)
+        team.add_member(self.admin_url, login, lead=lead)
+        if was_lead and not lead:
+            self._set_lead(login, False)
+        if login not in self._logins:
+            from psycopg import sql
+
+            password = f"{login}-secret"
+            statement = sql.SQL("ALTER ROLE {} PASSWORD {}")
+            self._sql(statement.format(sql.Identifier(login), sql.Literal(password)))
+            self.server.remember_password(login, password)
+        self._logins[login] = lead
+
+    def _set_lead(self, login: str, lead: bool) -> None:
+        from psycopg import sql
+
+        from imr_desk.storage.pg_schema import LEAD_ROLE
+
+        statement = sql.SQL("GRANT {} TO {}" if lead else "REVOKE {} FROM {}")
+        self._sql(statement.format(sql.Identifier(LEAD_ROLE), sql.Identifier(login)))
+
+    def _sql(self, statement: Any, params: tuple[Any, ...] | None = None) -> list[Any]:
+        if self._admin is None:
+            import psycopg
+
+            self._admin = psycopg.connect(self.admin_url, autocommit=True)
+        cursor = self._admin.execute(statement, params)
+        return cursor.fetchall() if cursor.description is not None else []
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+    ids=["sqlite", "postgresql"],
+)
+def project(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EngineProject]:
+    """An empty project on each engine in turn: the test runs once on a SQLite file and once
+    on a team server (``team init`` done; logins are made as the test opens their desks). The
+    server is started only for the ``postgresql`` run."""
+    if request.param == "sqlite":
+        engine = EngineProject("sqlite", tmp_path)
+    else:
+        from imr_desk.storage import team
+
+        server: PgServer = request.getfixturevalue("pg_server")
+        admin_url: str = request.getfixturevalue("pg_db")
+        team.init_project(admin_url)
+        engine = EngineProject("postgresql", tmp_path, server, admin_url)
+    try:
+        yield engine
+    finally:
+        engine.finish()

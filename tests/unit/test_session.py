@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -12,6 +11,9 @@ from imr_desk.edits import AddItem, MoveItem, RemoveItem, SetField
 from imr_desk.record import Box, FieldRef
 from imr_desk.session import Change, Direction, ReviewSession
 from imr_desk.storage import LetterStore
+
+if TYPE_CHECKING:
+    from tests.conftest import EngineProject
 
 SHA = "a" * 64
 BOX = {"page": 0, "rect": [1.0, 2.0, 3.0, 4.0]}
@@ -33,10 +35,9 @@ def _record() -> dict:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[LetterStore]:
-    opened = LetterStore.open(tmp_path / "letters.db", reviewer="ann")
-    yield opened
-    opened.close()
+def store(project: EngineProject) -> LetterStore:
+    """ann's desk, on each engine (closed by ``project``)."""
+    return project.open("ann")
 
 
 def _open(store: LetterStore, record: dict | None = None) -> ReviewSession:

@@ -9,6 +9,7 @@ import sqlite3
 import stat
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fake_letters import fake_record
@@ -28,15 +29,18 @@ from imr_desk.storage import (
 from imr_desk.storage.queries import is_older_version
 from imr_desk.validation import blocking, refusal, validate
 
+if TYPE_CHECKING:
+    from tests.conftest import EngineProject
+
 AGE = FieldRef("patient_age")
 OUTCOME = FieldRef("outcome")
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> LetterStore:
-    opened = LetterStore.open(tmp_path / "letters.db", reviewer="ann")
-    yield opened
-    opened.close()
+def store(project: EngineProject) -> LetterStore:
+    """ann's desk on an empty project, on each engine (closed by ``project``). The tests of
+    the SQLite file itself (its mode, journal, migrations, locks) open one of their own."""
+    return project.open("ann")
 
 
 def add(store: LetterStore, n: int = 1, **kw: object) -> str:
@@ -281,12 +285,11 @@ def test_an_edit_that_changes_nothing_writes_no_audit_row_and_keeps_the_letter_v
     assert len(store.audit(sha)) == logged
 
 
-def test_audit_rows_name_items_by_id_and_the_stores_reviewer(tmp_path: Path) -> None:
-    path = tmp_path / "letters.db"
-    with LetterStore.open(path, reviewer="ann") as ann:
+def test_audit_rows_name_items_by_id_and_the_stores_reviewer(project: EngineProject) -> None:
+    with project.open("ann") as ann:
         sha = add(ann, decisions=("upheld", "upheld"))
         ann.apply(sha, SetField(FieldRef("decision", "p2"), "overturned"))
-    with LetterStore.open(path, reviewer="bob") as bob:
+    with project.open("bob") as bob:
         bob.apply(sha, MoveItem("p2", 0))
         log = [(a.field, a.old, a.new, a.reviewer) for a in bob.audit(sha)]
     assert log == [
@@ -324,25 +327,41 @@ def test_replace_parsed_keeps_the_item_ids_of_an_untouched_letter(store: LetterS
     assert (row.parsed, row.parser_version, row.min_confidence) == (record, "p2", 0.95)
 
 
+REFUSING_TRIGGERS = {
+    "sqlite": (
+        "CREATE TRIGGER refuse BEFORE {when} BEGIN SELECT RAISE(ABORT, 'no'); END",
+        "DROP TRIGGER refuse",
+    ),
+    "postgresql": (
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'no'; END $$; "
+        "CREATE TRIGGER refuse BEFORE {when} EXECUTE FUNCTION refuse()",
+        "DROP TRIGGER refuse ON {table}",
+    ),
+}
+REFUSED_WRITES = {
+    ("sqlite", "audit"): "INSERT ON audit WHEN NEW.field = 'status'",
+    ("sqlite", "letters"): "UPDATE ON letters",
+    ("postgresql", "audit"): "INSERT ON audit FOR EACH ROW WHEN (NEW.field = 'status')",
+    ("postgresql", "letters"): "UPDATE ON letters FOR EACH ROW",
+}
+
+
 @pytest.mark.parametrize("table", ["audit", "letters"])
 def test_apply_writes_the_letter_and_its_audit_rows_together_or_not_at_all(
-    store: LetterStore, table: str
+    project: EngineProject, store: LetterStore, table: str
 ) -> None:
     sha = add(store)
     before = store.get(sha)
     # A trigger makes the second audit row (status) or the letter's UPDATE fail inside the
     # edit's transaction, whichever of the two writes comes first.
-    when = "INSERT ON audit WHEN NEW.field = 'status'" if table == "audit" else "UPDATE ON letters"
-    conn = sqlite3.connect(store.path)
-    conn.execute(f"CREATE TRIGGER refuse BEFORE {when} BEGIN SELECT RAISE(ABORT, 'no'); END")
-    conn.commit()
+    create, drop = REFUSING_TRIGGERS[project.kind]
+    project.as_owner(create.format(when=REFUSED_WRITES[project.kind, table]))
     with pytest.raises(StorageError):
         store.apply(sha, SetField(AGE, 57))
     assert store.get(sha) == before
     assert store.audit(sha) == []
-    conn.execute("DROP TRIGGER refuse")
-    conn.commit()
-    conn.close()
+    project.as_owner(drop.format(table=table))
     assert apply(store, sha, SetField(AGE, 57)).full.value(AGE) == 57
 
 
@@ -387,13 +406,12 @@ def test_progress_counts_every_status_and_todays_verifications(store: LetterStor
     }
 
 
-def test_edits_survive_closing_and_reopening(tmp_path: Path) -> None:
-    path = tmp_path / "letters.db"
+def test_edits_survive_closing_and_reopening(project: EngineProject) -> None:
     sex = FieldRef("patient_sex")
-    with LetterStore.open(path, reviewer="ann") as first:
+    with project.open("ann") as first:
         sha = add(first)
         first.apply(sha, SetField(sex, "female"))
-    with LetterStore.open(path) as second:
+    with project.open("bob") as second:
         row = second.get(sha)
         assert row.full.value(sex) == "female"
         assert row.full.field(sex).set_by == "ann"
@@ -543,23 +561,24 @@ def test_a_read_only_database_refuses_writes_clearly_and_keeps_its_letters(
         assert readonly.get(sha).full.value(AGE) == 48
 
 
-def test_a_full_disk_saves_no_partial_letter_and_keeps_earlier_ones(store: LetterStore) -> None:
-    sha = add(store, 1)
-    pages = store.sqlite_connection().execute("PRAGMA page_count").fetchone()[0]
-    # SQLite reports SQLITE_FULL exactly as for a full disk once this page limit is reached.
-    store.sqlite_connection().execute(f"PRAGMA max_page_count = {pages}")
-    big = fake_record(2)
-    big["letter"]["case_summary"] = "x" * 200_000
-    with pytest.raises(StorageError, match="disk is full"):
-        store.add_letter(big, source_path="/in/big.pdf", parser_version="p1")
-    with pytest.raises(StorageError, match="disk is full"):
-        store.apply(sha, SetField(FieldRef("case_summary"), "y" * 200_000))
-    assert not store.has_letter(big["source"]["sha256"])
-    row = store.get(sha)
-    assert row.full.value(FieldRef("case_summary")) is None
-    assert row.status == "parsed"
-    assert store.audit(sha) == []
-    assert store.integrity_check() == "ok"
+def test_a_full_disk_saves_no_partial_letter_and_keeps_earlier_ones(tmp_path: Path) -> None:
+    with LetterStore.open(tmp_path / "letters.db", reviewer="ann") as store:
+        sha = add(store, 1)
+        pages = store.sqlite_connection().execute("PRAGMA page_count").fetchone()[0]
+        # SQLite reports SQLITE_FULL exactly as for a full disk once this page limit is reached.
+        store.sqlite_connection().execute(f"PRAGMA max_page_count = {pages}")
+        big = fake_record(2)
+        big["letter"]["case_summary"] = "x" * 200_000
+        with pytest.raises(StorageError, match="disk is full"):
+            store.add_letter(big, source_path="/in/big.pdf", parser_version="p1")
+        with pytest.raises(StorageError, match="disk is full"):
+            store.apply(sha, SetField(FieldRef("case_summary"), "y" * 200_000))
+        assert not store.has_letter(big["source"]["sha256"])
+        row = store.get(sha)
+        assert row.full.value(FieldRef("case_summary")) is None
+        assert row.status == "parsed"
+        assert store.audit(sha) == []
+        assert store.integrity_check() == "ok"
 
 
 LATER_MIGRATIONS = (
