@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fake_letters import fake_record
@@ -17,23 +17,23 @@ from imr_desk.review_policy import ReviewPolicy
 from imr_desk.storage import LetterStore
 from imr_desk.storage.reviews import NotAllowedError
 
+if TYPE_CHECKING:
+    from tests.conftest import EngineProject
+
 DECISION_P1 = FieldRef("decision", "p1")
 CLAIM = FieldRef("claim_number")
 
 
 @pytest.fixture
-def stores(tmp_path: Path) -> Iterator[dict[str, LetterStore]]:
-    """Three desks on one project: reviewers ann and bob, and lea, the lead; every letter is
-    double-reviewed, blind."""
-    path = tmp_path / "letters.db"
-    desks = {name: LetterStore.open(path, reviewer=name) for name in ("ann", "bob", "lea", "cy")}
+def stores(project: EngineProject) -> dict[str, LetterStore]:
+    """Four desks on one project, on each engine: reviewers ann, bob and cy, and lea, the
+    lead; every letter is double-reviewed, blind."""
+    desks = {name: project.open(name, lead=name == "lea") for name in ("ann", "bob", "lea", "cy")}
     for n in (1, 2, 3):
         record = fake_record(n, decisions=("upheld", "overturned"))
         desks["lea"].add_letter(record, source_path=f"/in/{n}.pdf", parser_version="p1")
     desks["lea"].set_policy(ReviewPolicy(double_share=1.0, leads=("lea",)))
-    yield desks
-    for store in desks.values():
-        store.close()
+    return desks
 
 
 def first_sha(store: LetterStore) -> str:

@@ -1,9 +1,9 @@
 """``imr-desk policy``, ``imr-desk agreement``, the pipeline in ``stats`` and the dataset card's
 agreement section and review modes (issue 10), on a project two reviewers double-reviewed.
 
-The project (``project``): four letters, each with two items (p1 upheld, p2 overturned, so the
-outcome is partially overturned), every letter chosen for double review; ann and bob review
-them, cy leads.
+The project (``reviewed``, on each engine): four letters, each with two items (p1 upheld, p2
+overturned, so the outcome is partially overturned), every letter chosen for double review; ann
+and bob review them, cy leads.
 
 - letter 1: bob makes p1 overturned (the outcome follows: overturned); ann changes nothing.
   Two differences (letter.outcome, items.p1.decision): awaiting adjudication.
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fake_letters import fake_record
@@ -41,46 +42,55 @@ from imr_desk.record import FieldRef
 from imr_desk.review_policy import ReviewPolicy
 from imr_desk.storage import LetterStore
 
+if TYPE_CHECKING:
+    from tests.conftest import EngineProject
+
 LETTERS = 4
 ALL_LETTERS = 1.0
+LEAD = "cy"
 
 
 @dataclass(frozen=True)
 class Project:
-    db: Path
+    """The project on one engine and its letters."""
+
+    engine: EngineProject
     shas: list[str]  # letter n is shas[n - 1]
 
     def store(self, reviewer: str) -> LetterStore:
-        return LetterStore.open(self.db, reviewer=reviewer)
+        return self.engine.open(reviewer, lead=reviewer == LEAD)
+
+    def db(self, reviewer: str = LEAD) -> str:
+        """``--db`` for the reviewer's desk (the lead's unless said)."""
+        return str(self.engine.target(reviewer, lead=reviewer == LEAD))
 
 
-def new_project(tmp_path: Path) -> Project:
+def new_project(engine: EngineProject) -> Project:
     """Four parsed letters and a policy that double-reviews every letter, led by cy."""
-    db = tmp_path / "letters.db"
-    with LetterStore.open(db, reviewer="cy") as store:
+    with engine.open(LEAD, lead=True) as store:
         for n in range(1, LETTERS + 1):
             record = fake_record(n, decisions=("upheld", "overturned"))
             store.add_letter(record, source_path=f"{n}.pdf", parser_version="1")
-        store.set_policy(ReviewPolicy(double_share=ALL_LETTERS, leads=("cy",)))
+        store.set_policy(ReviewPolicy(double_share=ALL_LETTERS, leads=(LEAD,)))
         shas = [row.sha256 for row in store.list_letters()]
-    return Project(db, shas)
+    return Project(engine, shas)
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
-    """The project of the module docstring, reviewed and partly adjudicated."""
-    project = new_project(tmp_path)
-    one, two, three, four = project.shas
-    with project.store("ann") as ann, project.store("bob") as bob:
+def reviewed(project: EngineProject) -> Project:
+    """The project of the module docstring, reviewed and partly adjudicated, on each engine."""
+    reviewed = new_project(project)
+    one, two, three, four = reviewed.shas
+    with reviewed.store("ann") as ann, reviewed.store("bob") as bob:
         ann.apply(three, SetField(FieldRef("patient_sex"), "female"))
         bob.apply(one, SetField(FieldRef("decision", "p1"), "overturned"))
         for sha in (one, two, three, four):
             ann.set_status(sha, "verified")
         for sha in (one, two, three):
             bob.set_status(sha, "verified")
-    with project.store("cy") as cy:
+    with reviewed.store(LEAD) as cy:
         cy.adjudicate(three, {"letter.patient_sex": "a"})
-    return project
+    return reviewed
 
 
 def table_row(out: str, field: str) -> list[str]:
@@ -126,31 +136,33 @@ def test_policy_sets_the_share_in_percent_and_keeps_the_parts_not_given(
 
 
 def test_policy_refuses_a_reviewer_who_is_not_a_lead_and_changes_nothing(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    project: EngineProject, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    project = new_project(tmp_path)
-    code = main(["policy", "--db", str(project.db), "--reviewer", "bob", "--double-share", "5"])
+    reviewed = new_project(project)
+    code = main(["policy", "--db", reviewed.db("bob"), "--reviewer", "bob", "--double-share", "5"])
     assert code == 1
     captured = capsys.readouterr()
     assert captured.err.strip() == (
         "imr-desk policy: only a lead may change the review policy (bob is not one)"
     )
     assert captured.out == ""
-    with project.store("cy") as store:
-        assert store.policy() == ReviewPolicy(double_share=ALL_LETTERS, leads=("cy",))
+    with reviewed.store(LEAD) as store:
+        assert store.policy() == ReviewPolicy(ALL_LETTERS, leads=project.leads(LEAD))
 
 
 def test_policy_lead_option_replaces_the_leads_and_a_new_lead_may_change_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    project = new_project(tmp_path)
-    db = str(project.db)
+    # A file's policy names its leads; a team server's leads are its lead logins instead.
+    db = str(tmp_path / "letters.db")
+    with LetterStore.open(db, reviewer=LEAD) as store:
+        store.set_policy(ReviewPolicy(double_share=ALL_LETTERS, leads=(LEAD,)))
     args = ["policy", "--db", db, "--reviewer", "cy", "--lead", "ann", "bob", "--lead", "ann"]
     assert main(args) == 0
     assert "leads: ann, bob" in capsys.readouterr().out
     assert main(["policy", "--db", db, "--reviewer", "bob", "--double-share", "50"]) == 0
     assert main(["policy", "--db", db, "--reviewer", "cy", "--double-share", "60"]) == 1
-    with project.store("bob") as store:
+    with LetterStore.open(db, reviewer="bob") as store:
         assert store.policy() == ReviewPolicy(0.5, leads=("ann", "bob"))
 
 
@@ -166,14 +178,14 @@ def test_policy_reviewer_defaults_to_the_os_user(
 
 @pytest.mark.parametrize("share", ["101", "-1", "nan", "ten"])
 def test_policy_refuses_a_share_that_is_not_0_to_100_percent(
-    tmp_path: Path, share: str, capsys: pytest.CaptureFixture[str]
+    project: EngineProject, share: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    project = new_project(tmp_path)
+    reviewed = new_project(project)
     with pytest.raises(SystemExit) as exited:
-        main(["policy", "--db", str(project.db), "--reviewer", "cy", f"--double-share={share}"])
+        main(["policy", "--db", reviewed.db(), "--reviewer", LEAD, f"--double-share={share}"])
     assert exited.value.code == 2
     assert "--double-share" in capsys.readouterr().err
-    with project.store("cy") as store:
+    with reviewed.store(LEAD) as store:
         assert store.policy().double_share == ALL_LETTERS
 
 
@@ -193,12 +205,12 @@ def test_policy_and_agreement_without_a_database_exit_2(
 
 
 def test_agreement_says_so_when_no_letter_has_two_verified_reviews(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    project: EngineProject, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    project = new_project(tmp_path)
-    with project.store("ann") as ann:
-        ann.set_status(project.shas[0], "verified")
-    assert main(["agreement", "--db", str(project.db)]) == 0
+    reviewed = new_project(project)
+    with reviewed.store("ann") as ann:
+        ann.set_status(reviewed.shas[0], "verified")
+    assert main(["agreement", "--db", reviewed.db()]) == 0
     out = capsys.readouterr().out
     assert out.startswith("No letter has two verified reviews yet")
     assert "Field" not in out
@@ -206,9 +218,9 @@ def test_agreement_says_so_when_no_letter_has_two_verified_reviews(
 
 
 def test_agreement_prints_the_hand_worked_table_the_worst_letters_and_the_pipeline(
-    project: Project, capsys: pytest.CaptureFixture[str]
+    reviewed: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["agreement", "--db", str(project.db)]) == 0
+    assert main(["agreement", "--db", reviewed.db()]) == 0
     out = capsys.readouterr().out
     assert "over 3 letters with two verified reviews" in out
     # Field, Units, Agreed, Agreement %, [low, high], Alpha, [low, high]
@@ -226,23 +238,23 @@ def test_agreement_prints_the_hand_worked_table_the_worst_letters_and_the_pipeli
 
 
 def test_agreement_limit_lists_only_the_letters_asked_for(
-    project: Project, capsys: pytest.CaptureFixture[str]
+    reviewed: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["agreement", "--db", str(project.db), "--limit", "1"]) == 0
+    assert main(["agreement", "--db", reviewed.db(), "--limit", "1"]) == 0
     out = capsys.readouterr().out
     assert "CM16-0000001" in out
     assert "CM16-0000003" not in out
     with pytest.raises(SystemExit) as exited:
-        main(["agreement", "--db", str(project.db), "--limit", "-1"])
+        main(["agreement", "--db", reviewed.db(), "--limit", "-1"])
     assert exited.value.code == 2
 
 
 def test_agreement_intervals_follow_the_seed(
-    project: Project, capsys: pytest.CaptureFixture[str]
+    reviewed: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
     runs = []
     for seed in ("1", "1", "2"):
-        assert main(["agreement", "--db", str(project.db), "--seed", seed]) == 0
+        assert main(["agreement", "--db", reviewed.db(), "--seed", seed]) == 0
         runs.append(capsys.readouterr().out)
     assert runs[0] == runs[1]
     assert table_row(runs[0], "items.decision")[:4] == table_row(runs[2], "items.decision")[:4]
@@ -252,9 +264,9 @@ def test_agreement_intervals_follow_the_seed(
 
 
 def test_stats_shows_the_double_review_pipeline(
-    project: Project, capsys: pytest.CaptureFixture[str]
+    reviewed: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["stats", "--db", str(project.db)]) == 0
+    assert main(["stats", "--db", reviewed.db()]) == 0
     out = capsys.readouterr().out
     pipeline = out.split("double review:\n")[1].split("reviewers")[0]
     assert _counts(pipeline) == {
@@ -278,21 +290,21 @@ def _counts(text: str) -> dict[str, int]:
 # --- the dataset card --------------------------------------------------------------------------
 
 
-def _card_stats(project: Project) -> CardStats:
+def _card_stats(reviewed: Project) -> CardStats:
     """The card's counts over the gold letters (2 double, 3 adjudicated) and a record from
     before double review, which has no mode (one reviewer)."""
     stats = CardStats()
-    with project.store("cy") as store:
-        for sha in project.shas[1:3]:
+    with reviewed.store(LEAD) as store:
+        for sha in reviewed.shas[1:3]:
             stats.add(export_record(store.get(sha)))
-        single = export_record(store.get(project.shas[1]))
+        single = export_record(store.get(reviewed.shas[1]))
     del single["review"]["mode"]
     stats.add(single)
     return stats
 
 
-def test_card_counts_verified_letters_by_review_mode(project: Project) -> None:
-    stats = _card_stats(project)
+def test_card_counts_verified_letters_by_review_mode(reviewed: Project) -> None:
+    stats = _card_stats(reviewed)
     assert stats.review_modes == {"double": 1, "adjudicated": 1, "single": 1}
     card = render_card(stats, selection="verified", generated_at="now")
     assert "## Verified letters by review mode" in card
@@ -302,13 +314,13 @@ def test_card_counts_verified_letters_by_review_mode(project: Project) -> None:
 
 
 def test_card_agreement_section_gives_the_table_letters_blindness_and_how_to_read_alpha(
-    project: Project,
+    reviewed: Project,
 ) -> None:
-    with project.store("cy") as store:
+    with reviewed.store(LEAD) as store:
         pairs = [(a.letter, b.letter) for _, a, b in store.review_pairs()]
     rows = agreement(pairs)
     card = render_card(
-        _card_stats(project), selection="verified", generated_at="now", agreement=rows, blind=True
+        _card_stats(reviewed), selection="verified", generated_at="now", agreement=rows, blind=True
     )
     section = _agreement_section(card)
     assert "Measured over 3 double-reviewed letters" in section
