@@ -50,6 +50,9 @@ class Engine(Protocol):
     row_lock: str
     """Appended to the SELECT of a letter about to be changed: the server's row lock (the
     SQLite file's write lock already covers the whole transaction)."""
+    like: str
+    """The pattern match that ignores case, for the queue's search: SQLite's ``LIKE`` does;
+    PostgreSQL's ``LIKE`` does not, its ``ILIKE`` does (and uses the trigram index too)."""
 
     def read(self) -> AbstractContextManager[Conn]:
         """A connection for reads; errors become ``StorageError``."""

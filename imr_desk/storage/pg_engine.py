@@ -99,6 +99,7 @@ class PgEngine:
     kind = "postgresql"
     server_identity = True
     row_lock = " FOR UPDATE"
+    like = "ILIKE"
 
     def __init__(self, pool: ConnectionPool[Any], conninfo: str, login: str) -> None:
         self.pool = pool

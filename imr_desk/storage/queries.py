@@ -86,7 +86,7 @@ class LetterQueries:
     ) -> list[LetterRow]:
         """A page of letters in import order. Without ``full`` the rows' ``parsed`` and
         ``current`` are empty (a queue page stays fast); ``get()`` fills them. Read-only."""
-        where, params = filter_sql(**filters)
+        where, params = filter_sql(**filters, like=self._engine.like)
         columns = FULL_COLUMNS if full else ROW_COLUMNS
         sql = f"SELECT {columns} FROM letters{where} ORDER BY id LIMIT ? OFFSET ?"
         with self._engine.read() as conn:
@@ -112,7 +112,7 @@ class LetterQueries:
 
     def count_letters(self, **filters: Any) -> int:
         """How many letters match the queue filters. Read-only."""
-        where, params = filter_sql(**filters)
+        where, params = filter_sql(**filters, like=self._engine.like)
         with self._engine.read() as conn:
             return int(conn.execute(f"SELECT count(*) FROM letters{where}", params).fetchone()[0])
 

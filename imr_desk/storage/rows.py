@@ -173,8 +173,10 @@ def filter_sql(
     layout: str | None = None,
     low_confidence: bool = False,
     search: str | None = None,
+    like: str = "LIKE",
 ) -> tuple[str, list[Any]]:
-    """The WHERE clause (or "") and its parameters for the queue filters."""
+    """The WHERE clause (or "") and its parameters for the queue filters; ``like`` is the
+    engine's case-blind pattern match (``Engine.like``), so a search ignores case on both."""
     clauses: list[str] = []
     params: list[Any] = []
     for column, value in (("status", status), ("outcome", outcome), ("layout", layout)):
@@ -189,8 +191,8 @@ def filter_sql(
         # A subquery the planner answers from the covering index letters_search, so a
         # substring search scans small index entries instead of the stored records.
         clauses.append(
-            "id IN (SELECT id FROM letters WHERE case_number LIKE ? ESCAPE '\\' "
-            "OR file_name LIKE ? ESCAPE '\\')"
+            f"id IN (SELECT id FROM letters WHERE case_number {like} ? ESCAPE '\\' "
+            f"OR file_name {like} ? ESCAPE '\\')"
         )
         params += [pattern, pattern]
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params

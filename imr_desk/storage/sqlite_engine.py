@@ -30,6 +30,7 @@ class SqliteEngine:
     kind = "sqlite"
     server_identity = False
     row_lock = ""
+    like = "LIKE"
 
     def __init__(self, db: Database, path: Path) -> None:
         self.db = db

@@ -378,6 +378,7 @@ def test_list_letters_filters_pages_and_counts(store: LetterStore) -> None:
     assert store.count_letters(layout="A") == 1
     assert [r.case_number for r in store.list_letters(low_confidence=True)] == ["CM16-0000008"]
     assert store.count_letters(search="0000003") == 1
+    assert store.count_letters(search="cm16-0000003") == 1  # whatever the case typed
     assert store.count_letters(search="%") == 0  # a wildcard is searched as text
 
 
