@@ -226,6 +226,7 @@ class EngineProject:
             kwargs["reviewer"] = reviewer
         store = LetterStore.open(target, **kwargs)
         self.stores.append(store)
+        assert store.kind == self.kind
         return store
 
     def leads(self, *named: str) -> tuple[str, ...]:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from fake_letters import fake_record
@@ -17,20 +16,24 @@ from imr_desk.record import FieldRef, FieldValue, Item, Letter
 from imr_desk.review_policy import ReviewPolicy
 from imr_desk.storage import LetterStore
 
+if TYPE_CHECKING:
+    from tests.conftest import EngineProject
+
 CASE = FieldRef("case_number")
 CLAIM = FieldRef("claim_number")
 DECISION_P1 = FieldRef("decision", "p1")
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[LetterStore]:
-    """One reviewer, two letters (two items each), every letter in the blind sample."""
-    with LetterStore.open(tmp_path / "letters.db", reviewer="ann") as store:
-        for n in (1, 2):
-            record = fake_record(n, decisions=("upheld", "overturned"))
-            store.add_letter(record, source_path=f"/in/{n}.pdf", parser_version="p1")
-        store.set_policy(ReviewPolicy(blind_share=1.0, leads=("ann",)))
-        yield store
+def store(project: EngineProject) -> LetterStore:
+    """One reviewer (who leads), two letters (two items each), every letter in the blind
+    sample; on each engine."""
+    store = project.open("ann", lead=True)
+    for n in (1, 2):
+        record = fake_record(n, decisions=("upheld", "overturned"))
+        store.add_letter(record, source_path=f"/in/{n}.pdf", parser_version="p1")
+    store.set_policy(ReviewPolicy(blind_share=1.0, leads=("ann",)))
+    return store
 
 
 def parser_letter(store: LetterStore, sha: str) -> Letter:
@@ -101,8 +104,10 @@ def test_a_verified_blind_letter_keeps_the_reviewers_values_and_is_exported_as_b
     assert "| `letter.case_number` | 1 | 1 | 100.0% |" in card
 
 
-def test_a_letter_outside_the_sample_opens_with_the_parsers_values(tmp_path: Path) -> None:
-    with LetterStore.open(tmp_path / "l.db", reviewer="ann") as store:
+def test_a_letter_outside_the_sample_opens_with_the_parsers_values(
+    project: EngineProject,
+) -> None:
+    with project.open("ann", lead=True) as store:
         store.add_letter(fake_record(1), source_path="/in/1.pdf", parser_version="p1")
         store.set_policy(ReviewPolicy(blind_share=0.0, leads=("ann",)))
         sha = store.list_letters()[0].sha256
@@ -111,9 +116,10 @@ def test_a_letter_outside_the_sample_opens_with_the_parsers_values(tmp_path: Pat
         assert row.review_info is None and row.full.value(CASE) == "CM16-0000001"
 
 
-def test_a_letter_in_both_samples_is_double_reviewed_each_review_blind(tmp_path: Path) -> None:
-    path = tmp_path / "letters.db"
-    ann, bob = (LetterStore.open(path, reviewer=name) for name in ("ann", "bob"))
+def test_a_letter_in_both_samples_is_double_reviewed_each_review_blind(
+    project: EngineProject,
+) -> None:
+    ann, bob = project.open("ann", lead=True), project.open("bob")
     ann.add_letter(fake_record(1), source_path="/in/1.pdf", parser_version="p1")
     policy = ReviewPolicy(double_share=1.0, blind=False, blind_share=1.0, leads=("ann",))
     ann.set_policy(policy)
@@ -169,15 +175,18 @@ def test_the_queue_shows_nothing_of_the_parsers_on_an_unopened_blind_letter(
     assert store.list_letters()[0].case_number == "CM16-0000001"  # the reviewer's own value
 
 
-def test_the_policy_command_sets_and_shows_the_blind_share(tmp_path: Path, capsys) -> None:
+def test_the_policy_command_sets_and_shows_the_blind_share(
+    project: EngineProject, capsys: pytest.CaptureFixture[str]
+) -> None:
     from imr_desk.cli import main
 
-    db = str(tmp_path / "letters.db")
-    LetterStore.open(db, reviewer="ann").close()
+    db = str(project.target("ann", lead=True))
+    project.open("ann", lead=True).close()
     assert main(["policy", "--db", db, "--reviewer", "ann", "--blind-share", "5"]) == 0
     assert "blind sample (parser's values hidden): 5% of letters" in capsys.readouterr().out
-    with LetterStore.open(db, reviewer="ann") as store:
-        assert store.policy().blind_share == 0.05 and store.policy().leads == ("ann",)
+    with project.open("ann", lead=True) as store:
+        assert store.policy().blind_share == 0.05
+        assert store.policy().leads == project.leads("ann")
     with pytest.raises(SystemExit):  # argparse's usage error
         main(["policy", "--db", db, "--reviewer", "ann", "--blind-share", "101"])
     assert "a share is 0 to 100" in capsys.readouterr().err

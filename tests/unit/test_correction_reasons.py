@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fake_letters import fake_record
@@ -21,8 +21,10 @@ from imr_desk.edits import (
     apply_edit,
 )
 from imr_desk.record import FieldRef, Letter
-from imr_desk.storage import LetterStore
 from imr_desk.storage.codec import dump_letter, letter_json, load_letter
+
+if TYPE_CHECKING:
+    from tests.conftest import EngineProject
 
 REVIEWER = "ann"
 AGE = FieldRef("patient_age")
@@ -155,15 +157,16 @@ def test_a_letter_reads_back_with_its_reasons_stored_only_where_given() -> None:
     assert load_letter(dump_letter(letter), status=letter.status, note=None) == letter
 
 
-def test_the_store_keeps_a_reason_and_its_audit_row_across_connections(tmp_path: Path) -> None:
-    db = tmp_path / "letters.db"
-    with LetterStore.open(db, reviewer=REVIEWER) as store:
+def test_the_store_keeps_a_reason_and_its_audit_row_across_connections(
+    project: EngineProject,
+) -> None:
+    with project.open(REVIEWER) as store:
         store.add_letter(fake_record(1), source_path="/in/1.pdf", parser_version="p1")
         sha = store.list_letters()[0].sha256
         store.apply(sha, SetField(AGE, 50))
         row, inverse = store.apply(sha, TagReason(AGE, "missing"))
     assert row.full.field(AGE).reason == "missing"
-    with LetterStore.open(db, reviewer="bob") as store:
+    with project.open("bob") as store:
         assert store.get(sha).full.field(AGE).reason == "missing"
         last = store.audit(sha)[-1]
         assert (last.field, last.old, last.new, last.reviewer) == (

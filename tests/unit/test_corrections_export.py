@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fake_letters import fake_record
@@ -16,18 +17,20 @@ from imr_desk.export import FILES, export_dataset
 from imr_desk.record import FieldRef
 from imr_desk.storage import LetterStore
 
+if TYPE_CHECKING:
+    from tests.conftest import EngineProject
+
 AGE = FieldRef("patient_age")
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> LetterStore:
-    """Three parsed letters; the first has two items (p1, p2)."""
-    opened = LetterStore.open(tmp_path / "letters.db", reviewer="ann")
+def store(project: EngineProject) -> LetterStore:
+    """ann's desk on three parsed letters, the first with two items (p1, p2); on each engine."""
+    opened = project.open("ann")
     for n in range(1, 4):
         record = fake_record(n, decisions=("upheld", "upheld") if n == 1 else ("upheld",))
         opened.add_letter(record, source_path=f"/in/{n}.pdf", parser_version="p1")
-    yield opened
-    opened.close()
+    return opened
 
 
 def shas(store: LetterStore) -> list[str]:
@@ -46,16 +49,16 @@ def card_table(folder: Path) -> list[str]:
 
 
 def test_a_letter_with_two_corrections_one_tagged_gives_two_rows(
-    store: LetterStore, tmp_path: Path
+    project: EngineProject, store: LetterStore, tmp_path: Path
 ) -> None:
     sha = shas(store)[0]
     store.apply(sha, SetField(AGE, 50))
     store.apply(sha, TagReason(AGE, "misread"))
     store.release(sha)  # ann moves on; bob's desk takes the letter
-    store.reviewer = "bob"
-    store.apply(sha, SetField(FieldRef("treatment", "p2"), "=HYPERLINK(x)"))
-    store.apply(sha, MoveItem("p2", 0))  # the export names it by its new index
-    store.set_status(sha, "verified")
+    bob = project.open("bob")
+    bob.apply(sha, SetField(FieldRef("treatment", "p2"), "=HYPERLINK(x)"))
+    bob.apply(sha, MoveItem("p2", 0))  # the export names it by its new index
+    bob.set_status(sha, "verified")
     export_dataset(store, tmp_path / "out")
     header = (tmp_path / "out" / "corrections.csv").read_text().splitlines()[0]
     assert header.split(",") == list(COLUMNS)

@@ -8,6 +8,7 @@ import os
 import re
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fake_letters import fake_record
@@ -20,6 +21,9 @@ from imr_desk.export import FILES, ExportError, export_dataset
 from imr_desk.record import FieldRef
 from imr_desk.storage import LetterStore
 
+if TYPE_CHECKING:
+    from tests.conftest import EngineProject
+
 RECORD_KEYS = {"schema", "source", "status", "letter", "items", "provenance", "review"}
 REVIEW_KEYS = {
     *("reviewer", "verified_at", "parser_version", "corrected", "removed_items", "note"),
@@ -28,13 +32,13 @@ REVIEW_KEYS = {
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> LetterStore:
-    opened = LetterStore.open(tmp_path / "letters.db", reviewer="ann")
+def store(project: EngineProject) -> LetterStore:
+    """ann's desk on four parsed letters (the first with two items), on each engine."""
+    opened = project.open("ann")
     for n in range(1, 5):
         record = fake_record(n, decisions=("upheld", "overturned") if n == 1 else ("upheld",))
         opened.add_letter(record, source_path=f"/in/{n}.pdf", parser_version="p1")
-    yield opened
-    opened.close()
+    return opened
 
 
 def shas(store: LetterStore) -> list[str]:
@@ -260,18 +264,18 @@ def test_dataset_card_has_counts_reviewers_and_correction_rates(
 
 
 def test_the_card_counts_reviewers_and_corrections_over_verified_letters_only(
-    store: LetterStore, tmp_path: Path
+    project: EngineProject, store: LetterStore, tmp_path: Path
 ) -> None:
     # Regression: under --status all, unverified letters (whose fields nobody checked)
     # counted in the denominators, overstating the parser's accuracy.
     a, b, c, _ = shas(store)
     store.apply(a, SetField(FieldRef("patient_age"), 50))
     store.set_status(a, "verified")
-    store.reviewer = "bob"
-    store.apply(b, SetField(FieldRef("patient_age"), 51))
-    store.apply(b, SetField(FieldRef("patient_sex"), "female"))
-    store.set_status(b, "verified")
-    store.apply(c, SetField(FieldRef("patient_age"), 52))  # in progress: not counted
+    bob = project.open("bob")
+    bob.apply(b, SetField(FieldRef("patient_age"), 51))
+    bob.apply(b, SetField(FieldRef("patient_sex"), "female"))
+    bob.set_status(b, "verified")
+    bob.apply(c, SetField(FieldRef("patient_age"), 52))  # in progress: not counted
     export_dataset(store, tmp_path / "out", selection="all")
     card = (tmp_path / "out" / "README.md").read_text()
     assert "Verified letters: 2, items: 3" in card
@@ -465,7 +469,7 @@ def test_an_export_into_a_path_inside_a_file_fails_clearly_and_keeps_the_earlier
     export_dataset(store, out, selection="all")
     before = snapshot(out)
     inside_a_file = out / "README.md" / "dataset"
-    args = ["export", "--db", str(store.path), "--out", str(inside_a_file)]
+    args = ["export", "--db", str(store.target), "--out", str(inside_a_file)]
     assert main(args) == 1
     err = capsys.readouterr().err
     assert f"cannot write to {inside_a_file}: Not a directory" in err

@@ -6,7 +6,7 @@ import os
 import signal
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from fake_letters import crashing_fake_parse_file, fake_parse_file, write_letters
@@ -17,14 +17,16 @@ from imr_desk.importer import ImportProgress, discover, import_paths
 from imr_desk.record import FieldRef
 from imr_desk.storage import LetterStore
 
+if TYPE_CHECKING:
+    from tests.conftest import EngineProject
+
 SEX = FieldRef("patient_sex")
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> LetterStore:
-    opened = LetterStore.open(tmp_path / "letters.db", reviewer="ann")
-    yield opened
-    opened.close()
+def store(project: EngineProject) -> LetterStore:
+    """ann's desk on an empty project, on each engine (closed by ``project``)."""
+    return project.open("ann")
 
 
 def run(store: LetterStore, paths: list, **kw: object):
@@ -88,14 +90,15 @@ def test_a_second_import_skips_known_letters_and_same_content_files(
     assert store.count_letters() == 3
 
 
-def test_parallel_workers_import_the_same_as_one_process(tmp_path: Path) -> None:
+def test_parallel_workers_import_the_same_as_one_process(
+    store: LetterStore, tmp_path: Path
+) -> None:
     write_letters(tmp_path / "in", 12)
     (tmp_path / "in" / "broken.pdf").write_bytes(b"BAD")
-    with LetterStore.open(tmp_path / "pool.db") as pooled:
-        summary = run(pooled, [tmp_path / "in"], workers=2)
-        assert (summary.imported, len(summary.failed), summary.cancelled) == (12, 1, False)
-        pooled_cases = sorted(r.case_number for r in pooled.list_letters())
-    with LetterStore.open(tmp_path / "inline.db") as inline:
+    summary = run(store, [tmp_path / "in"], workers=2)
+    assert (summary.imported, len(summary.failed), summary.cancelled) == (12, 1, False)
+    pooled_cases = sorted(r.case_number for r in store.list_letters())
+    with LetterStore.open(tmp_path / "inline.db") as inline:  # the reference: in one process
         run(inline, [tmp_path / "in"])
         assert sorted(r.case_number for r in inline.list_letters()) == pooled_cases
 
@@ -226,11 +229,11 @@ def test_sigterm_stops_an_import_between_files_like_ctrl_c(
 
 
 def test_the_import_command_prints_each_failure_once(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    project: EngineProject, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.4 nothing else")
-    db = str(tmp_path / "letters.db")
+    db = str(project.target("ann"))
     assert main(["import", str(broken), "--db", db, "--no-progress", "--workers", "0"]) == 1
     captured = capsys.readouterr()
     assert (captured.out + captured.err).count(f"{broken}") == 1

@@ -8,7 +8,7 @@ import json
 import random
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
@@ -22,6 +22,9 @@ from imr_desk.review_policy import ReviewPolicy
 from imr_desk.seeded_checks import ALTER, KINDS, Check, check_for
 from imr_desk.session import ReviewSession
 from imr_desk.storage import LetterStore
+
+if TYPE_CHECKING:
+    from tests.conftest import EngineProject
 
 CHECK_ALL = ReviewPolicy(check_rate=1.0, leads=("ann",))
 ACTIONS = ("accept", "correct", "retype")
@@ -111,18 +114,23 @@ def policy_drawing(kind: str, record: dict[str, Any], sha: str) -> ReviewPolicy 
 @settings(
     max_examples=25,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.function_scoped_fixture,  # each example empties the project first
+    ],
 )
 @given(record=RECORDS, action=st.sampled_from(ACTIONS))
 def test_the_seeded_value_never_reaches_the_stored_letter_its_audit_or_the_export(
-    kind: str, record: dict[str, Any], action: str
+    project: EngineProject, kind: str, record: dict[str, Any], action: str
 ) -> None:
     policy = policy_drawing(kind, record, SHA)
     assume(policy is not None)
     assert policy is not None
+    project.empty()
     with (
         tempfile.TemporaryDirectory() as folder,
-        LetterStore.open(Path(folder) / "r.db", reviewer="ann") as store,
+        project.open("ann", lead=True) as store,
     ):
         store.set_policy(policy)
         sha = stored(store, record, 1)
@@ -148,9 +156,9 @@ def test_the_seeded_value_never_reaches_the_stored_letter_its_audit_or_the_expor
         assert exported_value(Path(folder) / "out", sha, check) == thaw(kept)
 
 
-def test_a_settled_check_is_not_shown_again_and_counts_once(tmp_path: Path) -> None:
+def test_a_settled_check_is_not_shown_again_and_counts_once(project: EngineProject) -> None:
     record = _sample()
-    with LetterStore.open(tmp_path / "r.db", reviewer="ann") as store:
+    with project.open("ann", lead=True) as store:
         store.set_policy(CHECK_ALL)
         sha = stored(store, record, 2)
         session = opened(store, sha)
@@ -177,16 +185,12 @@ def test_no_check_on_a_verified_or_blind_letter_or_when_the_rate_is_zero() -> No
 
 
 def test_two_reviewers_who_both_miss_the_check_agree_on_the_letters_value(
-    tmp_path: Path,
+    project: EngineProject,
 ) -> None:
     """Double review: each review holds the letter's value, so missing the same check is
     no disagreement and the gold record is the letter's."""
-    path = tmp_path / "r.db"
     policy = ReviewPolicy(double_share=1.0, check_rate=1.0, leads=("ann",))
-    with (
-        LetterStore.open(path, reviewer="ann") as ann,
-        LetterStore.open(path, reviewer="bob") as bob,
-    ):
+    with project.open("ann", lead=True) as ann, project.open("bob") as bob:
         ann.set_policy(policy)
         sha = stored(ann, _sample(), 3)
         for store in (ann, bob):
@@ -206,15 +210,18 @@ def _sample() -> dict[str, Any]:
     return generate_record(random.Random(11), "B")
 
 
-def test_the_policy_command_sets_and_shows_the_check_rate(tmp_path: Path, capsys) -> None:
+def test_the_policy_command_sets_and_shows_the_check_rate(
+    project: EngineProject, capsys: pytest.CaptureFixture[str]
+) -> None:
     from imr_desk.cli import main
 
-    db = str(tmp_path / "letters.db")
-    LetterStore.open(db, reviewer="ann").close()
+    db = str(project.target("ann", lead=True))
+    project.open("ann", lead=True).close()
     assert main(["policy", "--db", db, "--reviewer", "ann", "--check-rate", "2.5"]) == 0
     assert "seeded checks (one value shown altered): 2.5% of letters" in capsys.readouterr().out
-    with LetterStore.open(db, reviewer="ann") as store:
-        assert store.policy().check_rate == 0.025 and store.policy().leads == ("ann",)
+    with project.open("ann", lead=True) as store:
+        assert store.policy().check_rate == 0.025
+        assert store.policy().leads == project.leads("ann")
     assert main(["policy", "--db", db, "--reviewer", "ann", "--check-rate", "0"]) == 0
     assert "seeded checks (one value shown altered): off" in capsys.readouterr().out
     with pytest.raises(SystemExit):  # argparse's usage error
