@@ -180,9 +180,9 @@ class ClaimStore(StoreBase):
     def _candidate(self, conn: Conn, status: str, after_id: int) -> tuple[int, str] | None:
         sql = (
             "SELECT id, sha256 FROM letters WHERE status = ? AND id > ? AND (stage IS NULL "
-            "OR stage = 'gold' OR NOT (EXISTS (SELECT 1 FROM reviews r WHERE r.sha256 = "
+            "OR stage = 'gold' OR NOT (EXISTS (SELECT 1 FROM review_places r WHERE r.sha256 = "
             "letters.sha256 AND r.reviewer = ? AND r.status IN ('verified', 'flagged', "
-            "'skipped')) OR (SELECT count(*) FROM reviews r WHERE r.sha256 = letters.sha256 "
+            "'skipped')) OR (SELECT count(*) FROM review_places r WHERE r.sha256 = letters.sha256 "
             "AND r.reviewer != ? AND r.status != 'skipped') >= 2)) AND (stage IS NOT NULL OR "
             "NOT EXISTS (SELECT 1 FROM claims c WHERE c.sha256 = letters.sha256 AND "
             "c.reviewer != ? AND c.until > ?)) ORDER BY id LIMIT 1"

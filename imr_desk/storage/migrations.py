@@ -210,7 +210,9 @@ def m006_seeded_checks(db: Database) -> None:
 @MIGRATIONS()
 def m007_claims(db: Database) -> None:
     """Claims: which reviewer is working on a letter, since and until when (ISO UTC). A
-    letter under double review may have one a reviewer; any other letter one live claim."""
+    letter under double review may have one a reviewer; any other letter one live claim.
+    ``review_places``: who reviews a letter and how far, without the values (on a team server
+    the reviews table shows a reviewer only their own review)."""
     db.table("claims").create(
         {"sha256": str, "reviewer": str, "since": str, "until": str},
         pk=("sha256", "reviewer"),
@@ -218,4 +220,7 @@ def m007_claims(db: Database) -> None:
         if_not_exists=True,
     )
     db.table("claims").create_index(["reviewer"], if_not_exists=True)
+    db.execute(
+        "CREATE VIEW IF NOT EXISTS review_places AS SELECT sha256, reviewer, status FROM reviews"
+    )
     db.execute("PRAGMA user_version = 7")

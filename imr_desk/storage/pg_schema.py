@@ -149,6 +149,22 @@ CREATE FUNCTION imr_release(letter text, who text DEFAULT session_user) RETURNS 
   SELECT EXISTS (SELECT 1 FROM gone)
 $$;
 
+-- Whether the caller's own review of a letter is verified: then the other verified review
+-- may be read (the two are compared and frozen at that moment).
+CREATE FUNCTION imr_my_review_verified(letter text) RETURNS boolean
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT EXISTS (SELECT 1 FROM reviews r WHERE r.sha256 = letter
+                 AND r.reviewer = session_user AND r.status = 'verified')
+$$;
+
+CREATE FUNCTION imr_policy_blind() RETURNS boolean LANGUAGE sql STABLE AS $$
+  SELECT coalesce((SELECT (value::jsonb ->> 'blind')::boolean FROM settings
+                   WHERE key = 'review_policy'), true)
+$$;
+
+-- Who reviews which letter and how far, without the values, for everyone's queue.
+CREATE VIEW review_places AS SELECT sha256, reviewer, status FROM reviews;
+
 -- A letter row may name as its last reviewer only the login changing it; a gold letter is a
 -- lead's to change.
 CREATE FUNCTION imr_guard_letter() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -181,7 +197,7 @@ CREATE TRIGGER claims_announce AFTER INSERT OR UPDATE OR DELETE ON claims
 PERMISSIONS: Final = f"""
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO {REVIEWER_ROLE};
-GRANT SELECT ON imr_schema, letters, audit, settings, reviews, checks, claims
+GRANT SELECT ON imr_schema, letters, audit, settings, reviews, checks, claims, review_places
   TO {REVIEWER_ROLE};
 GRANT INSERT, UPDATE ON letters, reviews, settings TO {REVIEWER_ROLE};
 GRANT INSERT ON audit, checks TO {REVIEWER_ROLE};
@@ -198,11 +214,14 @@ CREATE POLICY letters_change ON letters FOR UPDATE
   USING (stage IS NOT NULL OR NOT imr_claimed_by_other(sha256)) WITH CHECK (true);
 
 ALTER TABLE audit ENABLE ROW LEVEL SECURITY;
-CREATE POLICY audit_read ON audit FOR SELECT USING (true);
+CREATE POLICY audit_read ON audit FOR SELECT
+  USING (review_id IS NULL OR reviewer = session_user OR imr_is_lead());
 CREATE POLICY audit_own ON audit FOR INSERT WITH CHECK (reviewer = current_user);
 
 ALTER TABLE reviews ENABLE ROW LEVEL SECURITY;
-CREATE POLICY reviews_read ON reviews FOR SELECT USING (true);
+CREATE POLICY reviews_read ON reviews FOR SELECT
+  USING (reviewer = session_user OR imr_is_lead() OR (status = 'verified'
+         AND (NOT imr_policy_blind() OR imr_my_review_verified(sha256))));
 CREATE POLICY reviews_start ON reviews FOR INSERT WITH CHECK (reviewer = current_user);
 CREATE POLICY reviews_own ON reviews FOR UPDATE
   USING (reviewer = current_user) WITH CHECK (reviewer = current_user);

@@ -102,7 +102,8 @@ class LetterQueries:
             return rows
         marks = ", ".join("?" * len(shared))
         found = conn.execute(
-            f"SELECT sha256, reviewer, status FROM reviews WHERE sha256 IN ({marks})", shared
+            f"SELECT sha256, reviewer, status FROM review_places WHERE sha256 IN ({marks})",
+            shared,
         ).fetchall()
         own = {sha: status for sha, who, status in found if who == self.reviewer}
         taken = Counter(

@@ -69,6 +69,16 @@ def load_reviews(conn: Conn, sha256: str) -> list[Review]:
     ]
 
 
+def places_taken(conn: Conn, sha256: str) -> int:
+    """How many reviews hold a place on the letter (a skipped one gives its place up), read
+    from ``review_places``: who reviews and how far, never the values (which a team server
+    shows a reviewer only of their own review)."""
+    found = conn.execute(
+        "SELECT count(*) FROM review_places WHERE sha256 = ? AND status != 'skipped'", (sha256,)
+    )
+    return int(found.fetchone()[0])
+
+
 def _counting(reviews: list[Review]) -> list[Review]:
     """The reviews that hold a place: a skipped one gives its place to another reviewer."""
     return [r for r in reviews if r.status != "skipped"]
@@ -127,11 +137,10 @@ class ReviewStore(StoreBase):
         """The letter as this reviewer sees it while it is under double review: their own
         review, or what a review of theirs would start from; someone who cannot review it
         (two others have) sees only where it is in the pipeline."""
-        reviews = load_reviews(conn, row.sha256)
-        mine = _own(reviews, self.reviewer)
+        mine = _own(load_reviews(conn, row.sha256), self.reviewer)
         if mine is not None:
             return _as_review(row, mine.letter, mine.verified_at)
-        if len(_counting(reviews)) >= 2:
+        if places_taken(conn, row.sha256) >= 2:
             return replace(row, note=None)
         return _as_review(row, self._start(conn, row), None)
 
@@ -147,12 +156,11 @@ class ReviewStore(StoreBase):
         return replace(verified[0].letter, status="parsed", note=None) if verified else parsed
 
     def _apply_review(self, conn: Conn, row: LetterRow, edit: Edit) -> tuple[LetterRow, Edit]:
-        reviews = load_reviews(conn, row.sha256)
-        mine = _own(reviews, self.reviewer)
+        mine = _own(load_reviews(conn, row.sha256), self.reviewer)
         name = row.case_number or row.file_name
         if row.stage == "adjudication":  # both reviews are in: they stay as the lead saw them
             raise NotAllowedError(f"{name} is waiting for a lead to settle its two reviews")
-        if mine is None and len(_counting(reviews)) >= 2:
+        if mine is None and places_taken(conn, row.sha256) >= 2:
             raise NotAllowedError(
                 f"{name} already has its two reviews; {self.reviewer} cannot start a third"
             )
@@ -285,7 +293,7 @@ class ReviewStore(StoreBase):
         sql = (
             "SELECT "
             "(SELECT count(*) FROM letters WHERE stage = 'review' AND "
-            " (SELECT count(*) FROM reviews r WHERE r.sha256 = letters.sha256 "
+            " (SELECT count(*) FROM review_places r WHERE r.sha256 = letters.sha256 "
             "  AND r.status = 'verified') = 1), "
             "(SELECT count(*) FROM letters WHERE stage = 'adjudication'), "
             "(SELECT count(*) FROM letters WHERE stage = 'gold' AND status = 'verified')"

@@ -194,3 +194,25 @@ def test_a_stranger_without_the_reviewer_role_gets_nothing(
     pg_server.remember_password("mallory", "m-secret")
     with pytest.raises(psycopg.OperationalError, match=r"permission denied|not have CONNECT"):
         psycopg.connect(team_project.url("mallory")).close()
+
+
+def test_a_reviewer_cannot_read_the_other_review_until_both_are_in(
+    team_project: TeamProject,
+) -> None:
+    (sha,) = imported(team_project)
+    with LetterStore.open(team_project.url("lee")) as lee:
+        lee.set_policy(ReviewPolicy(double_share=1.0))
+    with LetterStore.open(team_project.url("alice")) as alice:
+        alice.apply(sha, SetField(FieldRef("patient_age"), 50))
+        alice.apply(sha, SetStatus("verified"))
+    with LetterStore.open(team_project.url("bob")) as bob:
+        bob.apply(sha, SetField(FieldRef("patient_age"), 61))
+        with raw(team_project, "bob") as conn:  # alice's values: neither her review nor audit
+            assert conn.execute("SELECT reviewer FROM reviews").fetchall() == [("bob",)]
+            assert {r for (r,) in conn.execute("SELECT reviewer FROM audit")} == {"bob"}
+            places = conn.execute("SELECT reviewer, status FROM review_places ORDER BY 1")
+            assert places.fetchall() == [("alice", "verified"), ("bob", "in_progress")]
+        bob.apply(sha, SetStatus("verified"))  # both in: compared, frozen for adjudication
+        assert bob.get(sha).stage == "adjudication"
+    with raw(team_project, "lee") as conn:
+        assert len(conn.execute("SELECT current_json FROM reviews").fetchall()) == 2
