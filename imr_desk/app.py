@@ -15,6 +15,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from imr_desk.storage import LetterStore
+from imr_desk.storage.engine import is_server_target
 from imr_desk.ui.adjudication import AdjudicationController
 from imr_desk.ui.batch import BatchController
 from imr_desk.ui.controller import ReviewController
@@ -59,14 +60,15 @@ def build_desk(
     import_workers: int | None = None,
     remember_layout: bool = True,
 ) -> Desk:
-    """Open the database and build the window with its controllers (not shown yet).
+    """Open the project (a SQLite file, or a team server's connection string) and build the
+    window with its controllers (not shown yet).
 
     The store is closed when the window closes. ``settings`` defaults to the user's QSettings
     (tests pass an ini file in a temporary folder); ``remember_layout=False`` leaves them
     untouched on close.
     """
     make_application()
-    store = LetterStore.open(Path(db_path) if db_path else None, reviewer=reviewer)
+    store = LetterStore.open(_target(db_path), reviewer=reviewer)
     model = LetterQueueModel(store.list_letters, store.count_letters)
     window = MainWindow(model, settings or QSettings(), remember_layout=remember_layout)
     review = ReviewController(store, window)
@@ -79,3 +81,11 @@ def build_desk(
     window.closing.connect(store.close)
     model.reload()
     return Desk(window, review, batch, store, adjudication)
+
+
+def _target(db: str | os.PathLike[str] | None) -> str | Path | None:
+    """``--db`` as the store opens it: a team server's connection string stays text (a
+    ``Path`` would fold its ``//``), anything else names a file."""
+    if db is None or db == "":
+        return None
+    return db if isinstance(db, str) and is_server_target(db) else Path(db)

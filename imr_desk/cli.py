@@ -32,6 +32,11 @@ COMMANDS: Final = {
     "stats": ("imr_desk.commands.stats", "counts and reviewer throughput"),
     "policy": ("imr_desk.commands.policy", "show or set the double-review policy"),
     "agreement": ("imr_desk.commands.agreement", "how far two reviewers of a letter agree"),
+    "team": (
+        "imr_desk.commands.team",
+        "set up a team server: create the project, add reviewers and leads, list them",
+    ),
+    "db": ("imr_desk.commands.db", "copy a project between a SQLite file and a team server"),
 }
 DEFAULT_COMMAND: Final = "open"
 LOG_LEVEL_OPTION: Final = "--log-level"
@@ -107,13 +112,16 @@ def _names_a_file(argument: str) -> bool:
     return any(mark in mentioned for mark in FILE_NAME_MARKS) or os.path.lexists(argument)
 
 
-def add_log_level(parser: argparse.ArgumentParser) -> None:
-    """``--log-level``, accepted after the command too (``imr-desk import --log-level DEBUG``)."""
+def add_log_level(parser: argparse.ArgumentParser, *, default: object = None) -> None:
+    """``--log-level``, accepted after the command too (``imr-desk import --log-level DEBUG``).
+
+    A command's sub-command (``team add``) takes it too, with ``default=argparse.SUPPRESS``:
+    a sub-command's default would otherwise replace a level given before it."""
     parser.add_argument(
         LOG_LEVEL_OPTION,
         type=str.upper,
         choices=logs.LEVELS,
-        default=None,
+        default=default,
         metavar="LEVEL",
         help=f"what the log file records: {', '.join(logs.LEVELS)} (default {logs.DEFAULT_LEVEL})"
         f"; the file is {logs.log_path()}",

@@ -26,6 +26,9 @@ LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_LEVEL: Final = "INFO"
 LOGGER: Final = "imr_desk"
 """Only the package's own loggers are written: library chatter at DEBUG would drown them."""
+LIBRARY_LOGGERS: Final = ("psycopg",)
+"""Libraries whose warnings go to the file too: with no handler Python prints them on stderr
+(the connection pool's reconnection attempts would crowd a command's one-line message)."""
 HANDLER_NAME: Final = "imr-desk-file"
 FORMAT: Final = "%(asctime)s %(levelname)s %(name)s [%(process)d %(threadName)s] %(message)s"
 
@@ -62,6 +65,10 @@ def setup(level: str = DEFAULT_LEVEL) -> Path | None:
     handler.set_name(HANDLER_NAME)
     handler.setFormatter(logging.Formatter(FORMAT))
     logger.addHandler(handler)
+    for name in LIBRARY_LOGGERS:  # at their own level (the root's WARNING unless set)
+        library = logging.getLogger(name)
+        _remove_handler(library)
+        library.addHandler(handler)
     return path if isinstance(handler, RotatingFileHandler) else None
 
 
@@ -88,6 +95,8 @@ def close() -> None:
     logger = logging.getLogger(LOGGER)
     _remove_handler(logger)
     logger.setLevel(logging.NOTSET)
+    for name in LIBRARY_LOGGERS:
+        _remove_handler(logging.getLogger(name))
 
 
 def _remove_handler(logger: logging.Logger) -> None:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Check a built app from outside the source tree: version, sample letters written by the app
-# itself, parse, import (its worker processes), then an offscreen start that opens the demo
-# database and quits, and the same start on Xvfb with Qt's xcb platform where xvfb-run exists.
+# itself, parse, import (its worker processes), the team server's client (psycopg with its own
+# libpq), then an offscreen start that opens the demo database and quits, and the same start on
+# Xvfb with Qt's xcb platform where xvfb-run exists.
 # Prints the bundle size and start-up times.
 #
 #   packaging/smoke.sh dist/imr-desk/imr-desk
@@ -69,6 +70,25 @@ expect parse "\"case_number\": \"$case_number\""
 
 step import "$app" import letters --db imported.db --workers 2
 expect import "imported 3,"
+
+# The team server's client: the sub-commands load, and psycopg's C implementation with its own
+# libpq (PSYCOPG_IMPL=binary: no fallback to a system libpq) gets as far as the network, where
+# nothing listens on port 1: the one-line "does not answer", never an ImportError.
+step team_help "$app" team --help
+expect team_help "init"
+step db_help "$app" db copy --help
+expect db_help "--from SRC"
+if PSYCOPG_IMPL=binary ${limit[@]+"${limit[@]}"} "$app" stats --db postgresql://smoke@127.0.0.1:1/imr \
+  >"$work/server.out" 2>"$work/server.err"; then
+  echo "smoke: stats on a server that is not there succeeded" >&2
+  exit 1
+fi
+if ! grep -qF "does not answer" "$work/server.err" || grep -q "Error\|Traceback" "$work/server.err" \
+  || [[ "$(wc -l <"$work/server.err")" -ne 1 ]]; then
+  echo "smoke: the server client did not load or did not say the server does not answer:" >&2
+  cat "$work/server.out" "$work/server.err" >&2
+  exit 1
+fi
 
 step demo "$app" demo --dir demo --count 4 --smoke
 expect demo "smoke ok: 4 letters"

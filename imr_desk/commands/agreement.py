@@ -14,6 +14,7 @@ from collections import Counter
 from typing import Final
 
 from imr_desk.agreement import agreement, most_disagreement, render_table
+from imr_desk.commands.db_option import add_db_argument
 from imr_desk.commands.stats import pipeline_lines
 from imr_desk.names import shown
 from imr_desk.record import Letter
@@ -28,7 +29,7 @@ NO_PAIRS: Final = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Database, how many letters to list, the bootstrap's seed."""
-    parser.add_argument("--db", help="review database (default: one in your user data folder)")
+    add_db_argument(parser)
     parser.add_argument(
         "--limit",
         type=_count,

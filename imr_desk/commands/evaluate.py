@@ -11,6 +11,7 @@ from typing import Any
 from imr_desk.calibration import table_lines
 from imr_desk.category_eval import cross_validate
 from imr_desk.category_eval import report_text as category_report_text
+from imr_desk.commands.db_option import DEFAULT_PLACES, add_db_argument
 from imr_desk.evaluation import Evaluation, evaluate, gold_from_folder, gold_from_store
 from imr_desk.storage import LetterStore, NoDatabaseError, StorageError
 
@@ -19,7 +20,7 @@ _log = logging.getLogger(__name__)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Where the truth comes from, and how much to show."""
-    parser.add_argument("--db", help="review database: score against its verified letters")
+    add_db_argument(parser, f"the project whose verified letters are scored: {DEFAULT_PLACES}")
     parser.add_argument("--gold", metavar="DIR", help="folder of <case>.json gold records instead")
     parser.add_argument("--pdfs", metavar="DIR", help="the gold letters' PDFs (default: --gold)")
     parser.add_argument("--show", type=int, default=20, help="letters with misses to list")

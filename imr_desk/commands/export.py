@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 
+from imr_desk.commands.db_option import add_db_argument
 from imr_desk.export import FILES, SELECTIONS, ExportError, export_dataset
 from imr_desk.storage import LetterStore, NoDatabaseError, StorageError
 
@@ -14,7 +15,7 @@ _log = logging.getLogger(__name__)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Database, output folder, which letters."""
-    parser.add_argument("--db", help="review database (default: one in your user data folder)")
+    add_db_argument(parser)
     parser.add_argument("--out", required=True, metavar="DIR", help="folder for the dataset files")
     parser.add_argument(
         "--status",

@@ -1,4 +1,5 @@
-"""``imr-desk import PATH... [--db DB]``: parse letters in parallel into the review database.
+"""``imr-desk import PATH... [--db DB]``: parse letters in parallel into the review database
+(a SQLite file or a team server: several desks may import into one server at once).
 
 Every line that names a file (or repeats a reason, which may quote text from a PDF) is printed
 ``names.shown``: escaped, so an undecodable name or an escape sequence cannot break the output.
@@ -11,6 +12,7 @@ import logging
 import sys
 from typing import Final
 
+from imr_desk.commands.db_option import add_db_argument
 from imr_desk.commands.progress_bar import ProgressBar
 from imr_desk.importer import ImportProgress, ImportSummary, default_parser, import_paths
 from imr_desk.names import real_path, shown
@@ -26,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "paths", nargs="*", metavar="PATH", help="letter PDFs or folders (recursive)"
     )
-    parser.add_argument("--db", help="review database (default: one in your user data folder)")
+    add_db_argument(parser)
     parser.add_argument(
         "--workers", type=int, default=None, help="parser processes (default: cores)"
     )
@@ -59,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     finally:
         store.close()
-    print_summary(summary, store_path=str(store.path), verbose=args.verbose)
+    print_summary(summary, store_path=store.location, verbose=args.verbose)
     if summary.cancelled:
         return summary.interrupted_exit_code  # 130 for Ctrl+C, 143 for SIGTERM
     return 1 if summary.failed else 0

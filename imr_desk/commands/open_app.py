@@ -1,5 +1,8 @@
 """``imr-desk [--db DB] [--reviewer NAME] [PATH...]``: open the review app (default command).
 
+``--db`` is a SQLite file or a team server (``postgresql://LOGIN@HOST/DB``, ``service=NAME``);
+on a server the reviewer is the login, whatever ``--reviewer`` says.
+
 PATHs (letters or folders) are imported first, in the app, with its progress dialog.
 ``--smoke`` starts, opens the first letter, prints one line and quits: the packaged app's check.
 """
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from imr_desk import logs
+from imr_desk.commands.db_option import add_db_argument, note_ignored_reviewer
 from imr_desk.storage import StorageError
 
 if TYPE_CHECKING:
@@ -28,8 +32,11 @@ _log = logging.getLogger(__name__)
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Database, reviewer, letters to import, and the start-and-quit switches."""
     parser.add_argument("paths", nargs="*", metavar="PATH", help="letters or folders to import")
-    parser.add_argument("--db", help="review database (default: one in your user data folder)")
-    parser.add_argument("--reviewer", help="name recorded in the audit log (default: OS user)")
+    add_db_argument(parser)
+    parser.add_argument(
+        "--reviewer",
+        help="name recorded in the audit log (default: OS user; on a team server your login)",
+    )
     add_start_arguments(parser)
 
 
@@ -97,6 +104,7 @@ def _launch(
         _log.error("the review database cannot be opened: %s", exc)
         print(f"imr-desk: {exc}", file=sys.stderr)
         return 1
+    note_ignored_reviewer("imr-desk", reviewer, desk.store)
     desk.window.show()
     review = desk.review
     if paths:

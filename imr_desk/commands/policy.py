@@ -3,7 +3,9 @@
 get two independent reviews, which are reviewed blind, which carry a seeded check, and who leads.
 
 Only a lead may change a policy that has leads; the first person to set one becomes its lead
-unless they name others, since a policy without a lead could never be changed again.
+unless they name others, since a policy without a lead could never be changed again. On a team
+server the leads are the server's lead logins (``imr-desk team add LOGIN --lead``), and the
+server itself refuses a policy change from any other login.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sys
 from dataclasses import replace
 from typing import Any, Final
 
+from imr_desk.commands.db_option import add_db_argument, note_ignored_reviewer
 from imr_desk.names import shown
 from imr_desk.review_policy import ReviewPolicy
 from imr_desk.storage import LetterStore, NoDatabaseError, StorageError
@@ -20,13 +23,19 @@ from imr_desk.storage import LetterStore, NoDatabaseError, StorageError
 PROG: Final = "imr-desk policy"
 CHANGES: Final = ("double_share", "blind", "seed", "leads", "blind_share", "check_rate")
 """The options that change the policy; with none of them given the command only shows it."""
+SERVER_LEADS: Final = (
+    "on a team server the leads are its lead logins, not names in the policy: the admin makes "
+    "one with `imr-desk team add LOGIN --lead`"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Database, who is asking, and the parts of the policy to change."""
-    parser.add_argument("--db", help="review database (default: one in your user data folder)")
+    add_db_argument(parser)
     parser.add_argument(
-        "--reviewer", help="who changes the policy; must be a lead (default: OS user)"
+        "--reviewer",
+        help="who changes the policy; must be a lead (default: OS user; on a team server "
+        "your login)",
     )
     parser.add_argument(
         "--double-share",
@@ -73,7 +82,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="extend",
         type=_name,
         metavar="NAME",
-        help="who may adjudicate and change the policy (replaces the list of leads)",
+        help="who may adjudicate and change the policy (replaces the list of leads; on a team "
+        "server the leads are its lead logins)",
     )
 
 
@@ -101,7 +111,14 @@ def run(args: argparse.Namespace) -> int:
     changes = {name: getattr(args, name) for name in CHANGES if getattr(args, name) is not None}
     try:
         with LetterStore.open(args.db, reviewer=args.reviewer, create=False) as store:
+            note_ignored_reviewer(PROG, args.reviewer, store)
+            if "leads" in changes and store.kind == "postgresql":
+                print(f"{PROG}: {SERVER_LEADS}", file=sys.stderr)
+                return 2
             policy = store.policy()
+            if changes and store.kind == "postgresql" and not policy.leads:
+                print(f"{PROG}: {_no_lead_yet(store.reviewer)}", file=sys.stderr)
+                return 1
             if changes:
                 policy = _changed(policy, changes, store.reviewer)
                 store.set_policy(policy)
@@ -117,9 +134,19 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _no_lead_yet(login: str) -> str:
+    """Why a team server without a lead login refuses every policy change (its row security
+    lets only a lead write the policy)."""
+    return (
+        f"only a lead may change the review policy ({shown(login)} is not one; the team has no "
+        "lead yet: the admin makes one with `imr-desk team add LOGIN --lead`)"
+    )
+
+
 def _changed(policy: ReviewPolicy, changes: dict[str, Any], reviewer: str) -> ReviewPolicy:
     """The policy with the given parts replaced, the others kept. A project without leads
-    gets the person setting the policy as its lead, unless leads are named."""
+    gets the person setting the policy as its lead, unless leads are named (never on a team
+    server, where the leads are its lead logins and one without any is refused before)."""
     if "leads" in changes:
         changes["leads"] = tuple(dict.fromkeys(changes["leads"]))
     elif not policy.leads:

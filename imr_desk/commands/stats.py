@@ -7,6 +7,7 @@ import argparse
 import sys
 from typing import Final
 
+from imr_desk.commands.db_option import add_db_argument
 from imr_desk.reviewer_quality import text_lines
 from imr_desk.stats import ProjectStats, Throughput, collect
 from imr_desk.storage import LetterStore, NoDatabaseError, StorageError
@@ -22,7 +23,7 @@ gold counts both letters whose two reviews agreed and letters a lead adjudicated
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The database to describe."""
-    parser.add_argument("--db", help="review database (default: one in your user data folder)")
+    add_db_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:

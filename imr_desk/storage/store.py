@@ -108,8 +108,11 @@ class LetterStore(ClaimStore, ReviewStore, CheckStore, CategoryStore):
 
     @property
     def target(self) -> str | Path:
-        """What ``open`` takes to open this project again (a path or a connection string)."""
-        return getattr(self._engine, "path", None) or self._engine.location
+        """What ``open`` takes to open this project again: the file's path, or the connection
+        string as given (its location for messages may drop parts of it: a socket folder, a
+        service's other settings, ``sslmode``)."""
+        found: str | Path | None = getattr(self._engine, "path", None)
+        return found or getattr(self._engine, "conninfo", None) or self._engine.location
 
     @property
     def path(self) -> Path:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from imr_desk.storage.errors import StorageError
 from imr_desk.storage.pg_engine import refuse_password, shown_location, translated_pg_errors
@@ -137,3 +139,49 @@ def _refuse_foreign(conn: psycopg.Connection[Any], location: str) -> None:
             f"{location} already holds other tables ({names}); it was not changed. "
             "Create the project in a new database (createdb)."
         )
+
+
+def live_claims_by_login(conninfo: str) -> dict[str, int]:
+    """How many letters each login holds now (claims not yet run out), for ``team list``."""
+    with _admin(conninfo) as conn, translated_pg_errors(shown_location(conninfo)):
+        if _project_version(conn) is None:
+            raise StorageError(
+                f"no IMR Desk project at {shown_location(conninfo)}: create it first with "
+                "`imr-desk team init`"
+            )
+        found = conn.execute(
+            "SELECT reviewer, count(*) FROM claims WHERE until > imr_now() GROUP BY reviewer"
+        )
+        return {str(login): int(count) for login, count in found}
+
+
+def member_conninfo(conninfo: str, login: str) -> str:
+    """The connection string a member's desk uses: the admin's, with the member's login (a
+    ``postgresql://`` URL where it can be one, else libpq's ``key=value`` form)."""
+    params = {key: value for key, value in conninfo_to_dict(conninfo).items() if value}
+    params.pop("password", None)
+    params["user"] = login
+    host = str(params.pop("host", ""))
+    if "service" in params or "," in host or host.startswith("/"):
+        return make_conninfo("", **({"host": host} if host else {}), **params)
+    port = f":{params.pop('port')}" if params.get("port") else ""
+    dbname, user = params.pop("dbname", ""), str(params.pop("user"))
+    query = "&".join(f"{key}={quote(str(value), safe='')}" for key, value in params.items())
+    return f"postgresql://{quote(user, safe='')}@{host}{port}/{quote(str(dbname), safe='')}" + (
+        f"?{query}" if query else ""
+    )
+
+
+def pgpass_line(conninfo: str) -> str:
+    """The ``~/.pgpass`` line (``host:port:database:login:password``) for a member's
+    connection string, with ``PASSWORD`` where the password goes; ``*`` matches any value
+    the connection string leaves to a service file or libpq's defaults."""
+    params = conninfo_to_dict(conninfo)
+    fields = [params.get(key) or "*" for key in ("host", "port", "dbname", "user")]
+    if "service" not in params:
+        fields[0] = params.get("host") or "localhost"
+        fields[1] = params.get("port") or "5432"
+    return (
+        ":".join(field.replace("\\", "\\\\").replace(":", "\\:") for field in map(str, fields))
+        + ":PASSWORD"
+    )

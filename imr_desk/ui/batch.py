@@ -43,8 +43,16 @@ class BatchController(QObject):
         self.window.action_set.export.triggered.connect(self.ask_export)
         self.window.closing.connect(self._on_window_closing)
 
-    def _store_path(self) -> Path:
-        return self.review.store.path
+    def _store_target(self) -> str | Path:
+        """What a worker opens the project with: the file, or the team server's connection
+        string (each worker has a connection of its own)."""
+        return self.review.store.target
+
+    def _export_folder(self) -> Path:
+        """The export dialog's first suggestion: ``export`` beside a project's file, or in
+        the current folder for a project on a team server (which has no folder here)."""
+        store = self.review.store
+        return (store.path.parent if store.kind == "sqlite" else Path.cwd()) / "export"
 
     def _reviewer(self) -> str:
         return self.review.store.reviewer
@@ -58,7 +66,7 @@ class BatchController(QObject):
 
     def start_import(self, paths: list[str]) -> BackgroundTask | None:
         """Import letters in the background; the queue reloads when it ends."""
-        db, reviewer, workers = self._store_path(), self._reviewer(), self.workers
+        db, reviewer, workers = self._store_target(), self._reviewer(), self.workers
 
         def work(report: Report, should_stop: Callable[[], bool]) -> ImportSummary:
             def on_progress(progress: ImportProgress) -> None:
@@ -85,7 +93,7 @@ class BatchController(QObject):
     # --- export ----------------------------------------------------------------------------
 
     def ask_export(self) -> None:
-        choice = dialogs.ExportDialog.ask(self.window, str(self._store_path().parent / "export"))
+        choice = dialogs.ExportDialog.ask(self.window, str(self._export_folder()))
         if choice is not None:
             self.start_export(choice.folder, include_unverified=choice.include_unverified)
 
@@ -97,7 +105,7 @@ class BatchController(QObject):
         Not started (None) while typing in the form cannot be stored: its field says why."""
         if not self.review.commit_pending():
             return None
-        db, reviewer = self._store_path(), self._reviewer()
+        db, reviewer = self._store_target(), self._reviewer()
         selection = "all" if include_unverified else "verified"
 
         def work(report: Report, _should_stop: Callable[[], bool]) -> ExportSummary:

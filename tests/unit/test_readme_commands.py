@@ -19,19 +19,41 @@ OPTION: Final = re.compile(r"--[a-z][a-z-]*")
 
 
 def cli_parsers() -> dict[str, argparse.ArgumentParser]:
-    """Each sub-command's argument parser, by the name its usage line gives it."""
-    parsers = (cli.build_parser(name) for name in cli.COMMANDS)
-    return {parser.prog.split()[-1]: parser for parser in parsers}
+    """Each sub-command's argument parser, by the name its usage line gives it; a command
+    made of actions (``team init``, ``team add``) by each action's, named with both words."""
+    found: dict[str, argparse.ArgumentParser] = {}
+    for parser in (cli.build_parser(name) for name in cli.COMMANDS):
+        actions = _actions(parser)
+        if actions:
+            found.update({" ".join(sub.prog.split()[1:]): sub for sub in actions.values()})
+        else:
+            found[parser.prog.split()[-1]] = parser
+    return found
+
+
+def _actions(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    return next(
+        (
+            dict(action.choices)
+            for action in parser._actions
+            if isinstance(action, argparse._SubParsersAction)
+        ),
+        {},
+    )
 
 
 def readme_rows() -> list[tuple[str | None, str]]:
     """(sub-command named, or None for the default command; the command cell) per row."""
+    grouped = {name for name in cli.COMMANDS if _actions(cli.build_parser(name))}
     rows = []
     for cells in table_under(HEADING):
         words = cells[0].split()
         assert words[0] == "imr-desk", f"a row of the command table is not a command: {cells}"
         named = len(words) > 1 and SUB_COMMAND.fullmatch(words[1])
-        rows.append((words[1] if named else None, cells[0]))
+        name = words[1] if named else None
+        if name in grouped and len(words) > 2:
+            name = f"{name} {words[2]}"
+        rows.append((name, cells[0]))
     return rows
 
 
