@@ -41,11 +41,14 @@ class ClaimStore(StoreBase):
 
     _held: set[str] = set()  # noqa: RUF012 - replaced per store on its first claim
 
-    def claim(self, sha256: str) -> None:
+    def claim(self, sha256: str, *, leaving: str | None = None) -> None:
         """Take or renew this reviewer's claim on a letter; ``ClaimLostError`` when another
-        desk's claim is live."""
+        desk's claim is live. ``leaving``: the letter the desk moves on from, given back in
+        the same transaction (one commit per letter opened), unless the claim is refused."""
         with self._write() as conn:
             self._take_claim(conn, sha256)
+            if leaving is not None and leaving != sha256:
+                self._release(conn, leaving)
 
     def release(self, sha256: str) -> bool:
         """Give the letter back (moving on, closing); False when it was not claimed."""

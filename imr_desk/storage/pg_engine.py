@@ -5,13 +5,23 @@ come only from libpq's own places (``PGPASSWORD``, ``~/.pgpass``, service files)
 command line, the database or the app's settings. The pool checks a connection before lending
 it, so after the server restarts or the network drops the next operation reconnects; the
 operation that was cut off fails as a whole (its transaction never committed) and says so.
+
+A desk also listens for what other desks do (``ChangeListener``: ``LISTEN imr_desk`` on a
+connection of its own, in a thread), so its queue follows theirs within a second; the same
+listener tells it when the server stops answering and when it is back.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import queue
+import select
+import socket
+import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final
 
@@ -28,11 +38,25 @@ from imr_desk.storage.errors import (
     ServerUnavailableError,
     StorageError,
 )
-from imr_desk.storage.pg_schema import LEAD_ROLE
+from imr_desk.storage.pg_schema import CHANNEL, LEAD_ROLE
 
 WAIT_SECONDS: Final = 5.0
 """How long an operation waits for a connection (or a new one) before saying the server does
 not answer: a reviewer is told quickly, and the edit stays unsaved rather than frozen."""
+WAIT_ENV: Final = "IMR_DESK_SERVER_WAIT"
+"""Seconds to wait instead of ``WAIT_SECONDS`` (a slow link may want more; the tests of a
+stopped server less)."""
+LISTEN_RETRY_SECONDS: Final = 1.0
+"""How soon the listener tries again after the server stopped answering: a desk learns that
+the server is back within about a second, and retries its unsaved typing then."""
+LISTEN_KEEPALIVE: Final = {
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+}
+"""TCP keepalives on the listening connection: a network cut that sends nothing (no reset)
+is noticed in about 25 s instead of never, since that connection only ever waits."""
 
 CATEGORY_COUNTS: Final = (
     "SELECT (item.value -> 'fields' -> 'category' ->> 'value'), count(*) FROM letters "
@@ -106,17 +130,20 @@ class PgEngine:
         self.conninfo = conninfo
         self.location = shown_location(conninfo)
         self.login = login
+        self._listener: ChangeListener | None = None
 
     @classmethod
-    def connect(cls, conninfo: str) -> PgEngine:
-        """Open a pool on the project and check it is an IMR Desk project this version knows."""
+    def connect(cls, conninfo: str, *, wait: float | None = None) -> PgEngine:
+        """Open a pool on the project and check it is an IMR Desk project this version knows.
+        ``wait``: seconds an operation waits for the server (default ``wait_seconds()``)."""
         refuse_password(conninfo)
         location = shown_location(conninfo)
+        wait = wait_seconds() if wait is None else wait
         pool: ConnectionPool[Any] = ConnectionPool(
             make_conninfo(conninfo, application_name="imr-desk", connect_timeout=5),
             min_size=1,
             max_size=4,
-            timeout=WAIT_SECONDS,
+            timeout=wait,
             reconnect_timeout=0,  # keep trying in the background, for ever
             check=ConnectionPool.check_connection,
             open=False,
@@ -124,7 +151,7 @@ class PgEngine:
         )
         try:
             with translated_pg_errors(location):
-                pool.open(wait=True, timeout=WAIT_SECONDS)
+                pool.open(wait=True, timeout=max(wait, WAIT_SECONDS))
                 with pool.connection() as conn:
                     login = _checked_project(conn, location)
         except BaseException:
@@ -146,7 +173,16 @@ class PgEngine:
         ):
             yield PgConn(conn)
 
+    def changed_letters(self) -> Announcements:
+        """What the server announced since the last call, without waiting: the first call
+        starts listening (a connection of its own, outside the pool)."""
+        if self._listener is None:
+            self._listener = ChangeListener(self.conninfo)
+        return self._listener.take()
+
     def close(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
         self.pool.close()
 
     def integrity_check(self) -> str:
@@ -165,6 +201,100 @@ class PgEngine:
             f"AND pg_has_role(oid, '{LEAD_ROLE}', 'MEMBER') ORDER BY rolname"
         )
         return tuple(name for (name,) in found)
+
+
+def wait_seconds() -> float:
+    """How long an operation waits for the server: ``IMR_DESK_SERVER_WAIT`` when it is a
+    positive number of seconds, else ``WAIT_SECONDS``."""
+    try:
+        wait = float(os.environ.get(WAIT_ENV, ""))
+    except ValueError:
+        return WAIT_SECONDS
+    return wait if wait > 0 else WAIT_SECONDS
+
+
+@dataclass(frozen=True)
+class Announcements:
+    """What the team server said since a desk last asked."""
+
+    letters: frozenset[str]
+    """SHA-256s of letters whose status, stage or claims changed (any desk's, this one's too)."""
+    listening: bool
+    """Whether the listener is connected now: the server answers."""
+    resumed: bool = False
+    """The listener (re)connected since the last call: whatever was announced while it was
+    not listening is lost, so a desk reads everything it shows again."""
+
+
+class ChangeListener:
+    """Listens on the project's channel (``NOTIFY imr_desk``, payload a letter's SHA-256) on a
+    dedicated autocommit connection, in a thread of its own, so a desk asking what changed
+    never waits on the network; after the server restarts or the link drops it connects
+    again by itself every ``LISTEN_RETRY_SECONDS``."""
+
+    def __init__(self, conninfo: str) -> None:
+        self._conninfo = make_conninfo(
+            conninfo, application_name="imr-desk listener", connect_timeout=5, **LISTEN_KEEPALIVE
+        )
+        self._heard: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        """Announced SHA-256s; None stands for "(re)connected"."""
+        self._listening = False
+        self._stop = threading.Event()
+        self._wake, self._waker = socket.socketpair()
+        self._thread = threading.Thread(target=self._run, name="imr-desk-listener", daemon=True)
+        self._thread.start()
+
+    def take(self) -> Announcements:
+        """Everything heard since the last call (never blocks)."""
+        letters: set[str] = set()
+        resumed = False
+        while True:
+            try:
+                heard = self._heard.get_nowait()
+            except queue.Empty:
+                break
+            if heard is None:
+                resumed = True
+            else:
+                letters.add(heard)
+        return Announcements(frozenset(letters), self._listening, resumed)
+
+    def close(self) -> None:
+        """Stop listening; the thread ends at once (it is woken), its connection closed."""
+        self._stop.set()
+        with suppress(OSError):
+            self._waker.send(b"x")
+        self._thread.join(timeout=2.0)
+        self._waker.close()
+        self._wake.close()
+
+    def _run(self) -> None:
+        logged = False  # an outage is logged once, not at every attempt
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self._conninfo, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self._listening, logged = True, False
+                    self._heard.put(None)
+                    self._serve(conn)
+            except (psycopg.Error, OSError, ValueError) as exc:
+                if not logged and not self._stop.is_set():
+                    _log.warning("not listening to the team server: %s", exc)
+                logged = True
+            finally:
+                self._listening = False
+            self._stop.wait(LISTEN_RETRY_SECONDS)
+
+    def _serve(self, conn: psycopg.Connection[Any]) -> None:
+        """Pass on announcements until asked to stop; a dropped connection raises."""
+        while not self._stop.is_set():
+            wake = self._wake.fileno()
+            ready, _, _ = select.select([conn.fileno(), wake], [], [], 30.0)
+            if wake in ready:
+                return
+            if ready:
+                for notice in conn.notifies(timeout=0):
+                    self._heard.put(notice.payload)
 
 
 def _checked_project(conn: psycopg.Connection[Any], location: str) -> str:

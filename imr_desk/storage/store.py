@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from imr_desk.blind import blanked
 from imr_desk.category_suggest import suggested_record
@@ -39,6 +40,9 @@ from imr_desk.storage.schema import (
     make_private,
 )
 from imr_desk.storage.sqlite_engine import SqliteEngine
+
+if TYPE_CHECKING:
+    from imr_desk.storage.pg_engine import Announcements
 
 
 def os_user() -> str:
@@ -127,6 +131,13 @@ class LetterStore(ClaimStore, ReviewStore, CheckStore, CategoryStore):
         if not isinstance(self._engine, SqliteEngine):
             raise ValueError(f"the project at {self.location} is not a SQLite file")
         return self._engine.conn
+
+    def changed_letters(self) -> Announcements | None:
+        """Letters whose status or claims changed since the last call, on any desk, as the
+        team server announced them (``LISTEN imr_desk``), without waiting; the first call
+        starts listening. None for a SQLite file: there is nothing to listen to."""
+        listen = getattr(self._engine, "changed_letters", None)
+        return listen() if listen is not None else None
 
     def close(self) -> None:
         """Give back the letters this desk claimed, then close the connection(s)."""
