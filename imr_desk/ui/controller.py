@@ -8,6 +8,7 @@ row each), so there is no save button and killing the app loses nothing.
 from __future__ import annotations
 
 from collections import OrderedDict
+from contextlib import suppress
 from pathlib import Path
 from typing import Final
 
@@ -16,7 +17,6 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from imr_desk.evidence_check import document_text
 from imr_desk.names import real_path
 from imr_desk.pdf_source import PdfDocument, PdfError
-from imr_desk.record import Letter
 from imr_desk.session import Change, Direction, ReviewSession
 from imr_desk.storage import LetterRow, LetterStore, StorageError
 from imr_desk.ui import dialogs
@@ -25,6 +25,7 @@ from imr_desk.ui.field_form import FormState
 from imr_desk.ui.main_window import MainWindow
 from imr_desk.ui.reason_tags import ACTION_NAMES as REASON_ACTIONS
 from imr_desk.ui.reason_tags import ReasonTags
+from imr_desk.ui.team_sync import TeamSync
 from imr_desk.ui.workflow import UNVERIFIED, ReviewWorkflow
 
 SESSIONS_KEPT: Final = 50
@@ -52,6 +53,7 @@ class ReviewController(QObject):
         self.workflow = ReviewWorkflow(self)
         self.reasons = ReasonTags(self)
         self.checks = SeededChecks(self)
+        self.team = TeamSync(self)
         self._connect()
         window.show_reviewer(store.reviewer)
         window.show_page_message(NO_LETTER)
@@ -85,33 +87,40 @@ class ReviewController(QObject):
             ("about", lambda: dialogs.show_info(w, "About IMR Desk", w.about_text())),
         ):
             getattr(a, name).triggered.connect(slot)
-        self._update_actions()
+        self.update_actions()
 
     # --- opening letters -------------------------------------------------------------------
 
     def open_letter(self, sha256: str) -> bool:
-        """Show a letter: page view, form, evidence; keeps that letter's undo history."""
+        """Show a letter: page view, form, evidence; keeps that letter's undo history. The
+        letter is claimed (read-only when another desk has it) and the one left given back."""
         current = self.current_sha()
         if current == sha256:
             return True
         if current is not None and not self.commit_pending():
-            # Stay on this letter with the refused typing; point the queue back at it once
-            # the selection change that asked for the other letter is over.
-            QTimer.singleShot(0, lambda: self.window.queue.select_letter(current))
-            return False
+            return self._stay(current)
         try:
+            held = self.team.take(sha256, leaving=current)
             row = self.store.get(sha256)
         except (KeyError, StorageError) as exc:
-            dialogs.show_error(self.window, "Cannot open letter", str(exc))
-            return False
+            self.team.cannot_open(exc)
+            return self._stay(current)
+        self.team.held_by = held
         self.session = self._session_for(row)
         self.checks.arm(self.session, row)
         self._show_document(row)
         self.refresh_form()
         self.window.show_letter_title(row.case_number or row.file_name)
-        self._update_actions()
+        self.update_actions()
         self.letter_opened.emit(sha256)
         return True
+
+    def _stay(self, current: str | None) -> bool:
+        """Keep the open letter (typing refused, or the other could not be opened): point the
+        queue back at it once the selection change that asked for the other is over."""
+        if current is not None:
+            QTimer.singleShot(0, lambda: self.window.queue.select_letter(current))
+        return False
 
     def _session_for(self, row: LetterRow) -> ReviewSession:
         """The letter's session with its undo history, built only when not kept; keeps the
@@ -175,12 +184,16 @@ class ReviewController(QObject):
         at that field, the typing stays, and the caller must not move on."""
         form = self.window.form
         for path in form.uncommitted_paths():
-            editor = form.editor(path)
-            if editor is not None and not self._on_form_field_committed(path, editor.raw_value()):
+            if not self.commit_field(path):
                 form.focus_field(path)
                 self.window.statusBar().showMessage(self.refusal_message(path), 8000)
                 return False
         return True
+
+    def commit_field(self, path: str) -> bool:
+        """Write the typing a field shows; False when it was refused or not saved."""
+        editor = self.window.form.editor(path)
+        return editor is None or self._on_form_field_committed(path, editor.raw_value())
 
     def refusal_message(self, path: str) -> str:
         """Why Verify (or Flag, Skip, another letter) did not happen: the status bar says it
@@ -205,9 +218,10 @@ class ReviewController(QObject):
         if editor is not None:
             editor.accept()
         if change is None:
+            self.team.saved(path)
             self.refresh_form()  # same value (e.g. another date spelling): show it as stored
             return True
-        return self.apply(change)
+        return self.apply(change, typed=path)
 
     def fill_from_selection(self) -> bool:
         """Put the page selection into the focused field, its boxes as the new evidence."""
@@ -244,35 +258,44 @@ class ReviewController(QObject):
         if change is not None:
             self.apply(change)
 
-    def apply(self, change: Change, *, direction: Direction = "do") -> bool:
+    def apply(
+        self, change: Change, *, direction: Direction = "do", typed: str | None = None
+    ) -> bool:
         """Have the store apply a change (or its undo); the history moves only once it is
-        written, and the store's inverse becomes what takes it back."""
+        written, and the store's inverse becomes what takes it back. ``typed``: the field
+        whose typing the change stores (kept there, marked unsaved, if it is not written)."""
         session = self.session
         assert session is not None
         try:
             row, inverse = self.store.apply(session.sha256, change.edit)
         except StorageError as exc:  # not written, but can be tried again: history keeps it
             session.give_back(change, direction)
-            return self._not_saved(session, f"The change was not saved: {exc}")
+            shown = self.team.not_saved(exc, typed)
+            return self._not_saved(session, "" if shown else f"The change was not saved: {exc}")
         except (KeyError, IndexError, ValueError) as exc:  # can never apply: dropped
             what = "The undo" if direction == "undo" else "The change"
             return self._not_saved(session, f"{what} was not applied: {exc}")
         session.update(row)
         session.written(change, inverse, direction)
+        if typed:
+            self.team.saved(typed)
         self.window.queue.model.update_row(row)
         self.refresh_form()
-        self._update_actions()
+        self.update_actions()
         if change.focus and (direction != "do" or change.moves_focus):
             self.window.form.focus_field(change.focus)
         self.letter_changed.emit(session.sha256)
         return True
 
     def _not_saved(self, session: ReviewSession, message: str) -> bool:
-        """Say why a change was not written and show the letter as stored."""
-        dialogs.show_error(self.window, "Edit not saved", message)
-        session.update(self.store.get(session.sha256))
+        """Say why a change was not written (unless said already) and show the letter as
+        stored, when the store can be read (typing refused stays in its field)."""
+        if message:
+            dialogs.show_error(self.window, "Edit not saved", message)
+        with suppress(KeyError, StorageError):  # else the letter as last read (server down)
+            session.update(self.store.get(session.sha256))
         self.refresh_form()
-        self._update_actions()
+        self.update_actions()
         return False
 
     def undo(self) -> None:
@@ -341,20 +364,23 @@ class ReviewController(QObject):
         state = FormState(
             record=session.shown,
             issues={path: [i.message for i in found] for path, found in issues.items()},
-            notice=_notice(session.letter),
+            notice=self.team.notice(session.letter),
+            read_only=self.team.read_only(),
         )
         self.window.form.set_state(state)
         self.window.pdf_view.set_evidence(session.evidence())
         self.window.pdf_view.show_evidence(self.window.form.focused_path())
 
-    def _update_actions(self) -> None:
+    def update_actions(self) -> None:
+        """Enable what applies to the open letter (its changes not while another desk has
+        it open: the store would refuse them)."""
         actions, session = self.window.action_set, self.session
-        has_letter = session is not None
+        editable = session is not None and self.team.held_by is None
         actions.undo.setEnabled(bool(session and session.undo_stack))
         actions.redo.setEnabled(bool(session and session.redo_stack))
-        kept = ("verify_next", "flag", "skip", "add_item", "next_review", "fill_selection")
-        for name in (*kept, *REASON_ACTIONS):
-            getattr(actions, name).setEnabled(has_letter)
+        actions.next_review.setEnabled(session is not None)
+        for name in ("verify_next", "flag", "skip", "add_item", "fill_selection", *REASON_ACTIONS):
+            getattr(actions, name).setEnabled(editable)
 
     def confirm_close(self) -> bool:
         """Before the window closes: store pending typing; when some cannot be stored, ask
@@ -387,16 +413,3 @@ class ReviewController(QObject):
 
     def source_folder(self) -> str:
         return str(Path(self.session.source_path).parent) if self.session else ""
-
-
-def _notice(letter: Letter) -> str:
-    """What the banner says of the whole letter: a parser failure, and a flag's note."""
-    lines = []
-    if letter.source.parse_error:
-        lines.append(
-            f"The parser failed on this letter ({letter.source.parse_error}): "
-            "check every field against the page."
-        )
-    if letter.status == "flagged" and letter.note:
-        lines.append(f"Flagged: {letter.note}")
-    return "\n".join(lines)

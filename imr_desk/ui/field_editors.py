@@ -214,6 +214,16 @@ class FieldEditor(QObject):
         elif isinstance(self.widget, QPlainTextEdit):
             self.widget.setPlainText(self._shown)
 
+    def set_read_only(self, read_only: bool) -> None:
+        """Show the value without taking typing (another desk has the letter open); the text
+        can still be selected and copied."""
+        widget = self.widget
+        if isinstance(widget, QLineEdit | QPlainTextEdit):
+            if widget.isReadOnly() != read_only:
+                widget.setReadOnly(read_only)
+        elif widget.isEnabled() == read_only:
+            widget.setEnabled(not read_only)
+
     def _commit_if_changed(self) -> None:
         # Refused typing corrected back to the stored value is committed too, so its input
         # error goes.

@@ -48,6 +48,8 @@ class FormState:
     issues: dict[str, list[str]] = field(default_factory=dict)
     notice: str = ""
     """A sentence about the whole letter shown first in the banner (the parser failed on it)."""
+    read_only: bool = False
+    """Another desk has the letter open: values are shown, nothing can be typed or moved."""
 
 
 class _FieldRow(QWidget):
@@ -204,6 +206,8 @@ class FieldForm(QScrollArea):
     def _item_key(self, step: int) -> None:
         """Move (or remove) the item whose field has the cursor; the cursor stays with it."""
         path = self._focused or ""
+        if not self.add_item_button.isEnabled():
+            return  # read-only: another desk has the letter open
         group = next((g for g in self._groups[: self._shown_items] if path in g.rows), None)
         if group is not None:
             group.act(step)
@@ -269,6 +273,7 @@ class FieldForm(QScrollArea):
             return
         letter = state.record
         self._sync_items(letter.items)
+        self._set_read_only(state.read_only)
         fields = {str(ref): letter.field(ref) for ref in letter.refs()}
         for path, row in self.all_rows().items():
             stored = fields[path]
@@ -288,6 +293,15 @@ class FieldForm(QScrollArea):
         self._issue_counts = {path: len(found) for path, found in state.issues.items()}
         self._notice = state.notice
         self._show_summary()
+
+    def _set_read_only(self, read_only: bool) -> None:
+        """No typing or item moves while another desk has the letter: the store refuses them."""
+        for row in self.all_rows().values():
+            row.editor.set_read_only(read_only)
+        self.add_item_button.setEnabled(not read_only)
+        for group in self._groups:
+            for button in group.findChildren(QToolButton):
+                button.setEnabled(not read_only)
 
     def _show_summary(self) -> None:
         """The banner: validation issues plus typing refused but still shown (not stored)."""

@@ -7,7 +7,7 @@ imports storage. Rows are whatever the store returns (``LetterRow``-like objects
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Final
 
@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPixmap
+from PySide6.QtGui import QIcon, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -34,8 +34,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from imr_desk.domain import LAYOUTS, LOW_CONFIDENCE, OUTCOMES, STATUSES
+from imr_desk.domain import LAYOUTS, OUTCOMES, STATUSES
 from imr_desk.ui.icons import icon
+from imr_desk.ui.queue_cells import Holder, confidence_colour, status_icon, tooltip
 
 PAGE_SIZE: Final = 200
 SEARCH_DELAY_MS: Final = 200
@@ -44,14 +45,8 @@ FOLLOW_PAGES: Final = 5
 left unselected rather than loading a very large queue on every keystroke."""
 COLUMNS: Final = ("Case number", "Status", "Outcome", "Layout", "Conf.")
 CONFIDENCE_COLUMN: Final = 4
-STATUS_COLOURS: Final = {
-    "parsed": "#9aa0a6",
-    "in_progress": "#f9ab00",
-    "verified": "#1e8e3e",
-    "flagged": "#d93025",
-    "skipped": "#8e24aa",
-}
-
+HOLDER_ROLE: Final = Qt.ItemDataRole.UserRole + 1
+"""The login of the desk that has a row's letter open (None when no other desk has)."""
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -73,27 +68,6 @@ Fetch = Callable[..., list[Any]]
 Count = Callable[..., int]
 
 
-def _status_icon(status: str) -> QIcon:
-    pixmap = QPixmap(12, 12)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setBrush(QColor(STATUS_COLOURS.get(status, "#9aa0a6")))
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.drawEllipse(1, 1, 10, 10)
-    painter.end()
-    return QIcon(pixmap)
-
-
-def _confidence_colour(confidence: float) -> QColor | None:
-    """Red below one half, amber below the review threshold, the palette's text otherwise."""
-    if confidence < 0.5:
-        return QColor("#d93025")
-    if confidence < LOW_CONFIDENCE:
-        return QColor("#e37400")
-    return None
-
-
 def _column_widths(table: QTableView) -> list[int]:
     """Widths of the status, outcome, layout and confidence columns, sized once from the
     longest value each can show, so a row changing status never shifts the columns."""
@@ -112,15 +86,6 @@ def _column_widths(table: QTableView) -> list[int]:
     return widths
 
 
-def _tooltip(row: Any) -> str:
-    """File, lowest confidence and path; a flagged letter's note first, so the reason it was
-    set aside shows without opening it."""
-    tip = f"{row.file_name}\nlowest field confidence {row.min_confidence:.0%}\n{row.source_path}"
-    if row.status == "flagged" and row.note:
-        return f"Flagged: {row.note}\n{tip}"
-    return tip
-
-
 class LetterQueueModel(QAbstractTableModel):
     """Letters matching a filter, loaded lazily a page at a time."""
 
@@ -130,7 +95,8 @@ class LetterQueueModel(QAbstractTableModel):
         self._filter = QueueFilter()
         self._rows: list[Any] = []
         self._total = 0
-        self._icons: dict[str, QIcon] = {}
+        self._icons: dict[tuple[str, bool], QIcon] = {}
+        self._holders: Mapping[str, Holder] = {}
 
     def set_filter(self, queue_filter: QueueFilter) -> None:
         """Show another selection of letters (reloads the first page)."""
@@ -186,14 +152,34 @@ class LetterQueueModel(QAbstractTableModel):
         Role = Qt.ItemDataRole
         if role == Role.DisplayRole:
             return self._display(row, column)
+        holder = self.holder(row)
         if role == Role.DecorationRole and column == 1:
-            return self._icons.setdefault(row.status, _status_icon(row.status))
+            key = (row.status, holder is not None)
+            return self._icons.setdefault(key, status_icon(row.status, held=key[1]))
         if role == Role.ForegroundRole and column == CONFIDENCE_COLUMN:
-            return _confidence_colour(row.min_confidence)
+            return confidence_colour(row.min_confidence)
         if role == Role.TextAlignmentRole and column == CONFIDENCE_COLUMN:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        extra: dict[int, str] = {Role.ToolTipRole: _tooltip(row), Role.UserRole: row.sha256}
+        extra: dict[int, str | None] = {
+            Role.ToolTipRole: tooltip(row, holder),
+            Role.UserRole: row.sha256,
+            HOLDER_ROLE: holder.reviewer if holder is not None else None,
+        }
         return extra.get(role)
+
+    def holder(self, row: Any) -> Holder | None:
+        """Another desk's claim on a listed letter; none on a letter under double review,
+        which each of its reviewers works on at once."""
+        if getattr(row, "stage", None) is not None:
+            return None
+        return self._holders.get(row.sha256)
+
+    def set_holders(self, holders: Mapping[str, Holder]) -> None:
+        """Which letters other desks have open now (by SHA-256): their rows show a padlock."""
+        before, self._holders = self._holders, dict(holders)
+        for sha in before.keys() | self._holders.keys():
+            if before.get(sha) != self._holders.get(sha):
+                self._row_changed(sha)
 
     def _display(self, row: Any, column: int) -> str:
         values = (
@@ -217,8 +203,12 @@ class LetterQueueModel(QAbstractTableModel):
         row = self.row_of(updated.sha256)
         if row is not None:
             self._rows[row] = updated
-            last = self.index(row, len(COLUMNS) - 1)
-            self.dataChanged.emit(self.index(row, 0), last)
+            self._row_changed(updated.sha256)
+
+    def _row_changed(self, sha256: str) -> None:
+        row = self.row_of(sha256)
+        if row is not None:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
 
 class LetterQueueView(QWidget):

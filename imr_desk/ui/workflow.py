@@ -82,7 +82,13 @@ class ReviewWorkflow:
             review.window.form.focus_field(refused.issues[0].path)
             review.window.statusBar().showMessage(str(refused), 8000)
             return False
-        except (StorageError, KeyError, ValueError) as exc:
+        except StorageError as exc:
+            if not review.team.not_saved(exc, None):
+                dialogs.show_error(review.window, "Status not saved", str(exc))
+            review.refresh_form()  # another desk's banner, if it has the letter now
+            review.update_actions()
+            return False
+        except (KeyError, ValueError) as exc:
             dialogs.show_error(review.window, "Status not saved", str(exc))
             return False
         session.update(row)
