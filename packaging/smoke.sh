@@ -73,7 +73,8 @@ expect import "imported 3,"
 
 # The team server's client: the sub-commands load, and psycopg's C implementation with its own
 # libpq (PSYCOPG_IMPL=binary: no fallback to a system libpq) gets as far as the network, where
-# nothing listens on port 1: the one-line "does not answer", never an ImportError.
+# nothing listens on port 1: the one-line "cannot connect ... Connection refused", never an
+# ImportError.
 step team_help "$app" team --help
 expect team_help "init"
 step db_help "$app" db copy --help
@@ -83,9 +84,10 @@ if PSYCOPG_IMPL=binary ${limit[@]+"${limit[@]}"} "$app" stats --db postgresql://
   echo "smoke: stats on a server that is not there succeeded" >&2
   exit 1
 fi
-if ! grep -qF "does not answer" "$work/server.err" || grep -q "Error\|Traceback" "$work/server.err" \
+if ! grep -qF "cannot connect to the team server" "$work/server.err" \
+  || grep -q "Error\|Traceback" "$work/server.err" \
   || [[ "$(wc -l <"$work/server.err")" -ne 1 ]]; then
-  echo "smoke: the server client did not load or did not say the server does not answer:" >&2
+  echo "smoke: the server client did not load or did not say it cannot connect:" >&2
   cat "$work/server.out" "$work/server.err" >&2
   exit 1
 fi

@@ -139,6 +139,7 @@ class PgEngine:
         refuse_password(conninfo)
         location = shown_location(conninfo)
         wait = wait_seconds() if wait is None else wait
+        first_connection(conninfo, location).close()  # a clear reason when it cannot
         pool: ConnectionPool[Any] = ConnectionPool(
             make_conninfo(conninfo, application_name="imr-desk", connect_timeout=5),
             min_size=1,
@@ -320,6 +321,30 @@ def _checked_project(conn: psycopg.Connection[Any], location: str) -> str:
             f"{version}, this version knows up to {SCHEMA_VERSION}). Update IMR Desk."
         )
     return str(login)
+
+
+def first_connection(conninfo: str, location: str) -> psycopg.Connection[Any]:
+    """One connection made directly, so a desk that cannot connect is told why (refused,
+    no such host, wrong or missing password), not only that the server does not answer."""
+    try:
+        return psycopg.connect(
+            make_conninfo(conninfo, application_name="imr-desk", connect_timeout=5)
+        )
+    except psycopg.OperationalError as exc:
+        raise ServerUnavailableError(
+            f"cannot connect to the team server at {location}: {_connect_reason(exc)}"
+        ) from None
+
+
+def _connect_reason(exc: psycopg.OperationalError) -> str:
+    text = " ".join(str(exc).split())
+    reason = text.rsplit(" failed: ", 1)[-1].split(" Is the server running", 1)[0].rstrip(".")
+    if "no password supplied" in text or "password authentication failed" in text:
+        return (
+            f"{reason} (the login's password goes in ~/.pgpass, PGPASSWORD or a service "
+            "file; the team's admin sets it)"
+        )
+    return reason
 
 
 @contextmanager

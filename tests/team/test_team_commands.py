@@ -18,7 +18,7 @@ from imr_desk import cli
 from imr_desk.samples import generate_letters
 from imr_desk.storage import LetterStore, StorageError
 from tests.conftest import TeamProject
-from tests.pg_server import PgServer
+from tests.pg_server import PgServer, free_port
 
 postgres = pytest.mark.postgres
 
@@ -238,3 +238,17 @@ def test_a_members_connection_string_is_the_admins_with_the_members_login(
     assert member_conninfo(admin, "alice") == desk
     assert pgpass_line(desk) == pgpass
     assert f"  {pgpass}\n" in connect_instructions(admin, "alice")
+
+
+def test_a_desk_that_cannot_connect_is_told_why_at_once(
+    team_project: TeamProject, pg_server: PgServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from imr_desk.storage.team import add_member
+
+    add_member(team_project.admin_url, "nopass")  # a login whose password was never set
+    assert cli.main(["stats", "--db", team_project.url("nopass")]) == 1
+    said = capsys.readouterr().err
+    assert "cannot connect to the team server" in said
+    assert "~/.pgpass" in said  # where the password goes, not that the server is down
+    assert cli.main(["stats", "--db", f"postgresql://x@127.0.0.1:{free_port()}/imr"]) == 1
+    assert "Connection refused" in capsys.readouterr().err
