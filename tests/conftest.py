@@ -218,7 +218,7 @@ class EngineProject:
 
     def open(self, reviewer: str = "tester", *, lead: bool = False, **kwargs: Any) -> LetterStore:
         """This reviewer's desk on the project (``lead`` matters on the server only: in a file
-        the review policy names the leads)."""
+        the review policy names the leads); ``kwargs`` go to ``LetterStore.open``."""
         from imr_desk.storage import LetterStore
 
         target = self.target(reviewer, lead=lead)
@@ -266,6 +266,7 @@ class EngineProject:
             self._sql(statement)
 
     def close_stores(self) -> None:
+        """Close every store opened here (each gives back the letters it claimed)."""
         stores, self.stores = self.stores, []
         for store in stores:
             store.close()
@@ -286,11 +287,12 @@ class EngineProject:
         if self._logins.get(login) == lead:
             return
         from imr_desk.storage import team
+        from imr_desk.storage.pg_schema import LEAD_ROLE
 
         assert self.server is not None
         found = self._sql(
-            "SELECT pg_has_role(oid, 'imr_lead', 'MEMBER') FROM pg_roles WHERE rolname = %s",
-            (login,),
+            "SELECT pg_has_role(oid, %s, 'MEMBER') FROM pg_roles WHERE rolname = %s",
+            (LEAD_ROLE, login),
         )
         was_lead = bool(found and found[0][0])
         self._leads_before.setdefault(login, was_lead)
