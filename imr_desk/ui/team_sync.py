@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from contextlib import suppress
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QLabel
 
 from imr_desk.record import Letter
 from imr_desk.storage import StorageError
@@ -46,6 +46,17 @@ HOLDERS_MS: Final = 30000
 """How often the padlocks are read again whatever was announced: a claim that runs out
 unrenewed is not announced (nothing changes on the server when it does)."""
 MESSAGE_MS: Final = 10000
+RENEW_MS: Final = 60000
+"""While the reviewer works on the open letter (keys, clicks, scrolling), its claim is renewed
+this often (or at a third of a shorter claim time): reading a long letter never loses it, a
+desk left alone lets it lapse after the project's idle time."""
+ACTIVITY: Final = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.Wheel,
+    }
+)
 
 _log = logging.getLogger(__name__)
 
@@ -78,8 +89,42 @@ class TeamSync(QObject):
         if self.store.changed_letters() is not None:  # a team server: listen from now on
             self._poll.start()
             self._holders.start()
+        self._active = False
+        """The reviewer used the desk since the open letter's claim was last renewed."""
+        self._renew = QTimer(self, interval=self._renew_interval())
+        self._renew.timeout.connect(self._renew_claim)
+        self._renew.start()
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
         review.window.form.state_shown.connect(self._show_state)
         review.window.closing.connect(self.stop)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Note that the reviewer is at work (the event goes on untouched)."""
+        if event.type() in ACTIVITY:
+            self._active = True
+        return False
+
+    def _renew_interval(self) -> int:
+        try:
+            seconds = self.store.claim_seconds()
+        except StorageError:
+            return RENEW_MS
+        return max(1000, min(RENEW_MS, seconds * 1000 // 3))
+
+    def _renew_claim(self) -> None:
+        """Keep the open letter this desk's while its reviewer works on it."""
+        sha = self.review.current_sha()
+        if not self._active or sha is None or self.held_by is not None or self._server_down:
+            return
+        self._active = False
+        try:
+            self.store.claim(sha)
+        except ClaimLostError:
+            self.held_by = self._holder()
+        except StorageError as exc:
+            _log.info("the open letter's claim was not renewed: %s", exc)
 
     @property
     def server_answers(self) -> bool:
@@ -88,8 +133,11 @@ class TeamSync(QObject):
 
     def stop(self) -> None:
         """The window closes (its store closes next): ask nothing more."""
-        for timer in (self._poll, self._holders, self._retry):
+        for timer in (self._poll, self._holders, self._retry, self._renew):
             timer.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
 
     # --- claims ----------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ import pytest
 from PySide6.QtCore import QModelIndex, QSettings, Qt
 
 from imr_desk.storage import LetterStore
+from imr_desk.storage.errors import ClaimLostError
 from imr_desk.ui import dialogs
 from imr_desk.ui.letter_queue import HOLDER_ROLE
 from tests.conftest import TeamProject
@@ -127,7 +128,7 @@ def test_an_edit_to_a_letter_another_desk_took_keeps_its_typing_unsaved(
     assert bob.review.current_sha() == shas[0]
     form = bob.window.form
     widget = type_into(qtbot, bob.window, AGE, "77")
-    qtbot.wait(1300)  # bob's claim runs out while he types
+    qtbot.wait(2500)  # bob stops, his typing not yet committed: his claim runs out
     with LetterStore.open(team_project.url("alice")) as alice:
         alice.claim(shas[0])
         qtbot.wait(400)  # the announcement arrives: bob's typing is left alone
@@ -193,3 +194,21 @@ def test_moving_to_another_letter_gives_back_the_one_left(
 def test_a_desk_on_a_sqlite_file_has_nothing_to_listen_to(tmp_path: Path) -> None:
     with LetterStore.open(tmp_path / "solo.db", reviewer="solo") as store:
         assert store.changed_letters() is None
+
+
+def test_a_desk_at_work_keeps_its_letter_and_a_quiet_one_lets_it_go(
+    team_project: TeamProject, make_desk, qtbot, tmp_path: Path
+) -> None:
+    (sha,) = imported(team_project, 1)
+    with LetterStore.open(team_project.url("lee")) as lead:
+        lead.set_claim_seconds(1)
+    bob = open_desk(make_desk, team_project, "bob", tmp_path)
+    assert bob.review.current_sha() == sha
+    for _ in range(12):  # bob reads and scrolls for longer than the claim time
+        qtbot.keyClick(bob.window.form, Qt.Key.Key_Shift)
+        qtbot.wait(200)
+    with LetterStore.open(team_project.url("alice")) as alice:
+        with pytest.raises(ClaimLostError, match="open on bob's desk"):
+            alice.claim(sha)
+        qtbot.wait(2500)  # bob's desk is left alone
+        alice.claim(sha)
