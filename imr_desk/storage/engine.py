@@ -53,6 +53,9 @@ class Engine(Protocol):
     like: str
     """The pattern match that ignores case, for the queue's search: SQLite's ``LIKE`` does;
     PostgreSQL's ``LIKE`` does not, its ``ILIKE`` does (and uses the trigram index too)."""
+    search_source: str
+    """Where the queue's search matches case numbers and file names: the letters table, or on
+    a server the view ``letter_search`` of those columns (see ``pg_schema``)."""
 
     def read(self) -> AbstractContextManager[Conn]:
         """A connection for reads; errors become ``StorageError``."""

@@ -124,6 +124,7 @@ class PgEngine:
     server_identity = True
     row_lock = " FOR UPDATE"
     like = "ILIKE"
+    search_source = "letter_search"
 
     def __init__(self, pool: ConnectionPool[Any], conninfo: str, login: str) -> None:
         self.pool = pool

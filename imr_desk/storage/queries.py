@@ -86,7 +86,7 @@ class LetterQueries:
     ) -> list[LetterRow]:
         """A page of letters in import order. Without ``full`` the rows' ``parsed`` and
         ``current`` are empty (a queue page stays fast); ``get()`` fills them. Read-only."""
-        where, params = filter_sql(**filters, like=self._engine.like)
+        where, params = filter_sql(**self._filters(filters))
         columns = FULL_COLUMNS if full else ROW_COLUMNS
         sql = f"SELECT {columns} FROM letters{where} ORDER BY id LIMIT ? OFFSET ?"
         with self._engine.read() as conn:
@@ -111,9 +111,13 @@ class LetterQueries:
         )
         return [_seen(row, own, taken) for row in rows]
 
+    def _filters(self, filters: dict[str, Any]) -> dict[str, Any]:
+        """The queue filters with the engine's way of searching."""
+        return {**filters, "like": self._engine.like, "source": self._engine.search_source}
+
     def count_letters(self, **filters: Any) -> int:
         """How many letters match the queue filters. Read-only."""
-        where, params = filter_sql(**filters, like=self._engine.like)
+        where, params = filter_sql(**self._filters(filters))
         with self._engine.read() as conn:
             return int(conn.execute(f"SELECT count(*) FROM letters{where}", params).fetchone()[0])
 

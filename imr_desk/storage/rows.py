@@ -174,9 +174,11 @@ def filter_sql(
     low_confidence: bool = False,
     search: str | None = None,
     like: str = "LIKE",
+    source: str = "letters",
 ) -> tuple[str, list[Any]]:
     """The WHERE clause (or "") and its parameters for the queue filters; ``like`` is the
-    engine's case-blind pattern match (``Engine.like``), so a search ignores case on both."""
+    engine's case-blind pattern match (``Engine.like``), so a search ignores case on both,
+    and ``source`` where it searches (``Engine.search_source``)."""
     clauses: list[str] = []
     params: list[Any] = []
     for column, value in (("status", status), ("outcome", outcome), ("layout", layout)):
@@ -191,7 +193,7 @@ def filter_sql(
         # A subquery the planner answers from the covering index letters_search, so a
         # substring search scans small index entries instead of the stored records.
         clauses.append(
-            f"id IN (SELECT id FROM letters WHERE case_number {like} ? ESCAPE '\\' "
+            f"id IN (SELECT id FROM {source} WHERE case_number {like} ? ESCAPE '\\' "
             f"OR file_name {like} ? ESCAPE '\\')"
         )
         params += [pattern, pattern]

@@ -31,6 +31,7 @@ class SqliteEngine:
     server_identity = False
     row_lock = ""
     like = "LIKE"
+    search_source = "letters"
 
     def __init__(self, db: Database, path: Path) -> None:
         self.db = db
