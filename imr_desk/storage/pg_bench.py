@@ -8,6 +8,7 @@ roles, its password where libpq finds it) and never puts a password in a connect
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
@@ -15,7 +16,9 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from imr_desk.storage.errors import StorageError
 from imr_desk.storage.pg_engine import refuse_password, shown_location, translated_pg_errors
+from imr_desk.storage.pg_schema import FUNCTIONS, PERMISSIONS, ROLES, TABLES
 
 BULK_COLUMNS: Final = (
     "sha256, source_path, file_name, pages, layout, status, case_number, outcome, "
@@ -39,13 +42,6 @@ def _admin(conninfo: str) -> psycopg.Connection[Any]:
     refuse_password(conninfo)
     with translated_pg_errors(shown_location(conninfo)):
         return psycopg.connect(conninfo, autocommit=True, application_name="imr-desk bench")
-
-
-def database_exists(admin: str, name: str) -> bool:
-    """Whether the server has a database of that name."""
-    with _admin(admin) as conn:
-        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-        return found.fetchone() is not None
 
 
 def recreate_database(admin: str, name: str) -> str:
@@ -82,9 +78,30 @@ def bulk_letters(project: str, rows: Iterable[Sequence[Any]]) -> int:
     return written
 
 
-def letter_count(project: str) -> int | None:
-    """How many letters the project holds; None when it has no letters table."""
+def schema_mark(count: int) -> str:
+    """What a benchmark project of ``count`` letters built by this version is marked with
+    (``mark_built``): any change to the team schema makes it stale, to be built again."""
+    scripts = "".join((ROLES, TABLES, FUNCTIONS, PERMISSIONS)).encode()
+    return f"imr-desk bench: {count} letters, schema {hashlib.sha256(scripts).hexdigest()[:16]}"
+
+
+def mark_built(project: str, count: int) -> None:
+    """Mark the project's database as a finished benchmark project of ``count`` letters."""
     with _admin(project) as conn:
-        if conn.execute("SELECT to_regclass('letters')").fetchone() == (None,):
-            return None
-        return int(conn.execute("SELECT count(*) FROM letters").fetchone()[0])  # type: ignore[index]
+        name = sql.Identifier(conn.info.dbname)
+        mark = sql.Literal(schema_mark(count))
+        conn.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(name, mark))
+
+
+def built(project: str, count: int) -> bool:
+    """Whether the project is a finished benchmark project of ``count`` letters, built on
+    the team schema of this version (False when its database is not there)."""
+    try:
+        with _admin(project) as conn:
+            found = conn.execute(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+                "WHERE datname = current_database()"
+            ).fetchone()
+    except StorageError:
+        return False
+    return found is not None and found[0] == schema_mark(count)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from imr_desk import bench_team
+from imr_desk import bench_team_load as load
 from imr_desk.storage import LetterStore
 from tests.unit.fake_letters import fake_record
 
@@ -19,11 +19,11 @@ pytestmark = pytest.mark.postgres
 def test_two_reviewers_lose_nothing_and_never_share_a_letter(pg_db: str) -> None:
     records = [fake_record(n) for n in range(1, 6)]
 
-    run = bench_team.simulate(pg_db, records, 2, bench_team.Workload(edits=5, verifications=2))
+    run = load.simulate(pg_db, records, 2, load.Workload(edits=5, verifications=2))
 
     assert [log.error for log in run.logs] == [None, None]
     assert [log.unsaved for log in run.logs] == [[], []]
-    assert run.checks == bench_team.Checks(
+    assert run.checks == load.Checks(
         lost_edits=0,
         unreported_rows=0,
         double_claims=0,
@@ -42,13 +42,13 @@ def test_two_reviewers_lose_nothing_and_never_share_a_letter(pg_db: str) -> None
 
 def test_the_checks_see_a_lost_edit_and_a_double_claim(pg_db: str) -> None:
     records = [fake_record(n) for n in range(1, 4)]
-    run = bench_team.simulate(pg_db, records, 2, bench_team.Workload(edits=2, verifications=1))
+    run = load.simulate(pg_db, records, 2, load.Workload(edits=2, verifications=1))
     first, second = run.logs
     sha, since, until = first.held[0]
     second.held.append((sha, since, until))  # as if the other desk had held it meanwhile
     first.edits.append((sha, "letter.patient_age", 99))  # told saved, never written
 
-    checks = bench_team.check_run(pg_db, run.logs)
+    checks = load.check_run(pg_db, run.logs)
 
     assert checks.double_claims == 1
     assert checks.lost_edits == 2  # no audit row, and the final record holds another age

@@ -15,7 +15,7 @@ import re
 import psycopg
 import pytest
 
-from imr_desk import bench_team
+from imr_desk.bench_team_load import bulk_rows
 from imr_desk.storage import LetterStore, pg_bench
 from imr_desk.storage.rows import ROW_COLUMNS, filter_sql
 from tests.conftest import TeamProject
@@ -28,7 +28,7 @@ def test_a_reviewers_search_for_a_rare_case_number_is_planned_as_rare(
     team_project: TeamProject,
 ) -> None:
     pg_bench.bulk_letters(  # case numbers CM17-0000000 ... CM17-0002999, statistics taken
-        team_project.admin_url, bench_team.bulk_rows([fake_record(1)], 3000, ("parsed",))
+        team_project.admin_url, bulk_rows([fake_record(1)], 3000, ("parsed",))
     )
     with LetterStore.open(team_project.url("alice")) as store:
         found = store.list_letters(search="1234")
