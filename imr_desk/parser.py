@@ -13,13 +13,14 @@ from typing import Any, Final
 
 from imr_desk.domain import (
     LETTER_FIELDS,
+    PRIORITIES,
     derive_outcome,
     empty_record,
     normalise_date,
     normalise_text,
     split_list,
 )
-from imr_desk.parsing import diagnoses, layout_a, summary
+from imr_desk.parsing import diagnoses, layout_a, ocr, summary
 from imr_desk.parsing.header import HeaderValue, read_header
 from imr_desk.parsing.items import find_items
 from imr_desk.parsing.record import RecordBuilder, add_item
@@ -82,7 +83,8 @@ def looks_like_letter(record: dict[str, Any]) -> bool:
 def parse(pdf: PdfText) -> dict[str, Any]:
     """The record for a PDF's words. Never raises: an unreadable letter gets layout unknown."""
     heights = [h for _, h in pdf.page_sizes] or [792.0] * pdf.pages
-    lines = drop_furniture(group_lines(pdf.words), heights)
+    words = ocr.tidy(pdf.words, pdf.ocr_pages)
+    lines = drop_furniture(group_lines(words), heights)
     stream = TextStream(lines)
     layout = detect_layout(stream.text)
     record = empty_record(
@@ -91,7 +93,7 @@ def parse(pdf: PdfText) -> dict[str, Any]:
     record["source"]["needs_ocr"] = pdf.needs_ocr
     if pdf.repaired:
         record["source"]["repaired"] = True
-    builder = RecordBuilder(record, stream)
+    builder = RecordBuilder(record, stream, scanned=pdf.ocr_pages)
     try:
         _read_fields(builder, lines, layout)
     except Exception as exc:  # a parser bug must not cost the reviewer the letter
@@ -127,20 +129,35 @@ def _read_fields(builder: RecordBuilder, lines: list, layout: str) -> None:
 
 
 def _read_header(builder: RecordBuilder, header: dict[str, HeaderValue]) -> str | None:
+    """Each label's value, accepted only in its field's format: a date that exists, a priority
+    word, a case number's pattern. The value is taken from the first words that have it, so
+    a stray mark before it (a table rule read by OCR) is passed over, never read as the value."""
     for name, value in header.items():
-        boxes = boxes_of(value.words)
         spec_kind = next((f.kind for f in LETTER_FIELDS if f.name == name), None)
         if spec_kind == "date":
-            builder.put(name, normalise_date(value.text), 1.0, boxes)
+            builder.put(name, *_header_date(value))
         elif name == "priority":
-            priority = value.text.split()[0].lower()
-            builder.put(
-                name, priority if priority in ("standard", "expedited") else None, 1.0, boxes
-            )
+            words = [w for w in value.words if w.text.lower() in PRIORITIES]
+            priority = words[0].text.lower() if words else None
+            builder.put(name, priority, 1.0, boxes_of(words[:1]))
         elif name in ("case_number", "claim_number"):
-            builder.put(name, value.words[0].text, 1.0, boxes_of(value.words[:1]))
+            words = [w for w in value.words if name != "case_number" or CASE_NUMBER.match(w.text)]
+            first = words[:1] or value.words[:1]
+            builder.put(name, first[0].text, 1.0, boxes_of(first))
     determination = header.get("final_determination")
     return stated_outcome(determination.text) if determination else None
+
+
+def _header_date(value: HeaderValue) -> tuple[str | None, float, list[dict[str, object]]]:
+    """The date a header value holds: all its words (``August 30, 2013``), else the first word
+    that is a date on its own."""
+    whole = normalise_date(value.text)
+    if whole is not None:
+        return whole, 1.0, boxes_of(value.words)
+    for word in value.words:
+        if found := normalise_date(word.text):
+            return found, 1.0, boxes_of([word])
+    return None, 1.0, []
 
 
 def stated_outcome(text: str) -> str | None:

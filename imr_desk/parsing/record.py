@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from imr_desk.calibration import calibrated
 from imr_desk.domain import ITEM_FIELDS, LETTER_FIELDS, empty_item
-from imr_desk.parsing import summary
+from imr_desk.parsing import ocr, summary
 from imr_desk.parsing.category import suggest_category
 from imr_desk.parsing.items import ItemSpans, Span
 from imr_desk.parsing.text import TextStream
@@ -17,10 +18,13 @@ from imr_desk.record import parser_item_id
 class RecordBuilder:
     """Collects field values with their provenance, then emits the record in field order."""
 
-    def __init__(self, record: dict[str, Any], stream: TextStream) -> None:
+    def __init__(
+        self, record: dict[str, Any], stream: TextStream, scanned: Iterable[int] = ()
+    ) -> None:
         self.record = record
         self.stream = stream
         self.evidence: dict[str, tuple[float, list[dict[str, object]]]] = {}
+        self.scanned = frozenset(scanned)  # pages read by OCR
 
     def put(self, name: str, value: Any, confidence: float, boxes: list[dict[str, object]]) -> None:
         """Set a letter field unless an earlier, preferred rule already did."""
@@ -47,6 +51,8 @@ class RecordBuilder:
         confidence, boxes = self.evidence.get(path, (0.0, []))
         if confidence > 0:
             confidence = calibrated(path, confidence)
+            if self.scanned and any(box["page"] in self.scanned for box in boxes):
+                confidence *= ocr.value_confidence(path, self.stream.words_under(boxes))
         return {"field": path, "confidence": round(confidence, 3), "boxes": boxes}
 
 

@@ -10,7 +10,7 @@ import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from imr_desk.pdf_source import Word
 
@@ -122,6 +122,7 @@ class TextStream:
             parts.append("\n")
             offset += 1
         self.text = "".join(parts)
+        self._by_page: dict[int, tuple[list[float], list[Word]]] | None = None
 
     def words_in(self, start: int, end: int) -> list[Word]:
         """Words overlapping the character span [start, end)."""
@@ -135,6 +136,23 @@ class TextStream:
                 break
             if word_start + len(self._words[index].text) > start:
                 found.append(self._words[index])
+        return found
+
+    def words_under(self, boxes: Iterable[dict[str, Any]]) -> list[Word]:
+        """The words whose middle lies in one of ``boxes`` (provenance rectangles): what a
+        value was read from, wherever its rule found it."""
+        if self._by_page is None:
+            self._by_page = {}
+            for word in sorted(self._words, key=_middle_y):
+                middles, words = self._by_page.setdefault(word.page, ([], []))
+                middles.append(_middle_y(word))
+                words.append(word)
+        found: list[Word] = []
+        for box in boxes:
+            x0, y0, x1, y1 = box["rect"]
+            middles, words = self._by_page.get(box["page"], ([], []))
+            first, last = bisect.bisect_left(middles, y0), bisect.bisect_right(middles, y1)
+            found += [w for w in words[first:last] if x0 <= (w.x0 + w.x1) / 2 <= x1]
         return found
 
     def boxes(self, start: int, end: int) -> list[dict[str, object]]:
@@ -154,6 +172,10 @@ class TextStream:
     def page_of(self, offset: int) -> int:
         """Page index at a character offset (0 for an empty letter)."""
         return self.lines[self.line_index(offset)].page if self.lines else 0
+
+
+def _middle_y(word: Word) -> float:
+    return (word.y0 + word.y1) / 2
 
 
 def boxes_of(words: Sequence[Word]) -> list[dict[str, object]]:

@@ -82,7 +82,7 @@ def test_ocr_running_out_of_memory_fails_the_file_with_that_reason(
         raise RuntimeError("code=2: malloc (833621026 bytes) failed")
 
     monkeypatch.setattr(pdf_source, "tesseract_available", lambda: True)
-    monkeypatch.setattr(pymupdf.Page, "get_textpage_ocr", out_of_memory)
+    monkeypatch.setattr(pymupdf.Page, "get_pixmap", out_of_memory)
     with pytest.raises(PdfError) as raised:
         read_pdf(scan_pdf(tmp_path / "scan.pdf", 612, 792))
     assert raised.value.reason == OUT_OF_MEMORY
@@ -94,13 +94,13 @@ def test_a_large_scan_is_ocred_at_a_lowered_resolution(
 ) -> None:
     scan = scan_pdf(tmp_path / "large.pdf", 2000, 2000)
     asked: list[int] = []
-    real_ocr = pymupdf.Page.get_textpage_ocr
+    real_render = pymupdf.Page.get_pixmap
 
-    def ocr(page: pymupdf.Page, **kw: Any) -> Any:
+    def render(page: pymupdf.Page, **kw: Any) -> Any:
         asked.append(kw["dpi"])
-        return real_ocr(page, **kw)
+        return real_render(page, **kw)
 
-    monkeypatch.setattr(pymupdf.Page, "get_textpage_ocr", ocr)
+    monkeypatch.setattr(pymupdf.Page, "get_pixmap", render)
     pdf = read_pdf(scan)
     assert (asked, pdf.ocr_pages) == ([180], (0,))
     assert render_pixels(2000, 2000, asked[0]) <= OCR_MAX_PIXELS
