@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 import secrets
 import tempfile
 import time
@@ -211,10 +212,29 @@ def run_reviewers(project: str, logins: Logins, work: Workload) -> list[Reviewer
     processes = [context.Process(target=_reviewer, args=(job, barrier, results)) for job in jobs]
     for process in processes:
         process.start()
-    logs = [results.get(timeout=1800) for _ in processes]
+    logs = _collected(results, processes)
     for process in processes:
         process.join()
+    reported = {log.login for log in logs}
+    logs += [
+        ReviewerLog(login, error=f"the process ended (exit code {process.exitcode}) unreported")
+        for login, process in zip(logins.names, processes, strict=True)
+        if login not in reported
+    ]
     return sorted(logs, key=lambda log: log.login)
+
+
+def _collected(results: Any, processes: list[Any]) -> list[ReviewerLog]:
+    """The processes' reports, as they come; stops early when every process has ended (one
+    that died before reporting never will)."""
+    logs: list[ReviewerLog] = []
+    while len(logs) < len(processes):
+        try:
+            logs.append(results.get(timeout=1.0))
+        except queue.Empty:
+            if not any(process.is_alive() for process in processes) and results.empty():
+                break
+    return logs
 
 
 # --- checks --------------------------------------------------------------------------------
