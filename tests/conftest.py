@@ -287,12 +287,11 @@ class EngineProject:
         if self._logins.get(login) == lead:
             return
         from imr_desk.storage import team
-        from imr_desk.storage.pg_schema import LEAD_ROLE
 
         assert self.server is not None
         found = self._sql(
             "SELECT pg_has_role(oid, %s, 'MEMBER') FROM pg_roles WHERE rolname = %s",
-            (LEAD_ROLE, login),
+            (self._lead_role(), login),
         )
         was_lead = bool(found and found[0][0])
         self._leads_before.setdefault(login, was_lead)
@@ -311,10 +310,13 @@ class EngineProject:
     def _set_lead(self, login: str, lead: bool) -> None:
         from psycopg import sql
 
-        from imr_desk.storage.pg_schema import LEAD_ROLE
-
         statement = sql.SQL("GRANT {} TO {}" if lead else "REVOKE {} FROM {}")
-        self._sql(statement.format(sql.Identifier(LEAD_ROLE), sql.Identifier(login)))
+        self._sql(statement.format(sql.Identifier(self._lead_role()), sql.Identifier(login)))
+
+    def _lead_role(self) -> str:
+        from imr_desk.storage.pg_schema import team_roles
+
+        return team_roles(self.admin_url.rsplit("/", 1)[1])[1]
 
     def _sql(self, statement: Any, params: tuple[Any, ...] | None = None) -> list[Any]:
         if self._admin is None:

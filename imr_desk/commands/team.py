@@ -93,7 +93,7 @@ def _init(args: argparse.Namespace) -> int:
     created = team.init_project(args.db, claim_seconds=seconds)
     where = shown_location(args.db)
     if created:
-        print(f"created the team project at {where}: roles imr_reviewer and imr_lead")
+        print(f"created the team project at {where}, with its reviewer and lead roles")
     else:
         print(f"the team project at {where} is already there; nothing was created")
     if args.claim_minutes:

@@ -39,7 +39,8 @@ class Claim:
 class ClaimStore(StoreBase):
     """The claims part of ``LetterStore`` (mixed into it)."""
 
-    _held: set[str] = set()  # noqa: RUF012 - replaced per store on its first claim
+    _held: set[str]
+    """The letters this store claimed (``LetterStore`` starts it empty): closing gives them back."""
 
     def claim(self, sha256: str, *, leaving: str | None = None) -> None:
         """Take or renew this reviewer's claim on a letter; ``ClaimLostError`` when another
@@ -71,9 +72,10 @@ class ClaimStore(StoreBase):
     def live_claims(self) -> dict[str, Claim]:
         """Letters other reviewers hold now, by SHA-256 (the queue shows them)."""
         with self._engine.read() as conn:
+            now, at = self._clock_sql()
             found = conn.execute(
-                "SELECT sha256, reviewer, until FROM claims WHERE until > ? AND reviewer != ?",
-                (self._now(), self.reviewer),
+                f"SELECT sha256, reviewer, until FROM claims WHERE until > {now} AND reviewer != ?",
+                (*at, self.reviewer),
             ).fetchall()
         return {sha: Claim(sha, who, until) for sha, who, until in found}
 
@@ -109,6 +111,13 @@ class ClaimStore(StoreBase):
                 self._release(conn, after_sha256)
             return found
 
+    def _clock_sql(self) -> tuple[str, tuple[str, ...]]:
+        """Now, as SQL and its parameters: a claim a server wrote is compared with the
+        server's clock (desks' clocks differ), a SQLite file's with this desk's."""
+        if self._engine.server_identity:
+            return "imr_now()", ()
+        return "?", (self._now(),)
+
     # --- in a write transaction --------------------------------------------------------
 
     def _before_change(self, conn: Conn, sha256: str) -> None:
@@ -117,10 +126,10 @@ class ClaimStore(StoreBase):
     def _take_claim(self, conn: Conn, sha256: str) -> None:
         blocking = self._try_claim(conn, sha256)
         if blocking is not None:
+            until = clock_time(blocking.until) or "a while"
             raise ClaimLostError(
                 f"{_name(conn, sha256)} is open on {blocking.reviewer}'s desk (held until "
-                f"{_clock_time(blocking.until)} unless they go on working on it); "
-                "your change was not saved"
+                f"{until} unless they go on working on it); your change was not saved"
             )
 
     def _try_claim(self, conn: Conn, sha256: str) -> Claim | None:
@@ -128,6 +137,8 @@ class ClaimStore(StoreBase):
         if self._engine.server_identity:
             found = conn.execute("SELECT holder, held_until FROM imr_claim(?)", (sha256,))
             row = found.fetchone()
+            if row and not row[0]:
+                raise KeyError(sha256)
             blocking = Claim(sha256, row[0], row[1]) if row else None
         else:
             blocking = self._try_claim_here(conn, sha256)
@@ -157,6 +168,15 @@ class ClaimStore(StoreBase):
             (sha256, self.reviewer, now, until),
         )
         return None
+
+    def _holds(self, conn: Conn, sha256: str) -> bool:
+        """Whether this login holds a live claim on the letter (a desk of theirs has it open)."""
+        now, at = self._clock_sql()
+        found = conn.execute(
+            f"SELECT 1 FROM claims WHERE sha256 = ? AND reviewer = ? AND until > {now}",
+            (sha256, self.reviewer, *at),
+        )
+        return found.fetchone() is not None
 
     def _release(self, conn: Conn, sha256: str) -> bool:
         self._held = self._held - {sha256}
@@ -188,12 +208,13 @@ class ClaimStore(StoreBase):
             "'skipped')) OR (SELECT count(*) FROM review_places r WHERE r.sha256 = letters.sha256 "
             "AND r.reviewer != ? AND r.status != 'skipped') >= 2)) AND (stage IS NOT NULL OR "
             "NOT EXISTS (SELECT 1 FROM claims c WHERE c.sha256 = letters.sha256 AND "
-            "c.reviewer != ? AND c.until > ?)) ORDER BY id LIMIT 1"
+            "c.reviewer != ? AND c.until > {now})) ORDER BY id LIMIT 1"
         )
         if self._engine.server_identity:
             sql += " FOR UPDATE OF letters SKIP LOCKED"
+        now, at = self._clock_sql()
         who = self.reviewer
-        row = conn.execute(sql, (status, after_id, who, who, who, self._now())).fetchone()
+        row = conn.execute(sql.format(now=now), (status, after_id, who, who, who, *at)).fetchone()
         return (int(row[0]), str(row[1])) if row else None
 
 
@@ -219,9 +240,9 @@ def _name(conn: Conn, sha256: str) -> str:
     return (found[0] or found[1]) if found else sha256[:12]
 
 
-def _clock_time(until: str) -> str:
-    """A claim's end as the reviewer's local time of day."""
+def clock_time(until: str) -> str:
+    """A claim's end (ISO 8601) as the reviewer's local time of day ('' when unreadable)."""
     try:
         return datetime.fromisoformat(until).astimezone().strftime("%H:%M")
     except ValueError:
-        raise StorageError(f"a claim's time is damaged: {until!r}") from None
+        return ""

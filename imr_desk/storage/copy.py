@@ -124,8 +124,10 @@ def _same_place(source: str | Path, destination: str | Path) -> bool:
 def _copy(origin: Engine, target: Engine) -> dict[str, int]:
     """Every table, from one snapshot of ``origin``, in one transaction on ``target``."""
     with target.write() as out, _snapshot(origin) as source:
+        if origin.kind == "postgresql":  # a reviewer's login sees only part of the project
+            _require_owner(source, origin.location, "from")
         if target.kind == "postgresql":
-            _require_owner(out, target.location)
+            _require_owner(out, target.location, "onto")
         _require_empty(out, target.location)
         rows = {table.name: _copy_table(source, out, table) for table in TABLES}
         if target.kind == "postgresql":
@@ -149,9 +151,10 @@ def _snapshot(engine: Engine) -> Iterator[Conn]:
             conn.execute("ROLLBACK")
 
 
-def _require_owner(conn: Conn, location: str) -> None:
+def _require_owner(conn: Conn, location: str, direction: str) -> None:
     """Only the tables' owner (or a superuser) may write letters as verified, audit rows under
-    other reviewers' names and the settings: the rules a reviewer's login is held to."""
+    other reviewers' names and the settings (the rules a reviewer's login is held to), or read
+    every review and audit row (a reviewer reads their own)."""
     owner, allowed, login = conn.execute(
         "SELECT pg_get_userbyid(c.relowner), pg_has_role(current_user, c.relowner, 'USAGE') "
         "OR r.rolsuper OR r.rolbypassrls, current_user FROM pg_class c, pg_roles r "
@@ -159,7 +162,8 @@ def _require_owner(conn: Conn, location: str) -> None:
     ).fetchone()
     if not allowed:
         raise PermissionRefusedError(
-            f"a copy onto the team server at {location} runs as the project's owner ({owner}, "
+            f"a copy {direction} the team server at {location} runs as the project's owner "
+            f"({owner}, "
             f"the login that ran `imr-desk team init`), not as {login}; nothing was changed"
         )
 

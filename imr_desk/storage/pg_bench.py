@@ -18,7 +18,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from imr_desk.storage.errors import StorageError
 from imr_desk.storage.pg_engine import refuse_password, shown_location, translated_pg_errors
-from imr_desk.storage.pg_schema import FUNCTIONS, PERMISSIONS, ROLES, TABLES
+from imr_desk.storage.pg_schema import FUNCTIONS, TABLES, permissions_sql, roles_sql
 
 BULK_COLUMNS: Final = (
     "sha256, source_path, file_name, pages, layout, status, case_number, outcome, "
@@ -81,7 +81,7 @@ def bulk_letters(project: str, rows: Iterable[Sequence[Any]]) -> int:
 def schema_mark(count: int) -> str:
     """What a benchmark project of ``count`` letters built by this version is marked with
     (``mark_built``): any change to the team schema makes it stale, to be built again."""
-    scripts = "".join((ROLES, TABLES, FUNCTIONS, PERMISSIONS)).encode()
+    scripts = "".join((roles_sql("x"), TABLES, FUNCTIONS, permissions_sql("x"))).encode()
     return f"imr-desk bench: {count} letters, schema {hashlib.sha256(scripts).hexdigest()[:16]}"
 
 

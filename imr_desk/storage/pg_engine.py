@@ -38,7 +38,7 @@ from imr_desk.storage.errors import (
     ServerUnavailableError,
     StorageError,
 )
-from imr_desk.storage.pg_schema import CHANNEL, LEAD_ROLE
+from imr_desk.storage.pg_schema import CHANNEL
 
 WAIT_SECONDS: Final = 5.0
 """How long an operation waits for a connection (or a new one) before saying the server does
@@ -69,8 +69,15 @@ _log = logging.getLogger(__name__)
 
 @lru_cache(maxsize=512)
 def pg_sql(sql: str) -> str:
-    """The store's ``?`` parameters as psycopg's ``%s`` (a literal ``%`` doubled first)."""
-    return sql.replace("%", "%%").replace("?", "%s")
+    """The store's ``?`` parameters as psycopg's ``%s``: a ``?`` inside a quoted literal is
+    text, not a parameter, and every literal ``%`` is doubled (psycopg reads ``%`` anywhere
+    in a statement that has parameters). Quoted parts alternate with the rest when split on
+    ``'`` (a doubled ``''`` inside a literal makes an empty part outside, which holds nothing)."""
+    parts = sql.replace("%", "%%").split("'")
+    return "'".join(
+        part if quoted else part.replace("?", "%s")
+        for quoted, part in ((index % 2 == 1, part) for index, part in enumerate(parts))
+    )
 
 
 class PgConn:
@@ -80,8 +87,8 @@ class PgConn:
         self.raw = conn
 
     def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> psycopg.Cursor[Any]:
-        if not parameters:
-            return self.raw.execute(sql.replace("%", "%%") if "%" in sql else sql, None)
+        if not parameters:  # psycopg sends a statement without parameters as it is
+            return self.raw.execute(sql, None)
         return self.raw.execute(pg_sql(sql), tuple(parameters))
 
     def executemany(self, sql: str, seq_of_parameters: Any, /) -> psycopg.Cursor[Any]:
@@ -200,7 +207,7 @@ class PgEngine:
         """The logins that are leads on this server (members of the lead role)."""
         found = conn.execute(
             "SELECT rolname FROM pg_roles WHERE rolcanlogin AND NOT rolsuper "
-            f"AND pg_has_role(oid, '{LEAD_ROLE}', 'MEMBER') ORDER BY rolname"
+            "AND pg_has_role(oid, imr_lead_role(), 'MEMBER') ORDER BY rolname"
         )
         return tuple(name for (name,) in found)
 

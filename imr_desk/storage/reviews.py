@@ -79,11 +79,6 @@ def places_taken(conn: Conn, sha256: str) -> int:
     return int(found.fetchone()[0])
 
 
-def _counting(reviews: list[Review]) -> list[Review]:
-    """The reviews that hold a place: a skipped one gives its place to another reviewer."""
-    return [r for r in reviews if r.status != "skipped"]
-
-
 class ReviewStore(StoreBase):
     """The double-review part of ``LetterStore`` (mixed into it)."""
 

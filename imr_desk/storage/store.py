@@ -60,6 +60,7 @@ class LetterStore(ClaimStore, ReviewStore, CheckStore, CategoryStore):
         self._engine = engine
         self.reviewer = reviewer
         self._clock = clock
+        self._held = set()
 
     @classmethod
     def open(
@@ -178,10 +179,12 @@ class LetterStore(ClaimStore, ReviewStore, CheckStore, CategoryStore):
         sha256 = record["source"]["sha256"]
         record = suggested_record(record, self.category_model())
         with self._write() as conn:
-            if not self._untouched(conn, sha256) or self._try_claim(conn, sha256) is not None:
-                return False  # touched, or open on a desk: that reviewer's to see first
-            row = self._load(conn, sha256)
+            if self._holds(conn, sha256) or self._try_claim(conn, sha256) is not None:
+                return False  # open on a desk (this login's too): that reviewer's to see first
+            row = self._load(conn, sha256)  # claimed and locked: nobody changes it meanwhile
             self._release(conn, sha256)
+            if not self._untouched(conn, sha256):
+                return False
             letter = _parsed_letter(record, row.source_path)
             source = letter.source
             conn.execute(

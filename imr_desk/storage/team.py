@@ -21,12 +21,11 @@ from imr_desk.storage.pg_engine import refuse_password, shown_location, translat
 from imr_desk.storage.pg_schema import (
     CLAIM_KEY,
     FUNCTIONS,
-    LEAD_ROLE,
-    PERMISSIONS,
-    REVIEWER_ROLE,
-    ROLES,
     TABLES,
     checked_login,
+    permissions_sql,
+    roles_sql,
+    team_roles,
 )
 from imr_desk.storage.schema import SCHEMA_VERSION
 
@@ -55,20 +54,27 @@ def init_project(conninfo: str, *, claim_seconds: int | None = None) -> bool:
             raise StorageError(f"{location} holds a project of a newer IMR Desk ({version})")
         if version is None:
             _refuse_foreign(conn, location)
+            name = conn.info.dbname
             with conn.transaction():
-                for script in (ROLES, TABLES, FUNCTIONS, PERMISSIONS):
+                for script in (roles_sql(name), TABLES, FUNCTIONS, permissions_sql(name)):
                     conn.execute(script)
-                database = sql.Identifier(conn.info.dbname)
-                conn.execute(sql.SQL("REVOKE CONNECT ON DATABASE {} FROM PUBLIC").format(database))
-                conn.execute(
-                    sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
-                        database, sql.Identifier(REVIEWER_ROLE)
-                    )
-                )
+                _only_the_team_connects(conn, name)
                 conn.execute("INSERT INTO imr_schema (version) VALUES (%s)", (SCHEMA_VERSION,))
         if claim_seconds is not None:
             set_claim_seconds(conn, claim_seconds)
         return version is None
+
+
+def _only_the_team_connects(conn: psycopg.Connection[Any], name: str) -> None:
+    """Only the project's reviewers connect, and nobody makes temporary tables (which could
+    stand in for the project's own in a careless query)."""
+    database = sql.Identifier(name)
+    conn.execute(sql.SQL("REVOKE CONNECT, TEMPORARY ON DATABASE {} FROM PUBLIC").format(database))
+    conn.execute(
+        sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
+            database, sql.Identifier(team_roles(name)[0])
+        )
+    )
 
 
 def set_claim_seconds(conn: psycopg.Connection[Any], seconds: int) -> None:
@@ -95,11 +101,15 @@ def add_member(conninfo: str, login: str, *, lead: bool = False) -> bool:
                 f"no IMR Desk project at {location}: create it first with `imr-desk team init`"
             )
         name = sql.Identifier(login)
-        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)).fetchone()
+        found = conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = %s", (login,))
+        exists = found.fetchone()
+        if exists and exists[0]:
+            raise StorageError(f"{login} is a superuser of the server: not a reviewer's login")
         before = {m.login: m for m in _members(conn)}.get(login)
         if not exists:
             conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(name))
-        role = LEAD_ROLE if lead else REVIEWER_ROLE
+        reviewer, lead_role = team_roles(conn.info.dbname)
+        role = lead_role if lead else reviewer
         conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(role), name))
         return before is None or (lead and not before.lead)
 
@@ -114,7 +124,7 @@ def _members(conn: psycopg.Connection[Any]) -> list[Member]:
     found = conn.execute(
         "SELECT rolname, pg_has_role(oid, %s, 'MEMBER') FROM pg_roles WHERE rolcanlogin "
         "AND NOT rolsuper AND pg_has_role(oid, %s, 'MEMBER') ORDER BY rolname",
-        (LEAD_ROLE, REVIEWER_ROLE),
+        tuple(reversed(team_roles(conn.info.dbname))),
     )
     return [Member(login, bool(lead)) for login, lead in found]
 

@@ -7,13 +7,13 @@ pure function of a row (``LetterRow``-like) and, for a held letter, who holds it
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Final, Protocol
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 
 from imr_desk.domain import LOW_CONFIDENCE
+from imr_desk.storage.claims import clock_time
 
 STATUS_COLOURS: Final = {
     "parsed": "#9aa0a6",
@@ -31,14 +31,6 @@ class Holder(Protocol):
     def reviewer(self) -> str: ...
     @property
     def until(self) -> str: ...
-
-
-def clock_time(until: str) -> str:
-    """A claim's end (ISO 8601) as the reviewer's local time of day ('' when unreadable)."""
-    try:
-        return datetime.fromisoformat(until).astimezone().strftime("%H:%M")
-    except ValueError:
-        return ""
 
 
 def held_text(holder: Holder) -> str:

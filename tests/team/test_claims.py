@@ -135,3 +135,17 @@ def test_closing_a_desk_gives_its_letters_back(team_project: TeamProject) -> Non
     with LetterStore.open(team_project.url("bob")) as bob:
         assert bob.live_claims() == {}
         assert bob.next_letter(None) == first
+
+
+def test_claims_are_timed_by_the_servers_clock_not_a_desks(team_project: TeamProject) -> None:
+    from datetime import datetime, timedelta
+
+    first, second = imported(team_project, 2)
+    fast = lambda: datetime.now().astimezone() + timedelta(minutes=15)  # noqa: E731
+    with (
+        LetterStore.open(team_project.url("alice")) as alice,
+        LetterStore.open(team_project.url("bob"), clock=fast) as bob,
+    ):
+        alice.claim(first)
+        assert set(bob.live_claims()) == {first}  # his clock says it lapsed; the server's not
+        assert bob.next_letter(None) == second

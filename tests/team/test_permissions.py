@@ -20,6 +20,7 @@ from imr_desk.record import FieldRef
 from imr_desk.review_policy import ReviewPolicy
 from imr_desk.storage import LetterStore
 from imr_desk.storage.errors import ClaimLostError, PermissionRefusedError
+from imr_desk.storage.pg_schema import team_roles
 from tests.conftest import TeamProject
 from tests.unit.fake_letters import fake_record
 
@@ -116,7 +117,7 @@ def test_a_reviewer_cannot_change_the_schema_or_the_rules(team_project: TeamProj
         "ALTER TABLE audit DISABLE ROW LEVEL SECURITY",
         "DROP POLICY audit_own ON audit",
         "ALTER TABLE letters DISABLE TRIGGER letters_guard",
-        "GRANT imr_lead TO bob",
+        f'GRANT "{team_roles(team_project.dbname)[1]}" TO bob',
     ):
         with raw(team_project, "lee") as conn, pytest.raises(errors.InsufficientPrivilege):
             conn.execute(statement)
@@ -216,3 +217,146 @@ def test_a_reviewer_cannot_read_the_other_review_until_both_are_in(
         assert bob.get(sha).stage == "adjudication"
     with raw(team_project, "lee") as conn:
         assert len(conn.execute("SELECT current_json FROM reviews").fetchall()) == 2
+
+
+def _two_verified_reviews(project: TeamProject, sha: str) -> None:
+    """Double review of ``sha`` with alice's verified review and bob's in progress."""
+    with LetterStore.open(project.url("lee")) as lee:
+        lee.set_policy(ReviewPolicy(double_share=1.0))
+    with LetterStore.open(project.url("alice")) as alice:
+        alice.apply(sha, SetField(FieldRef("patient_age"), 50))
+        alice.apply(sha, SetStatus("verified"))
+    with LetterStore.open(project.url("bob")) as bob:
+        bob.apply(sha, SetField(FieldRef("patient_age"), 61))
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE letters SET stage = 'gold', status = 'verified', reviewer = 'alice'",
+        "UPDATE letters SET review_info = '{\"mode\": \"double\"}', reviewer = 'alice'",
+        "UPDATE letters SET sha256 = 'f00d'",
+        "UPDATE letters SET created_at = '1999-01-01T00:00:00.000Z'",
+        "UPDATE letters SET parsed_json = '{}'",
+        "UPDATE letters SET current_json = '{}'",
+    ],
+)
+def test_a_reviewer_cannot_rewrite_a_letter_row_at_will(
+    team_project: TeamProject, statement: str
+) -> None:
+    (sha,) = imported(team_project)
+    with LetterStore.open(team_project.url("bob")) as bob:  # a letter bob worked on
+        bob.apply(sha, SetField(FieldRef("patient_age"), 61))
+    with raw(team_project, "alice") as conn, pytest.raises(errors.InsufficientPrivilege):
+        conn.execute(statement + " WHERE sha256 = %s", (sha,))
+
+
+def test_double_review_only_moves_forward_on_the_server(team_project: TeamProject) -> None:
+    (sha,) = imported(team_project)
+    _two_verified_reviews(team_project, sha)
+    with raw(team_project, "bob") as conn:
+        for statement in (
+            "UPDATE letters SET stage = NULL",  # out of double review
+            "UPDATE letters SET stage = 'gold', status = 'verified', reviewer = 'bob'",
+            "UPDATE letters SET status = 'verified', reviewer = 'bob'",
+        ):
+            with pytest.raises(errors.InsufficientPrivilege):
+                conn.execute(statement + " WHERE sha256 = %s", (sha,))
+
+
+def test_a_faked_verdict_does_not_let_a_reviewer_copy_the_other_review(
+    team_project: TeamProject,
+) -> None:
+    (sha,) = imported(team_project)
+    _two_verified_reviews(team_project, sha)
+    with raw(team_project, "bob") as conn:
+        with pytest.raises(errors.InsufficientPrivilege):  # no temporary stand-in tables
+            conn.execute("CREATE TEMP TABLE settings (key text, value text)")
+        conn.execute("UPDATE reviews SET status = 'verified' WHERE reviewer = 'bob'")
+        seen = conn.execute("SELECT reviewer, current_json FROM reviews ORDER BY reviewer")
+        assert [who for who, _ in seen.fetchall()] == ["alice", "bob"]  # both in: compared
+        with pytest.raises(errors.InsufficientPrivilege, match="both reviews"):
+            conn.execute(
+                "UPDATE reviews SET current_json = (SELECT current_json FROM reviews "
+                "WHERE reviewer = 'alice'), status = 'in_progress' WHERE reviewer = 'bob'"
+            )
+    with raw(team_project, "lee") as conn, pytest.raises(errors.InsufficientPrivilege):
+        conn.execute(  # a third review
+            "INSERT INTO reviews (sha256, reviewer, status, started_at, updated_at, "
+            "current_json) VALUES (%s, 'lee', 'in_progress', 'x', 'x', '{}')",
+            (sha,),
+        )
+
+
+def test_rows_are_never_written_under_the_group_role(team_project: TeamProject) -> None:
+    (sha,) = imported(team_project)
+    reviewer_role = team_roles(team_project.dbname)[0]
+    with raw(team_project, "alice") as conn:
+        conn.execute(f'SET ROLE "{reviewer_role}"')
+        with pytest.raises(errors.InsufficientPrivilege):
+            conn.execute(
+                "INSERT INTO audit (sha256, field, at, reviewer) VALUES (%s, 'x', 'x', %s)",
+                (sha, reviewer_role),
+            )
+        found = conn.execute(
+            "INSERT INTO audit (sha256, field, at) VALUES (%s, 'x', 'x') RETURNING reviewer",
+            (sha,),
+        )
+        assert found.fetchone() == ("alice",)
+
+
+def test_a_reviewer_cannot_choose_row_ids_or_name_anothers_review(
+    team_project: TeamProject,
+) -> None:
+    (sha,) = imported(team_project)
+    _two_verified_reviews(team_project, sha)
+    with raw(team_project, "bob") as conn, pytest.raises(errors.InsufficientPrivilege):
+        conn.execute(
+            "INSERT INTO audit (id, sha256, field, at) VALUES (1000, %s, 'x', 'x')", (sha,)
+        )
+    with raw(team_project, "lee") as conn:
+        (review_id,) = conn.execute("SELECT id FROM reviews WHERE reviewer = 'alice'").fetchone()
+    with raw(team_project, "bob") as conn, pytest.raises(errors.InsufficientPrivilege):
+        conn.execute(
+            "INSERT INTO audit (sha256, field, at, review_id) VALUES (%s, 'x', 'x', %s)",
+            (sha, review_id),
+        )
+
+
+def test_an_import_cannot_plant_a_reviewed_letter(team_project: TeamProject) -> None:
+    with raw(team_project, "bob") as conn, pytest.raises(errors.InsufficientPrivilege):
+        conn.execute(
+            "INSERT INTO letters (sha256, status, created_at, parsed_json, current_json, "
+            "verified_at) VALUES ('f00d', 'parsed', 'x', '{}', '{}', '2016-01-01')"
+        )
+
+
+def test_a_lead_of_one_project_is_nobody_in_another(
+    team_project: TeamProject, pg_server: Any
+) -> None:
+    from imr_desk.storage import team
+
+    other = pg_server.create_database()
+    other_url = pg_server.url(other)
+    try:
+        team.init_project(other_url)
+        with pytest.raises(psycopg.OperationalError):  # lee is not of this team at all
+            psycopg.connect(pg_server.url(other, user="lee")).close()
+        team.add_member(other_url, "lee")  # a reviewer here, not a lead
+        with LetterStore.open(pg_server.url(other, user="lee")) as lee:
+            assert lee.policy().leads == ()
+            with pytest.raises(PermissionRefusedError):
+                lee.set_claim_seconds(60)
+    finally:
+        pg_server.drop_database(other)
+
+
+def test_a_copy_from_the_server_runs_as_its_owner_not_a_reviewer(
+    team_project: TeamProject, tmp_path: Any
+) -> None:
+    from imr_desk.storage.copy import copy_project
+
+    imported(team_project)
+    with pytest.raises(PermissionRefusedError, match="project's owner"):
+        copy_project(team_project.url("alice"), tmp_path / "backup.db")
+    assert not (tmp_path / "backup.db").exists()
