@@ -21,7 +21,7 @@ from typing import Final
 from imr_desk.storage.base import StoreBase
 from imr_desk.storage.engine import Conn
 from imr_desk.storage.errors import ClaimLostError, StorageError
-from imr_desk.storage.pg_schema import CLAIM_KEY, DEFAULT_CLAIM_SECONDS
+from imr_desk.storage.pg_schema import CLAIM_KEY, CLAIM_SECONDS, DEFAULT_CLAIM_SECONDS
 from imr_desk.storage.rows import iso_utc
 
 OPEN_STATUSES: Final = ("parsed", "in_progress")
@@ -86,7 +86,7 @@ class ClaimStore(StoreBase):
 
     def set_claim_seconds(self, seconds: int) -> None:
         """Change the idle time of claims (a lead's setting on a team server)."""
-        if not 1 <= seconds <= 24 * 3600:
+        if seconds not in CLAIM_SECONDS:
             raise ValueError("a claim lasts between a second and a day")
         with self._write() as conn:
             conn.execute(

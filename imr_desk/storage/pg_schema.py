@@ -26,6 +26,8 @@ DEFAULT_CLAIM_SECONDS: Final = 600
 """A claim lasts ten idle minutes: long enough to read a long rationale, short enough that a
 crashed desk holds nothing for long."""
 CLAIM_KEY: Final = "claim_idle_seconds"
+CLAIM_SECONDS: Final = range(1, 24 * 3600 + 1)
+"""A claim time the project may set: a second (tests) to a day."""
 MOST_HELD: Final = 5
 """Letters one reviewer may hold at once (a desk holds the one open): nobody hoards the queue."""
 

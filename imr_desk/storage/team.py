@@ -20,6 +20,7 @@ from imr_desk.storage.errors import StorageError
 from imr_desk.storage.pg_engine import refuse_password, shown_location, translated_pg_errors
 from imr_desk.storage.pg_schema import (
     CLAIM_KEY,
+    CLAIM_SECONDS,
     FUNCTIONS,
     TABLES,
     checked_login,
@@ -79,8 +80,8 @@ def _only_the_team_connects(conn: psycopg.Connection[Any], name: str) -> None:
 
 def set_claim_seconds(conn: psycopg.Connection[Any], seconds: int) -> None:
     """How long a claim lasts without activity before another desk may take the letter."""
-    if not 30 <= seconds <= 24 * 3600:
-        raise ValueError("a claim lasts between 30 seconds and a day")
+    if seconds not in CLAIM_SECONDS:
+        raise ValueError("a claim lasts between a second and a day")
     with conn.transaction():
         conn.execute(
             "INSERT INTO settings (key, value) VALUES (%s, %s) "

@@ -149,3 +149,17 @@ def test_claims_are_timed_by_the_servers_clock_not_a_desks(team_project: TeamPro
         alice.claim(first)
         assert set(bob.live_claims()) == {first}  # his clock says it lapsed; the server's not
         assert bob.next_letter(None) == second
+
+
+def test_nobody_hoards_the_queue(team_project: TeamProject) -> None:
+    from imr_desk.storage.errors import PermissionRefusedError
+    from imr_desk.storage.pg_schema import MOST_HELD
+
+    shas = imported(team_project, MOST_HELD + 1)
+    with LetterStore.open(team_project.url("alice")) as alice:
+        for sha in shas[:MOST_HELD]:
+            alice.claim(sha)
+        with pytest.raises(PermissionRefusedError, match=f"already holds {MOST_HELD} letters"):
+            alice.claim(shas[-1])
+        alice.release(shas[0])
+        alice.claim(shas[-1])
