@@ -114,7 +114,9 @@ class TeamSync(QObject):
         return max(1000, min(RENEW_MS, seconds * 1000 // 3))
 
     def _renew_claim(self) -> None:
-        """Keep the open letter this desk's while its reviewer works on it."""
+        """Keep the open letter this desk's while its reviewer works on it (at a pace that
+        follows the claim time a lead may change meanwhile)."""
+        self._renew.setInterval(self._renew_interval())
         sha = self.review.current_sha()
         if not self._active or sha is None or self.held_by is not None or self._server_down:
             return
