@@ -364,40 +364,29 @@ def write_scan(source: str | os.PathLike[str], target: str | os.PathLike[str], d
         return doc.page_count
 
 
+Clip = tuple[float, float, float, float]
+
+
 def render_page(
     path: str | os.PathLike[str],
     page_index: int,
     *,
     zoom: float = 1.0,
     doc: pymupdf.Document | None = None,
+    clip: Clip | None = None,
 ) -> RenderedPage:
-    """Render one page to RGB pixels at ``zoom`` times 72 dpi."""
+    """Render one page, or the ``clip`` rectangle of it (points), to RGB pixels at ``zoom``
+    times 72 dpi: a crop is sharp at reading size without rendering the whole page so."""
     own = doc is None
     document = doc if doc is not None else open_document(path)
     try:
-        pix = document[page_index].get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
+        page = document[page_index]
+        area = None if clip is None else pymupdf.Rect(clip) & page.rect
+        pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), clip=area, alpha=False)
         return RenderedPage(bytes(pix.samples), pix.width, pix.height, pix.stride, zoom)
     finally:
         if own:
             document.close()
-
-
-def render_clip(
-    path: str | os.PathLike[str],
-    page_index: int,
-    rect: tuple[float, float, float, float],
-    scale: float,
-) -> RenderedPage:
-    """Render one rectangle of a page (points) at ``scale`` pixels per point: a sharp crop
-    at reading size without rendering the whole page at that size."""
-    document = open_document(path)
-    try:
-        page = document[page_index]
-        clip = pymupdf.Rect(rect) & page.rect
-        pix = page.get_pixmap(matrix=pymupdf.Matrix(scale, scale), clip=clip, alpha=False)
-        return RenderedPage(bytes(pix.samples), pix.width, pix.height, pix.stride, scale)
-    finally:
-        document.close()
 
 
 def page_sizes(path: str | os.PathLike[str]) -> list[tuple[float, float]]:
@@ -485,9 +474,9 @@ class PdfDocument:
     def page_count(self) -> int:
         return len(self.sizes)
 
-    def render(self, page_index: int, zoom: float) -> RenderedPage:
-        """Pixels of one page at ``zoom`` times 72 dpi."""
-        return render_page(self.path, page_index, zoom=zoom, doc=self._doc)
+    def render(self, page_index: int, zoom: float, clip: Clip | None = None) -> RenderedPage:
+        """Pixels of one page (or its ``clip`` rectangle) at ``zoom`` times 72 dpi."""
+        return render_page(self.path, page_index, zoom=zoom, doc=self._doc, clip=clip)
 
     def words(self, page_index: int) -> tuple[Word, ...]:
         """The page's words with boxes (cached: selection asks for them on every drag)."""

@@ -1,46 +1,38 @@
 """Renders letter pages off the UI thread and keeps the recent ones in a small cache.
 
-PyMuPDF documents are not thread-safe, so each pool thread opens its own ``PdfDocument``; the
-workers only produce pixels (a ``QImage``, which unlike ``QPixmap`` may be built off the UI
-thread) and hand them back through a queued signal. Typing never waits for a page, not even
-for a newly opened letter's first one. A page that cannot be rendered is logged and remembered
-with its reason (the view says so on the page) instead of being asked for again at every paint.
+A pool thread asks the render process (``render_process``: PyMuPDF keeps Python's lock while
+it renders, so it renders in a process of its own) for a page's pixels, makes them a
+``QImage`` (which unlike ``QPixmap`` may be built off the UI thread) and hands it back through
+a queued signal. Typing never waits for a page, not even for a newly opened letter's first one.
+A page that cannot be rendered is logged and remembered with its reason (the view says so on
+the page) instead of being asked for again at every paint.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from typing import Final
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
-from imr_desk.pdf_source import PdfDocument, PdfError
+from imr_desk.ui import render_process
+from imr_desk.ui.render_process import failure_reason
 
 CACHE_PAGES: Final = 24
 """Rendered pages kept: a few letters' worth, 3-5 MB each at screen size."""
-WORKERS: Final = 2
+WORKERS: Final = 1
+"""One page at a time: the render process renders one anyway, and in page order a letter's
+later pages reuse the fonts its first one loaded."""
 
-_local = threading.local()
 _log = logging.getLogger(__name__)
-
-
-def _thread_document(path: str) -> PdfDocument:
-    """The calling thread's own open document for ``path`` (one per thread, reused)."""
-    current: PdfDocument | None = getattr(_local, "document", None)
-    if current is None or current.path != path:
-        if current is not None:
-            current.close()
-        current = PdfDocument(path)
-        _local.document = current
-    return current
 
 
 def render_image(path: str, page: int, scale: float) -> QImage:
     """Render one page to a QImage that owns its memory (safe in any thread)."""
-    rendered = _thread_document(path).render(page, scale)
+    rendered = render_process.shared().render(path, page, scale)
     image = QImage(
         rendered.samples,
         rendered.width,
@@ -60,26 +52,54 @@ class _Relay(QObject):
     failed = Signal(str, int, str)
 
 
+Key = tuple[str, int, float]
+"""A page asked for: the PDF's path, the page's index, the scale."""
+
+
+class _Waiting:
+    """Pages asked for and not started, urgent ones first, each kind in the order asked.
+    The pool's jobs take from here: QThreadPool drops a job's priority when it hands it to
+    an idle thread, so a letter's second page could overtake its first."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._urgent: deque[Key] = deque()
+        self._other: deque[Key] = deque()
+
+    def put(self, key: Key, *, urgent: bool) -> None:
+        with self._lock:
+            (self._urgent if urgent else self._other).append(key)
+
+    def take(self) -> Key | None:
+        with self._lock:
+            queue = self._urgent or self._other
+            return queue.popleft() if queue else None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._urgent.clear()
+            self._other.clear()
+
+
 class _RenderJob(QRunnable):
-    def __init__(self, relay: _Relay, path: str, page: int, scale: float) -> None:
+    """Renders the first page waiting (one job is started for every page asked for)."""
+
+    def __init__(self, relay: _Relay, waiting: _Waiting) -> None:
         super().__init__()
-        self._relay, self._path, self._page, self._scale = relay, path, page, scale
+        self._relay, self._waiting = relay, waiting
 
     def run(self) -> None:
-        try:
-            image = render_image(self._path, self._page, self._scale)
-        except Exception as exc:  # any failure must reach the view, or the page stays blank
-            _log.exception("page %d of %s could not be rendered", self._page + 1, self._path)
-            self._relay.failed.emit(self._path, self._page, failure_reason(exc))
+        key = self._waiting.take()
+        if key is None:  # dropped: the letter it was for is no longer shown
             return
-        self._relay.done.emit(self._path, self._page, self._scale, image)
-
-
-def failure_reason(exc: Exception) -> str:
-    """Why a page could not be rendered, in words for the page itself."""
-    if isinstance(exc, PdfError):
-        return exc.reason
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        path, page, scale = key
+        try:
+            image = render_image(path, page, scale)
+        except Exception as exc:  # any failure must reach the view, or the page stays blank
+            _log.exception("page %d of %s could not be rendered", page + 1, path)
+            self._relay.failed.emit(path, page, failure_reason(exc))
+            return
+        self._relay.done.emit(path, page, scale, image)
 
 
 class PageRenderer(QObject):
@@ -95,8 +115,10 @@ class PageRenderer(QObject):
         self._relay = _Relay(self)
         self._relay.done.connect(self._on_relay_done)
         self._relay.failed.connect(self._on_relay_failed)
-        self._cache: OrderedDict[tuple[str, int, float], QImage] = OrderedDict()
-        self._pending: set[tuple[str, int, float]] = set()
+        render_process.shared().start()  # its imports run while the window is built
+        self._waiting = _Waiting()
+        self._cache: OrderedDict[Key, QImage] = OrderedDict()
+        self._pending: set[Key] = set()
         self._failures: dict[tuple[str, int], str] = {}
 
     def image(self, path: str, page: int, scale: float) -> QImage | None:
@@ -114,7 +136,8 @@ class PageRenderer(QObject):
         if key in self._cache or key in self._pending or (path, page) in self._failures:
             return
         self._pending.add(key)
-        self._pool.start(_RenderJob(self._relay, path, page, key[2]), 1 if urgent else 0)
+        self._waiting.put(key, urgent=urgent)
+        self._pool.start(_RenderJob(self._relay, self._waiting))
 
     def any_scale(self, path: str, page: int) -> QImage | None:
         """A cached image of the page at some other scale (drawn scaled until the right one
@@ -132,6 +155,7 @@ class PageRenderer(QObject):
         """Forget renders not started yet (the letter they were for is no longer shown), and
         past failures, so a letter shown again is tried again."""
         self._pool.clear()
+        self._waiting.clear()
         self._pending.clear()
         self._failures.clear()
 
@@ -139,7 +163,7 @@ class PageRenderer(QObject):
         """Block until queued renders finish (used when closing and by the benchmark)."""
         return self._pool.waitForDone(msecs)
 
-    def _store(self, key: tuple[str, int, float], image: QImage) -> None:
+    def _store(self, key: Key, image: QImage) -> None:
         self._cache[key] = image
         self._cache.move_to_end(key)
         while len(self._cache) > CACHE_PAGES:
