@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Final
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QStyleOptionGraphicsItem, QWidget
 
 EVIDENCE_PEN: Final = QColor(230, 160, 0, 70)
@@ -53,15 +53,38 @@ class PageItem(QGraphicsItem):
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        painter.fillRect(self._rect, PAPER)
         image: QImage | None = self._source(self.index)
-        if image is not None:
+        if image is None:
+            painter.fillRect(self._rect, PAPER)
+            self._paint_problem(painter)
+        elif not self._copy_image(painter, image):
+            painter.fillRect(self._rect, PAPER)
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             painter.drawImage(self._rect, image)
-        else:
-            self._paint_problem(painter)
         painter.setPen(PAGE_EDGE)
         painter.drawRect(self._rect)
+
+    def _copy_image(self, painter: QPainter, image: QImage) -> bool:
+        """Draw an image rendered at the scale the page is shown at (the usual case) pixel for
+        pixel, at the device pixel nearest the page's corner: a copy, 4x cheaper than the
+        resampling that fitting it to the page's fractional size would be, and as sharp as
+        rendered. False (nothing drawn) when the image is at another scale or the view turns."""
+        transform = painter.combinedTransform()
+        ratio = painter.device().devicePixelRatioF()
+        scale = transform.m11() * ratio
+        if (
+            transform.type().value > QTransform.TransformationType.TxScale.value
+            or abs(image.width() - self._rect.width() * scale) > 1
+            or abs(image.height() - self._rect.height() * transform.m22() * ratio) > 1
+        ):
+            return False
+        corner = transform.map(self._rect.topLeft())
+        painter.save()
+        painter.resetTransform()
+        left, top = round(corner.x() * ratio) / ratio, round(corner.y() * ratio) / ratio
+        painter.drawImage(QRectF(left, top, image.width() / ratio, image.height() / ratio), image)
+        painter.restore()
+        return True
 
     def _paint_problem(self, painter: QPainter) -> None:
         text = self._problem(self.index)
