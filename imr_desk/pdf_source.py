@@ -107,7 +107,7 @@ class PdfText:
 class RenderedPage:
     """Pixels of one page (RGB888), ready for a QImage, plus the scale used."""
 
-    samples: bytes
+    samples: bytes | bytearray  # a bytearray when received from another process
     width: int
     height: int
     stride: int

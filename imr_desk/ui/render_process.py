@@ -3,7 +3,7 @@
 PyMuPDF keeps Python's lock for the whole of a render (5-10 ms a page), so a render on a
 thread of the app stalls every Python call of the UI thread meanwhile: opening a letter, its
 form filling and painting would wait for its pages. The helper renders on another core while
-the thread that asked waits on a pipe, without the lock.
+the thread that asked waits on a socket, without the lock.
 
 One helper serves the whole app (the windows' renderers take turns). It keeps the last letter
 open, so the next pages of a letter are rendered without loading its fonts again; it runs under
@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
+import os
 import signal
+import socket
+import struct
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -29,6 +32,9 @@ from imr_desk.pdf_source import Clip, PdfDocument, PdfError, RenderedPage
 RENDER_SECONDS: Final = 60.0
 """A page not rendered by then is reported as failed (and its helper replaced)."""
 STOPPED: Final = "the page renderer stopped while rendering it (damaged PDF?)"
+ANSWER: Final = struct.Struct("<?IIIQ")
+"""An answer's head: rendered (else failed), width, height, stride, then the size of what
+follows (the pixels, or why they cannot be had in UTF-8)."""
 
 
 def failure_reason(exc: Exception) -> str:
@@ -36,6 +42,67 @@ def failure_reason(exc: Exception) -> str:
     if isinstance(exc, PdfError):
         return exc.reason
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+class Link:
+    """A connection to or from the helper. Requests cross it pickled; an answer crosses as
+    bytes read in two calls (head, then pixels) that leave Python's lock free until all have
+    arrived: ``recv`` reads in pieces of 64 KB and takes the lock back after each, and each
+    time waits for it while the UI thread runs Python (a page took 30 ms to cross, not 1).
+    On Windows, where ``Pipe`` is no socket, the answer goes through the connection itself."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        try:
+            self._socket: socket.socket | None = socket.socket(fileno=os.dup(conn.fileno()))
+        except OSError:
+            self._socket = None
+
+    def answer(
+        self, dimensions: tuple[int, int, int], pixels: bytes | bytearray, failed: str = ""
+    ) -> None:
+        """Send one page's pixels (``failed``: why there are none)."""
+        body = failed.encode() if failed else pixels
+        head = ANSWER.pack(not failed, *dimensions, len(body))
+        if self._socket is None:
+            self.conn.send_bytes(head + body)
+        else:
+            self._socket.sendall(head)
+            self._socket.sendall(body)
+
+    def receive(self, path: str, seconds: float) -> tuple[int, int, int, bytearray]:
+        """The next answer: width, height, stride and pixels; PdfError when it is a failure
+        or none came within ``seconds`` (TimeoutError)."""
+        if self._socket is None:
+            if not self.conn.poll(seconds):
+                raise TimeoutError
+            data = bytearray(self.conn.recv_bytes())
+            head, body = data[: ANSWER.size], data[ANSWER.size :]
+        else:
+            self._socket.settimeout(seconds)
+            head = self._read(ANSWER.size)
+            self._socket.settimeout(None)
+            body = self._read(ANSWER.unpack(head)[4])
+        rendered, width, height, stride, _size = ANSWER.unpack(head)
+        if not rendered:
+            raise PdfError(path, body.decode())
+        return width, height, stride, body
+
+    def _read(self, size: int) -> bytearray:
+        assert self._socket is not None
+        data = bytearray(size)
+        view, got = memoryview(data), 0
+        while got < size:
+            count = self._socket.recv_into(view[got:], size - got, socket.MSG_WAITALL)
+            if count == 0:
+                raise EOFError("the helper closed its end")
+            got += count
+        return data
+
+    def close(self) -> None:
+        if self._socket is not None:
+            self._socket.close()
+        self.conn.close()
 
 
 class RenderProcess:
@@ -46,7 +113,7 @@ class RenderProcess:
         self._serve = serve_pages or serve
         self._lock = threading.Lock()
         self._process: BaseProcess | None = None
-        self._conn: Connection | None = None
+        self._link: Link | None = None
 
     def start(self) -> None:
         """Start the helper now (as the window is built), so its imports are done by the
@@ -58,20 +125,17 @@ class RenderProcess:
         """Pixels of one page (or its ``clip`` rectangle, points) at ``zoom`` times 72 dpi;
         PdfError says why not."""
         with self._lock:
-            conn = self._connection()
+            link = self._connection()
             try:
-                conn.send((path, page, zoom, clip))
-                if not conn.poll(RENDER_SECONDS):
-                    self._stop()
-                    raise PdfError(path, f"not rendered after {RENDER_SECONDS:g} s")
-                kind, answer = conn.recv()
-                if kind == "failed":
-                    raise PdfError(path, answer)
-                width, height, stride = answer
-                return RenderedPage(conn.recv_bytes(), width, height, stride, zoom)
+                link.conn.send((path, page, zoom, clip))
+                width, height, stride, pixels = link.receive(path, RENDER_SECONDS)
+            except TimeoutError:
+                self._stop()
+                raise PdfError(path, f"not rendered after {RENDER_SECONDS:g} s") from None
             except (EOFError, OSError):
                 self._stop()
                 raise PdfError(path, STOPPED) from None
+        return RenderedPage(pixels, width, height, stride, zoom)
 
     def pid(self) -> int | None:
         """The helper's process id, None when none runs (the benchmark reads its memory)."""
@@ -89,8 +153,8 @@ class RenderProcess:
         elif self._process is not None:
             self._process.kill()
 
-    def _connection(self) -> Connection:
-        if self._conn is None or self._process is None or not self._process.is_alive():
+    def _connection(self) -> Link:
+        if self._link is None or self._process is None or not self._process.is_alive():
             self._stop()
             context = multiprocessing.get_context("spawn")  # no fork of a process running Qt
             ours, theirs = context.Pipe()
@@ -102,13 +166,13 @@ class RenderProcess:
             )
             self._process.start()
             theirs.close()  # so that the helper's death reads as the end of the pipe here
-            self._conn = ours
-        return self._conn
+            self._link = Link(ours)
+        return self._link
 
     def _stop(self) -> None:
-        if self._conn is not None:
-            self._conn.close()  # an idle helper reads the end of the pipe and exits
-            self._conn = None
+        if self._link is not None:
+            self._link.close()  # an idle helper reads the end of the pipe and exits
+            self._link = None
         process, self._process = self._process, None
         if process is not None and process.pid is not None:  # None: it never started
             if process.is_alive():
@@ -139,36 +203,36 @@ def serve(conn: Connection, memory_limit: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the app, which ends us
     limit_memory(memory_limit)
     document: PdfDocument | None = None
+    link = Link(conn)
     try:
         while True:
             path, page, zoom, clip = conn.recv()
             if document is None or document.path != path:
                 if document is not None:
                     document.close()
-                document = _open(conn, path)
+                document = _open(link, path)
             if document is not None:
-                serve_one(conn, document, page, zoom, clip)
+                serve_one(link, document, page, zoom, clip)
     except (EOFError, OSError):
         return
 
 
-def _open(conn: Connection, path: str) -> PdfDocument | None:
+def _open(link: Link, path: str) -> PdfDocument | None:
     """The letter, or None once the app is told why it cannot be opened."""
     try:
         return PdfDocument(path)
     except Exception as exc:
-        conn.send(("failed", failure_reason(exc)))
+        link.answer((0, 0, 0), b"", failure_reason(exc))
         return None
 
 
 def serve_one(
-    conn: Connection, document: PdfDocument, page: int, zoom: float, clip: Clip | None = None
+    link: Link, document: PdfDocument, page: int, zoom: float, clip: Clip | None = None
 ) -> None:
     """Render one page (or a clip of it) and send its pixels, or why they cannot be had."""
     try:
         rendered = document.render(page, zoom, clip)
     except Exception as exc:  # the page fails, the helper goes on
-        conn.send(("failed", failure_reason(exc)))
+        link.answer((0, 0, 0), b"", failure_reason(exc))
         return
-    conn.send(("page", (rendered.width, rendered.height, rendered.stride)))
-    conn.send_bytes(rendered.samples)
+    link.answer((rendered.width, rendered.height, rendered.stride), rendered.samples)

@@ -34,7 +34,7 @@ def crash_on_second_page(conn: Connection, memory_limit: int) -> None:
         path, page, zoom, clip = conn.recv()
         if page == 1:
             os._exit(3)
-        render_process.serve_one(conn, PdfDocument(path), page, zoom, clip)
+        render_process.serve_one(render_process.Link(conn), PdfDocument(path), page, zoom, clip)
 
 
 def never_answer(conn: Connection, memory_limit: int) -> None:
