@@ -76,6 +76,9 @@ def spread(times: Sequence[float]) -> str:
 def bench_reviewers(admin: str, folder: Path, counts: list[int], work: Workload) -> None:
     """Print the figures of one run per number of reviewer processes."""
     records = sample_records(folder, 20)
+    for pause in sorted({0.0, work.pause}):
+        trips = pg_bench.round_trips(admin, 40 if pause < 0.5 else 10, pause)
+        print(f"bare round trip (SELECT 1), {pause * 1000:.0f} ms apart: {spread(trips)}")
     for count in counts:
         project = pg_bench.recreate_database(admin, f"imr_bench_reviewers_{count}")
         run = simulate(project, records, count, work)

@@ -9,6 +9,7 @@ roles, its password where libpq finds it) and never puts a password in a connect
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
@@ -105,3 +106,17 @@ def built(project: str, count: int) -> bool:
     except StorageError:
         return False
     return found is not None and found[0] == schema_mark(count)
+
+
+def round_trips(conninfo: str, count: int, pause: float) -> list[float]:
+    """Seconds of ``count`` bare round trips (``SELECT 1``), ``pause`` seconds apart: what
+    every statement of an edit pays before the server does any work. On a virtual machine a
+    round trip after an idle pause also pays for waking its processors."""
+    times = []
+    with _admin(conninfo) as conn:
+        for _ in range(count):
+            time.sleep(pause)
+            start = time.perf_counter()
+            conn.execute("SELECT 1").fetchone()
+            times.append(time.perf_counter() - start)
+    return times
