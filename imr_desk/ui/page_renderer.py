@@ -75,6 +75,12 @@ class _Waiting:
             queue = self._urgent or self._other
             return queue.popleft() if queue else None
 
+    def first(self) -> Key | None:
+        """The page ``take`` would give now."""
+        with self._lock:
+            queue = self._urgent or self._other
+            return queue[0] if queue else None
+
     def clear(self) -> None:
         with self._lock:
             self._urgent.clear()
@@ -137,6 +143,8 @@ class PageRenderer(QObject):
             return
         self._pending.add(key)
         self._waiting.put(key, urgent=urgent)
+        if self._waiting.first() == key:  # the next to render: the helper may start it now
+            render_process.shared().send_ahead(*key)
         self._pool.start(_RenderJob(self._relay, self._waiting))
 
     def any_scale(self, path: str, page: int) -> QImage | None:

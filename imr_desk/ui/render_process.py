@@ -15,6 +15,7 @@ Qt: the helper process loads only the PDF reader.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -105,36 +106,85 @@ class Link:
         self.conn.close()
 
 
+Request = tuple[str, int, float, Clip | None]
+"""A page asked of the helper: the PDF's path, the page's index, the zoom, the clip."""
+
+
 class RenderProcess:
     """The app's end of the helper: starts it, sends it one page at a time, restarts it.
-    ``serve_pages`` is the helper's main function (tests give one that crashes or hangs)."""
+    ``serve_pages`` is the helper's main function (tests give one that crashes or hangs).
+
+    One request is with the helper at a time; ``_busy`` says one is, and ``_ahead`` which,
+    while it was sent ahead (``send_ahead``) and nobody has come to read its answer yet."""
 
     def __init__(self, serve_pages: Callable[[Connection, int], None] | None = None) -> None:
         self._serve = serve_pages or serve
-        self._lock = threading.Lock()
+        self._turn = threading.Condition()
+        self._busy = False
+        self._ahead: Request | None = None
         self._process: BaseProcess | None = None
         self._link: Link | None = None
 
     def start(self) -> None:
         """Start the helper now (as the window is built), so its imports are done by the
         time the first letter asks for a page."""
-        with self._lock:
-            self._connection()
+        with self._turn:
+            if not self._busy:
+                self._connection()
+
+    def send_ahead(self, path: str, page: int, zoom: float) -> bool:
+        """Send a page's request now, when the helper is idle (the UI thread does, opening a
+        letter): it starts rendering at once instead of once the thread that will read the
+        answer gets Python's lock, which the UI thread filling the form held for up to 20 ms.
+        ``render`` for the same page then only reads the answer. False: nothing was sent."""
+        with self._turn:
+            if self._busy:
+                return False
+            try:
+                self._connection().conn.send((path, page, zoom, None))
+            except OSError:
+                self._stop()
+                return False
+            self._busy, self._ahead = True, (path, page, zoom, None)
+            return True
 
     def render(self, path: str, page: int, zoom: float, clip: Clip | None = None) -> RenderedPage:
         """Pixels of one page (or its ``clip`` rectangle, points) at ``zoom`` times 72 dpi;
-        PdfError says why not."""
-        with self._lock:
-            link = self._connection()
-            try:
-                link.conn.send((path, page, zoom, clip))
-                width, height, stride, pixels = link.receive(path, RENDER_SECONDS)
-            except TimeoutError:
-                self._stop()
-                raise PdfError(path, f"not rendered after {RENDER_SECONDS:g} s") from None
-            except (EOFError, OSError):
-                self._stop()
-                raise PdfError(path, STOPPED) from None
+        PdfError says why not. A request sent ahead for another page (no longer asked for)
+        is answered first and its answer dropped."""
+        request = (path, page, zoom, clip)
+        with self._turn:
+            while self._busy and self._ahead is None:  # another thread reads an answer
+                self._turn.wait()
+            sent, dropped = self._ahead == request, self._busy and self._ahead != request
+            link = self._link if self._busy else self._connection()
+            self._busy, self._ahead = True, None
+        try:
+            return self._exchange(link, request, sent=sent, dropped=dropped)
+        finally:
+            with self._turn:
+                self._busy = False
+                self._turn.notify_all()
+
+    def _exchange(
+        self, link: Link | None, request: Request, *, sent: bool, dropped: bool
+    ) -> RenderedPage:
+        path, _page, zoom, _clip = request
+        try:
+            if link is None:
+                raise EOFError("the helper is gone")
+            if dropped:
+                with contextlib.suppress(PdfError):
+                    link.receive(path, RENDER_SECONDS)
+            if not sent:
+                link.conn.send(request)
+            width, height, stride, pixels = link.receive(path, RENDER_SECONDS)
+        except TimeoutError:
+            self._stop()
+            raise PdfError(path, f"not rendered after {RENDER_SECONDS:g} s") from None
+        except (EOFError, OSError):
+            self._stop()
+            raise PdfError(path, STOPPED) from None
         return RenderedPage(pixels, width, height, stride, zoom)
 
     def pid(self) -> int | None:
@@ -143,13 +193,12 @@ class RenderProcess:
         return process.pid if process is not None and process.is_alive() else None
 
     def close(self) -> None:
-        """End the helper (the app is exiting); a later page would start a new one. A page
-        still rendering after 2 s is not waited for."""
-        if self._lock.acquire(timeout=2):
+        """End the helper (the app is exiting); a later page would start a new one."""
+        if self._turn.acquire(timeout=2):
             try:
                 self._stop()
             finally:
-                self._lock.release()
+                self._turn.release()
         elif self._process is not None:
             self._process.kill()
 

@@ -101,3 +101,24 @@ def test_a_page_not_rendered_in_time_fails_and_the_helper_is_replaced(
     assert failed.value.reason == "not rendered after 0.5 s"
     assert helper._process is None
     helper.close()
+
+
+def test_a_page_sent_ahead_is_the_answer_its_render_reads(
+    helper: RenderProcess, letter: str
+) -> None:
+    document = PdfDocument(letter)
+    assert helper.send_ahead(letter, 0, 0.97)
+    assert not helper.send_ahead(letter, 1, 0.97)  # one request at a time
+    assert helper.render(letter, 0, 0.97).samples == document.render(0, 0.97).samples
+    document.close()
+
+
+def test_a_page_sent_ahead_then_not_asked_for_leaves_the_answers_in_step(
+    helper: RenderProcess, letter: str
+) -> None:
+    document = PdfDocument(letter)
+    assert helper.send_ahead(letter, 0, 0.97)  # e.g. the letter changed meanwhile
+    assert helper.render(letter, 1, 0.97).samples == document.render(1, 0.97).samples
+    assert helper.send_ahead(str(Path(letter).with_name("gone.pdf")), 0, 0.97)
+    assert helper.render(letter, 0, 0.5).samples == document.render(0, 0.5).samples
+    document.close()
