@@ -4,8 +4,9 @@
 letter again as a scan (every page a greyscale image at the given resolution, no text layer) into
 a temporary folder, parses the scans through OCR, scores the records against the gold records
 with the shared scorer (``tools/score.py``, run as is) and prints its per-field figures, the
-misses left per field, and the seconds per page (read, OCR and parse). The scans are made at run
-time and deleted afterwards: real letters stay in the shared folder.
+misses left per field, how well the values' confidences match their accuracy (reliability bins
+and expected calibration error) and the seconds per page (read, OCR and parse). The scans are
+made at run time and deleted afterwards: real letters stay in the shared folder.
 """
 
 from __future__ import annotations
@@ -103,6 +104,7 @@ def report_dpi(letters: list[Path], dpi: int, args: argparse.Namespace) -> None:
         records, pages, seconds = scan_and_parse(letters, folder, dpi)
         report = score(records, folder, gold, scorer)
         if save is not None:
+            save.mkdir(parents=True, exist_ok=True)
             (save / f"records-{dpi}.jsonl").write_text((folder / "records.jsonl").read_text())
             (save / f"report-{dpi}.txt").write_text("\n".join(report) + "\n")
     print(f"== {len(letters)} letters scanned at {dpi} dpi (greyscale, image only) ==")
@@ -127,7 +129,7 @@ def report_dpi(letters: list[Path], dpi: int, args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Print the figures for each resolution; exit 1 when the letters or the scorer are missing."""
     parser = argparse.ArgumentParser(prog="python -m imr_desk.bench_scans", description=__doc__)
-    parser.add_argument("--dpi", type=int, nargs="+", default=[200, 300])
+    parser.add_argument("--dpi", type=int, nargs="+", default=[200, 300], help="scan resolutions")
     parser.add_argument("--limit", type=int, default=None, help="the first N letters only")
     parser.add_argument("--show", type=int, default=0, help="print the first N misses")
     parser.add_argument("--shared", type=Path, default=SHARED, help="the shared folder")

@@ -20,7 +20,7 @@ from imr_desk.domain import (
     normalise_text,
     split_list,
 )
-from imr_desk.parsing import diagnoses, layout_a, ocr, summary
+from imr_desk.parsing import diagnoses, layout_a, ocr, states, summary
 from imr_desk.parsing.header import HeaderValue, read_header
 from imr_desk.parsing.items import find_items
 from imr_desk.parsing.record import RecordBuilder, add_item
@@ -124,6 +124,7 @@ def _read_fields(builder: RecordBuilder, lines: list, layout: str) -> None:
         _read_credentials(builder, stream)
         _read_summary(builder, stream)
         _read_items(builder, stream)
+    _check_states(builder)
     _fallback_case_number(builder, stream)
     _derive_outcome(builder, final_determination)
 
@@ -190,6 +191,19 @@ def _read_credentials(builder: RecordBuilder, stream: TextStream) -> None:
     if found:
         builder.put_span("reviewer_specialties", found[0])
         builder.put_span("reviewer_license_states", found[1])
+
+
+def _check_states(builder: RecordBuilder) -> None:
+    """Licence states read by OCR put right against the states that exist (``states``)."""
+    value = builder.record["letter"]["reviewer_license_states"]
+    boxes = builder.evidence.get("letter.reviewer_license_states", (0.0, []))[1]
+    if not (value and builder.scanned):
+        return
+    if all(w.confidence >= 1.0 for w in builder.stream.words_under(boxes)):
+        return
+    corrected, factor = states.known_states(value)
+    builder.record["letter"]["reviewer_license_states"] = corrected
+    builder.doubt("reviewer_license_states", factor)
 
 
 def _read_summary(builder: RecordBuilder, stream: TextStream) -> None:

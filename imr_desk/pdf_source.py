@@ -6,16 +6,11 @@ hold PyMuPDF objects, and every failure becomes one ``PdfError`` with a reason a
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import logging
 import math
 import os
-import shutil
-import subprocess
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -23,6 +18,7 @@ from typing import Final
 import pymupdf
 
 from imr_desk.domain import expand_ligatures
+from imr_desk.ocr_engine import read_pages, tesseract_available
 from imr_desk.regular_files import NotRegularFileError, open_regular_file
 
 MIN_WORDS_FOR_TEXT_LAYER: Final = 3
@@ -33,12 +29,9 @@ OCR_DPI: Final = 300
 # so such a page is reported as over-size instead of rendered.
 OCR_MAX_PIXELS: Final = 25_000_000
 OCR_MIN_DPI: Final = 150
-# A scan is OCRed at its own resolution (Tesseract reads a 200-dpi scan better as it is than
-# upsampled), but never below OCR_SCAN_MIN_DPI: a coarser scan is upsampled to that.
-OCR_SCAN_MIN_DPI: Final = 200
-OCR_LANGUAGE: Final = "eng"
-OCR_TIMEOUT: Final = 120.0  # seconds for one page; a letter's page takes one or two
-_log = logging.getLogger(__name__)
+# Within that, at most OCR_SCAN_DPI: Tesseract reads 10-12 pt print best at 200 dpi, better than
+# at 250 or 300 and faster, whatever the scan's own resolution (python -m imr_desk.bench_scans).
+OCR_SCAN_DPI: Final = 200
 OUT_OF_MEMORY: Final = "too large: reading it needs more memory than a letter may use"
 
 
@@ -80,9 +73,7 @@ class Word:
     text: str
     block: int = 0
     line: int = 0
-    # How sure the reader is of ``text``: 1 for a text layer, Tesseract's word confidence
-    # (0 to 1) for a word read by OCR, so that values read from doubtful words can say so.
-    confidence: float = 1.0
+    confidence: float = 1.0  # 1 from a text layer; by OCR, Tesseract's confidence (0 to 1)
 
     @property
     def rect(self) -> tuple[float, float, float, float]:
@@ -117,19 +108,6 @@ class RenderedPage:
 def sha256_bytes(data: bytes) -> str:
     """The letter's identity: SHA-256 of the file's bytes."""
     return hashlib.sha256(data).hexdigest()
-
-
-@functools.cache
-def tesseract_available() -> bool:
-    """Whether OCR can run here (PyMuPDF drives Tesseract through its tessdata)."""
-    return shutil.which("tesseract") is not None and _tessdata() is not None
-
-
-def _tessdata() -> str | None:
-    try:
-        return pymupdf.get_tessdata()
-    except Exception:  # PyMuPDF raises a bare RuntimeError when tessdata is missing
-        return None
 
 
 def open_document(path: str | os.PathLike[str], data: bytes | None = None) -> pymupdf.Document:
@@ -197,29 +175,20 @@ def _extract(
         if len(by_page[index]) < MIN_WORDS_FOR_TEXT_LAYER and _has_images(page):
             dpi = ocr_dpi(page.rect.width, page.rect.height)
             if ocr and tesseract_available() and dpi is not None:
-                scans.append((index, scan_ocr_dpi(page, dpi)))
+                scans.append((index, min(dpi, OCR_SCAN_DPI)))
             else:
                 needs_ocr = True
                 if ocr and dpi is None:
                     oversize.append(index)
     read = _ocr_pages(doc, scans)
     by_page.update(read)
-    ocr_pages = sorted(read)
-    needs_ocr = needs_ocr or len(read) < len(scans)
-    words = [word for index in sorted(by_page) for word in by_page[index]]
+    words = tuple(word for index in sorted(by_page) for word in by_page[index])
     if oversize and not words:
         # Nothing but over-size scans: no letter to review, and a likely PDF bomb.
         raise PdfError(path, oversize_reason(oversize[0], sizes[oversize[0]]))
-    return PdfText(
-        name,
-        digest,
-        doc.page_count,
-        tuple(words),
-        tuple(sizes),
-        needs_ocr,
-        tuple(ocr_pages),
-        repaired=bool(doc.is_repaired),
-    )
+    needs_ocr = needs_ocr or len(read) < len(scans)
+    pages = (doc.page_count, words, tuple(sizes), needs_ocr, tuple(sorted(read)))
+    return PdfText(name, digest, *pages, repaired=bool(doc.is_repaired))
 
 
 def _page_words(page: pymupdf.Page, index: int) -> list[Word]:
@@ -235,74 +204,16 @@ def _has_images(page: pymupdf.Page) -> bool:
     return bool(page.get_images(full=False))
 
 
-def scan_ocr_dpi(page: pymupdf.Page, limit: int) -> int:
-    """The resolution to OCR an image-only page at: its largest image's own resolution, kept
-    between OCR_SCAN_MIN_DPI and ``limit`` (``ocr_dpi``'s, which bounds the render's pixels)."""
-    native = 0.0
-    for image in page.get_image_info():
-        x0, _, x1, _ = image["bbox"]
-        if x1 - x0 > 0:
-            native = max(native, image["width"] * 72 / (x1 - x0))
-    return min(limit, max(OCR_SCAN_MIN_DPI, round(native)))
-
-
 def _ocr_pages(doc: pymupdf.Document, scans: Sequence[tuple[int, int]]) -> dict[int, list[Word]]:
-    """Words of the scanned pages: each rendered in turn (a MuPDF document serves one thread),
-    then read by Tesseract processes in parallel, one page each, as many as there are cores.
-    A page Tesseract fails on is left out (the letter is then marked as needing OCR)."""
-    if not scans:
-        return {}
-    images = [(index, dpi, _grey_png(doc[index], dpi)) for index, dpi in scans]
-    with ThreadPoolExecutor(max_workers=min(len(images), os.cpu_count() or 1)) as pool:
-        read = list(pool.map(lambda job: _tesseract_words(*job), images))
-    return {
-        index: words for (index, _, _), words in zip(images, read, strict=True) if words is not None
-    }
+    """Words of the scanned pages, rendered in turn (a document serves one thread) and read side
+    by side (``ocr_engine``); a page Tesseract fails on is left out (it then needs OCR)."""
+    read = read_pages([(index, dpi, _grey_png(doc[index], dpi)) for index, dpi in scans])
+    return {i: [Word(i, *w) for w in words] for i, words in read.items() if words is not None}
 
 
 def _grey_png(page: pymupdf.Page, dpi: int) -> bytes:
     pixmap = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
     return pixmap.tobytes("png")
-
-
-def _tesseract_words(index: int, dpi: int, png: bytes) -> list[Word] | None:
-    """One page image through the ``tesseract`` command (word boxes and confidences as TSV);
-    None when it fails. One thread per process: pages already run side by side."""
-    command = [shutil.which("tesseract") or "tesseract", "stdin", "stdout", "--dpi", str(dpi)]
-    command += ["-l", OCR_LANGUAGE, "tsv"]
-    environment = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    try:
-        done = subprocess.run(
-            command, input=png, capture_output=True, timeout=OCR_TIMEOUT, env=environment
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        _log.warning("OCR of page %d failed: %s", index + 1, exc)
-        return None
-    if done.returncode != 0:
-        reason = done.stderr.decode("utf-8", "replace").strip()[-300:]
-        _log.warning("OCR of page %d failed (exit %d): %s", index + 1, done.returncode, reason)
-        return None
-    return tesseract_tsv_words(done.stdout.decode("utf-8", "replace"), index, 72 / dpi)
-
-
-def tesseract_tsv_words(tsv: str, page: int, scale: float) -> list[Word]:
-    """Words from Tesseract's TSV output (pixels times ``scale`` gives points). A word's
-    ``block`` is Tesseract's block and its ``line`` numbers the lines across the page, so the
-    words of one OCR line share both."""
-    words: list[Word] = []
-    lines: dict[tuple[str, str, str], int] = {}
-    for row in tsv.splitlines()[1:]:
-        cells = row.split("\t")
-        if len(cells) != 12 or cells[0] != "5" or not cells[11].strip():
-            continue
-        left, top, width, height = (float(v) * scale for v in cells[6:10])
-        line = lines.setdefault((cells[2], cells[3], cells[4]), len(lines))
-        confidence = min(1.0, max(0.0, float(cells[10]) / 100))
-        text = expand_ligatures(cells[11].strip())
-        words.append(
-            Word(page, left, top, left + width, top + height, text, int(cells[2]), line, confidence)
-        )
-    return words
 
 
 def ocr_dpi(width: float, height: float) -> int | None:
@@ -352,14 +263,12 @@ def bare_open_words_render(path: str | os.PathLike[str], zoom: float, pages: int
 
 
 def write_scan(source: str | os.PathLike[str], target: str | os.PathLike[str], dpi: int) -> int:
-    """Write ``source`` again as a scan would come: every page an 8-bit greyscale image at
-    ``dpi`` and no text layer, so that the OCR path can be measured and tested on real layouts.
-    Returns the number of pages."""
+    """Write ``source`` again as a scan: each page a greyscale image at ``dpi``, no text layer
+    (to measure and test OCR on real layouts). Returns the number of pages."""
     with open_document(source) as doc, pymupdf.open() as scan:
         for page in doc.pages():
-            pixmap = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
             copy = scan.new_page(width=page.rect.width, height=page.rect.height)
-            copy.insert_image(copy.rect, stream=pixmap.tobytes("png"))
+            copy.insert_image(copy.rect, stream=_grey_png(page, dpi))
         scan.save(str(target), garbage=3, deflate=True)
         return doc.page_count
 

@@ -25,6 +25,7 @@ class RecordBuilder:
         self.stream = stream
         self.evidence: dict[str, tuple[float, list[dict[str, object]]]] = {}
         self.scanned = frozenset(scanned)  # pages read by OCR
+        self.doubts: dict[str, float] = {}  # factors on calibrated confidences, by field path
 
     def put(self, name: str, value: Any, confidence: float, boxes: list[dict[str, object]]) -> None:
         """Set a letter field unless an earlier, preferred rule already did."""
@@ -32,6 +33,11 @@ class RecordBuilder:
             return
         self.record["letter"][name] = value
         self.evidence[f"letter.{name}"] = (confidence, boxes)
+
+    def doubt(self, name: str, factor: float) -> None:
+        """Lower a letter field's confidence by ``factor`` after calibration: for a doubt the
+        rule's own confidence does not know of (a value put right after OCR)."""
+        self.doubts[f"letter.{name}"] = self.doubts.get(f"letter.{name}", 1.0) * factor
 
     def put_span(self, name: str, found: summary.Found | None) -> None:
         """Set a letter field from a prose match."""
@@ -50,9 +56,9 @@ class RecordBuilder:
         that among values given c, about c are right; 0 stays 0 (nothing found)."""
         confidence, boxes = self.evidence.get(path, (0.0, []))
         if confidence > 0:
-            confidence = calibrated(path, confidence)
+            confidence = calibrated(path, confidence) * self.doubts.get(path, 1.0)
             if self.scanned and any(box["page"] in self.scanned for box in boxes):
-                confidence *= ocr.value_confidence(path, self.stream.words_under(boxes))
+                confidence *= ocr.value_confidence(self.stream.words_under(boxes))
         return {"field": path, "confidence": round(confidence, 3), "boxes": boxes}
 
 
