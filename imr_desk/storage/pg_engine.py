@@ -19,6 +19,7 @@ import queue
 import select
 import socket
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -58,6 +59,7 @@ LISTEN_KEEPALIVE: Final = {
 """TCP keepalives on the listening connection: a network cut that sends nothing (no reset)
 is noticed in about 25 s instead of never, since that connection only ever waits."""
 
+LEADS_SECONDS: Final = 30.0
 CATEGORY_COUNTS: Final = (
     "SELECT (item.value -> 'fields' -> 'category' ->> 'value'), count(*) FROM letters "
     "CROSS JOIN LATERAL jsonb_array_elements(letters.current_json::jsonb -> 'items') AS item"
@@ -139,6 +141,7 @@ class PgEngine:
         self.location = shown_location(conninfo)
         self.login = login
         self._listener: ChangeListener | None = None
+        self._leads: tuple[float, tuple[str, ...]] | None = None
 
     @classmethod
     def connect(cls, conninfo: str, *, wait: float | None = None) -> PgEngine:
@@ -204,12 +207,17 @@ class PgEngine:
         return CATEGORY_COUNTS.format(where=where)
 
     def leads(self, conn: Conn) -> tuple[str, ...]:
-        """The logins that are leads on this server (members of the lead role)."""
-        found = conn.execute(
-            "SELECT rolname FROM pg_roles WHERE rolcanlogin AND NOT rolsuper "
-            "AND pg_has_role(oid, imr_lead_role(), 'MEMBER') ORDER BY rolname"
-        )
-        return tuple(name for (name,) in found)
+        """The logins that are leads of the project (members of its lead role), read again
+        after ``LEADS_SECONDS``: every edit asks (the review policy's rules), leads change
+        seldom, and the server itself enforces what only a lead may do."""
+        now = time.monotonic()
+        if self._leads is None or now - self._leads[0] > LEADS_SECONDS:
+            found = conn.execute(
+                "SELECT rolname FROM pg_roles WHERE rolcanlogin AND NOT rolsuper "
+                "AND pg_has_role(oid, imr_lead_role(), 'MEMBER') ORDER BY rolname"
+            )
+            self._leads = (now, tuple(name for (name,) in found))
+        return self._leads[1]
 
 
 def wait_seconds() -> float:
