@@ -21,7 +21,8 @@ from collections.abc import Mapping
 from contextlib import suppress
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QApplication, QLabel
 
 from imr_desk.record import Letter
@@ -47,16 +48,9 @@ HOLDERS_MS: Final = 30000
 unrenewed is not announced (nothing changes on the server when it does)."""
 MESSAGE_MS: Final = 10000
 RENEW_MS: Final = 60000
-"""While the reviewer works on the open letter (keys, clicks, scrolling), its claim is renewed
-this often (or at a third of a shorter claim time): reading a long letter never loses it, a
-desk left alone lets it lapse after the project's idle time."""
-ACTIVITY: Final = frozenset(
-    {
-        QEvent.Type.KeyPress,
-        QEvent.Type.MouseButtonPress,
-        QEvent.Type.Wheel,
-    }
-)
+"""While the reviewer works on the open letter, its claim is renewed this often (or at a third
+of a shorter claim time): reading a long letter never loses it, a desk left alone lets it lapse
+after the project's idle time."""
 
 _log = logging.getLogger(__name__)
 
@@ -89,22 +83,28 @@ class TeamSync(QObject):
         if self.store.changed_letters() is not None:  # a team server: listen from now on
             self._poll.start()
             self._holders.start()
-        self._active = False
-        """The reviewer used the desk since the open letter's claim was last renewed."""
+        self._seen: tuple[object, ...] = ()
+        """Where the mouse, the keyboard focus and the page were at the last renewal tick."""
         self._renew = QTimer(self, interval=self._renew_interval())
         self._renew.timeout.connect(self._renew_claim)
         self._renew.start()
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
         review.window.form.state_shown.connect(self._show_state)
         review.window.closing.connect(self.stop)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Note that the reviewer is at work (the event goes on untouched)."""
-        if event.type() in ACTIVITY:
-            self._active = True
-        return False
+    def _at_work(self) -> bool:
+        """Whether the reviewer moved the mouse, the focus or the page since the last tick:
+        looked at once a tick, so it costs nothing between (an event filter would run on
+        every event the app handles)."""
+        view = self.review.window.pdf_view
+        focus = QApplication.focusWidget()
+        seen = (
+            QCursor.pos().toTuple(),
+            id(focus) if focus is not None else 0,
+            view.verticalScrollBar().value(),
+            view.horizontalScrollBar().value(),
+        )
+        moved, self._seen = seen != self._seen, seen
+        return moved
 
     def _renew_interval(self) -> int:
         try:
@@ -118,9 +118,9 @@ class TeamSync(QObject):
         follows the claim time a lead may change meanwhile)."""
         self._renew.setInterval(self._renew_interval())
         sha = self.review.current_sha()
-        if not self._active or sha is None or self.held_by is not None or self._server_down:
+        at_work = self._at_work()
+        if not at_work or sha is None or self.held_by is not None or self._server_down:
             return
-        self._active = False
         try:
             self.store.claim(sha)
         except ClaimLostError:
@@ -137,9 +137,6 @@ class TeamSync(QObject):
         """The window closes (its store closes next): ask nothing more."""
         for timer in (self._poll, self._holders, self._retry, self._renew):
             timer.stop()
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
 
     # --- claims ----------------------------------------------------------------------------
 
