@@ -173,11 +173,20 @@ def test_a_gold_letter_is_a_leads_to_change(team_project: TeamProject) -> None:
         conn.execute("UPDATE letters SET note = 'checked' WHERE sha256 = %s", (sha,))
 
 
-def test_a_new_letter_enters_only_as_parsed(team_project: TeamProject) -> None:
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("status", "verified"), ("verified_at", "2016-01-01"), ("note", "fine"), ("stage", "gold")],
+)
+def test_a_new_letter_enters_only_as_parsed_and_unreviewed(
+    team_project: TeamProject, column: str, value: str
+) -> None:
+    values = {"status": "parsed", column: value}
     with raw(team_project, "bob") as conn, pytest.raises(errors.InsufficientPrivilege):
         conn.execute(
-            "INSERT INTO letters (sha256, status, created_at, parsed_json, current_json) "
-            "VALUES ('f00d', 'verified', 'x', '{}', '{}')"
+            f"INSERT INTO letters (sha256, created_at, parsed_json, current_json, "
+            f"{', '.join(values)}) VALUES ('f00d', 'x', '{{}}', '{{}}', "
+            f"{', '.join(['%s'] * len(values))})",
+            tuple(values.values()),
         )
 
 
@@ -320,14 +329,6 @@ def test_a_reviewer_cannot_choose_row_ids_or_name_anothers_review(
         conn.execute(
             "INSERT INTO audit (sha256, field, at, review_id) VALUES (%s, 'x', 'x', %s)",
             (sha, review_id),
-        )
-
-
-def test_an_import_cannot_plant_a_reviewed_letter(team_project: TeamProject) -> None:
-    with raw(team_project, "bob") as conn, pytest.raises(errors.InsufficientPrivilege):
-        conn.execute(
-            "INSERT INTO letters (sha256, status, created_at, parsed_json, current_json, "
-            "verified_at) VALUES ('f00d', 'parsed', 'x', '{}', '{}', '2016-01-01')"
         )
 
 
