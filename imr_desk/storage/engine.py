@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -38,6 +39,19 @@ class Conn(Protocol):
     def executemany(self, sql: str, seq_of_parameters: Any, /) -> Any: ...
 
 
+@dataclass(frozen=True)
+class Announcements:
+    """What the team server said since a desk last asked."""
+
+    letters: frozenset[str]
+    """SHA-256s of letters whose status, stage or claims changed (any desk's, this one's too)."""
+    listening: bool
+    """Whether the listener is connected now: the server answers."""
+    resumed: bool = False
+    """The listener (re)connected since the last call: whatever was announced while it was
+    not listening is lost, so a desk reads everything it shows again."""
+
+
 class Engine(Protocol):
     """One open project: where it is, its connections and transactions, its dialect."""
 
@@ -45,6 +59,11 @@ class Engine(Protocol):
     """``sqlite`` or ``postgresql``."""
     location: str
     """Where the project is, for messages (a file path, or a server URL without password)."""
+    path: Path | None
+    """The SQLite file; None on a server."""
+    target: str | Path
+    """What ``LetterStore.open`` takes to open the project again (the connection string as
+    given: ``location`` may drop parts of it, a socket folder or a service's settings)."""
     server_identity: bool
     """True when the database server says who the reviewer is (its login), not the desk."""
     row_lock: str
@@ -73,6 +92,10 @@ class Engine(Protocol):
 
     def category_counts_sql(self, where: str) -> str:
         """Item counts by category over current records (JSON functions differ by engine)."""
+        ...
+
+    def changed_letters(self) -> Announcements | None:
+        """What other desks changed since last asked (None where nothing is announced)."""
         ...
 
     def leads(self, conn: Conn) -> tuple[str, ...] | None:

@@ -22,8 +22,8 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Final
 
 import psycopg
@@ -31,7 +31,7 @@ from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from imr_desk.storage.engine import Conn
+from imr_desk.storage.engine import Announcements, Conn
 from imr_desk.storage.errors import (
     NoDatabaseError,
     PermissionRefusedError,
@@ -138,6 +138,8 @@ class PgEngine:
     def __init__(self, pool: ConnectionPool[Any], conninfo: str, login: str) -> None:
         self.pool = pool
         self.conninfo = conninfo
+        self.path: Path | None = None
+        self.target: str | Path = conninfo
         self.location = shown_location(conninfo)
         self.login = login
         self._listener: ChangeListener | None = None
@@ -228,19 +230,6 @@ def wait_seconds() -> float:
     except ValueError:
         return WAIT_SECONDS
     return wait if wait > 0 else WAIT_SECONDS
-
-
-@dataclass(frozen=True)
-class Announcements:
-    """What the team server said since a desk last asked."""
-
-    letters: frozenset[str]
-    """SHA-256s of letters whose status, stage or claims changed (any desk's, this one's too)."""
-    listening: bool
-    """Whether the listener is connected now: the server answers."""
-    resumed: bool = False
-    """The listener (re)connected since the last call: whatever was announced while it was
-    not listening is lost, so a desk reads everything it shows again."""
 
 
 class ChangeListener:

@@ -35,7 +35,8 @@ class SqliteEngine:
 
     def __init__(self, db: Database, path: Path) -> None:
         self.db = db
-        self.path = path
+        self.path: Path | None = path
+        self.target: str | Path = path
         self.location = str(path)
 
     @property
@@ -45,13 +46,13 @@ class SqliteEngine:
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
-        with translated_errors(self.path):
+        with translated_errors(self.location):
             yield self.db.conn
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         conn = self.db.conn
-        with translated_errors(self.path):
+        with translated_errors(self.location):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
@@ -74,4 +75,8 @@ class SqliteEngine:
 
     def leads(self, conn: Conn) -> None:
         """A SQLite project's leads are the ones its review policy names."""
+        return None
+
+    def changed_letters(self) -> None:
+        """A SQLite file announces nothing (desks on one file see changes when they read)."""
         return None

@@ -12,7 +12,6 @@ import sqlite3
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from imr_desk.blind import blanked
 from imr_desk.category_suggest import suggested_record
@@ -23,7 +22,7 @@ from imr_desk.storage.category_store import CategoryStore
 from imr_desk.storage.checks import CheckStore
 from imr_desk.storage.claims import ClaimStore
 from imr_desk.storage.codec import dump_letter, dumps
-from imr_desk.storage.engine import Conn, Engine, is_server_target
+from imr_desk.storage.engine import Announcements, Conn, Engine, is_server_target
 from imr_desk.storage.errors import NoDatabaseError
 from imr_desk.storage.queries import Clock
 from imr_desk.storage.reviews import UNDER_REVIEW, ReviewStore
@@ -40,9 +39,6 @@ from imr_desk.storage.schema import (
     make_private,
 )
 from imr_desk.storage.sqlite_engine import SqliteEngine
-
-if TYPE_CHECKING:
-    from imr_desk.storage.pg_engine import Announcements
 
 
 def os_user() -> str:
@@ -116,16 +112,14 @@ class LetterStore(ClaimStore, ReviewStore, CheckStore, CategoryStore):
         """What ``open`` takes to open this project again: the file's path, or the connection
         string as given (its location for messages may drop parts of it: a socket folder, a
         service's other settings, ``sslmode``)."""
-        found: str | Path | None = getattr(self._engine, "path", None)
-        return found or getattr(self._engine, "conninfo", None) or self._engine.location
+        return self._engine.target
 
     @property
     def path(self) -> Path:
         """The SQLite file (ValueError for a project on a team server, which has none)."""
-        path = getattr(self._engine, "path", None)
-        if path is None:
+        if self._engine.path is None:
             raise ValueError(f"the project at {self.location} is on a server, not in a file")
-        return Path(path)
+        return self._engine.path
 
     def sqlite_connection(self) -> sqlite3.Connection:
         """The SQLite connection, for benchmarks that tune it (ValueError on a server)."""
@@ -137,8 +131,7 @@ class LetterStore(ClaimStore, ReviewStore, CheckStore, CategoryStore):
         """Letters whose status or claims changed since the last call, on any desk, as the
         team server announced them (``LISTEN imr_desk``), without waiting; the first call
         starts listening. None for a SQLite file: there is nothing to listen to."""
-        listen = getattr(self._engine, "changed_letters", None)
-        return listen() if listen is not None else None
+        return self._engine.changed_letters()
 
     def close(self) -> None:
         """Give back the letters this desk claimed, then close the connection(s)."""
