@@ -19,8 +19,6 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from imr_desk.storage.errors import StorageError
 from imr_desk.storage.pg_engine import refuse_password, shown_location, translated_pg_errors
 from imr_desk.storage.pg_schema import (
-    CLAIM_KEY,
-    CLAIM_SECONDS,
     FUNCTIONS,
     TABLES,
     checked_login,
@@ -61,9 +59,12 @@ def init_project(conninfo: str, *, claim_seconds: int | None = None) -> bool:
                     conn.execute(script)
                 _only_the_team_connects(conn, name)
                 conn.execute("INSERT INTO imr_schema (version) VALUES (%s)", (SCHEMA_VERSION,))
-        if claim_seconds is not None:
-            set_claim_seconds(conn, claim_seconds)
-        return version is None
+    if claim_seconds is not None:  # the store's own setting, as the project's owner
+        from imr_desk.storage.store import LetterStore
+
+        with LetterStore.open(conninfo) as store:
+            store.set_claim_seconds(claim_seconds)
+    return version is None
 
 
 def _only_the_team_connects(conn: psycopg.Connection[Any], name: str) -> None:
@@ -76,18 +77,6 @@ def _only_the_team_connects(conn: psycopg.Connection[Any], name: str) -> None:
             database, sql.Identifier(team_roles(name)[0])
         )
     )
-
-
-def set_claim_seconds(conn: psycopg.Connection[Any], seconds: int) -> None:
-    """How long a claim lasts without activity before another desk may take the letter."""
-    if seconds not in CLAIM_SECONDS:
-        raise ValueError("a claim lasts between a second and a day")
-    with conn.transaction():
-        conn.execute(
-            "INSERT INTO settings (key, value) VALUES (%s, %s) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (CLAIM_KEY, str(seconds)),
-        )
 
 
 def add_member(conninfo: str, login: str, *, lead: bool = False) -> bool:
